@@ -1,0 +1,137 @@
+import Foundation
+import HeraldICU
+import Yams
+
+/// The templates and locales product teams write, loaded from `Templates/` and `Locales/`.
+public struct Catalog: Sendable {
+    /// Templates by id.
+    public var templates: [String: Template]
+    /// Locale files by ICU locale id (`fr`, `am`, `fr_TN`).
+    public var locales: [String: LocaleFile]
+    /// Where every chain ends: the locale used when nothing closer has the message.
+    public var defaultLocale: String
+    /// Problems found while loading; a catalog with errors is still returned so `check` can report them all.
+    public var diagnostics: [Diagnostic]
+    /// Message nodes kept for line numbers of errors inside message text.
+    var messageNodes: [String: [String: TextSpan]] = [:]
+    var sources: [String: [Substring]] = [:]
+
+    public init(
+        templates: [String: Template] = [:], locales: [String: LocaleFile] = [:], defaultLocale: String = "en",
+        diagnostics: [Diagnostic] = []
+    ) {
+        self.templates = templates
+        self.locales = locales
+        self.defaultLocale = defaultLocale
+        self.diagnostics = diagnostics
+    }
+
+    public var sortedTemplates: [Template] { templates.values.sorted { $0.id < $1.id } }
+    public var sortedLocales: [LocaleFile] { locales.values.sorted { $0.icuID < $1.icuID } }
+
+    /// Loads every `*.yaml`/`*.yml` file of the two folders. Unreadable folders are diagnostics, not crashes.
+    public static func load(templates templatesDir: String, locales localesDir: String, defaultLocale: String = "en")
+        -> Catalog
+    {
+        var catalog = Catalog(defaultLocale: defaultLocale)
+        for (path, text) in catalog.readFolder(templatesDir, what: "templates") {
+            let reader = YAMLReader(file: path)
+            if let template = Template.parse(text, reader: reader) {
+                if let existing = catalog.templates[template.id] {
+                    reader.error(line: template.line, field: "id", "template '\(template.id)' is also defined in \(existing.file)")
+                } else {
+                    let stem = (path as NSString).lastPathComponent.replacingOccurrences(
+                        of: #"\.ya?ml$"#, with: "", options: .regularExpression)
+                    if stem != template.id {
+                        reader.warning(nil, field: "id", "file is named '\(stem)' but declares '\(template.id)'; name it \(template.id).yaml")
+                    }
+                    catalog.templates[template.id] = template
+                }
+            }
+            catalog.diagnostics += reader.diagnostics
+        }
+        for (path, text) in catalog.readFolder(localesDir, what: "locales") {
+            let stem = (path as NSString).lastPathComponent.replacingOccurrences(
+                of: #"\.ya?ml$"#, with: "", options: .regularExpression)
+            let reader = YAMLReader(file: path)
+            if let (file, nodes) = LocaleFile.parse(text, reader: reader, expectedID: stem) {
+                if let existing = catalog.locales[file.icuID] {
+                    reader.error(line: 1, field: "locale", "locale '\(file.id)' is also defined in \(existing.file)")
+                } else {
+                    catalog.locales[file.icuID] = file
+                    catalog.messageNodes[file.icuID] = nodes
+                    catalog.sources[file.icuID] = text.split(separator: "\n", omittingEmptySubsequences: false)
+                }
+            }
+            catalog.diagnostics += reader.diagnostics
+        }
+        if catalog.locales.isEmpty {
+            catalog.diagnostics.append(Diagnostic(.error, file: localesDir, line: nil, "no locale files (*.yaml) found"))
+        } else if catalog.locales[defaultLocale] == nil {
+            catalog.diagnostics.append(
+                Diagnostic(.error, file: localesDir, line: nil, "the default locale '\(defaultLocale)' has no file"))
+        }
+        if catalog.templates.isEmpty {
+            catalog.diagnostics.append(Diagnostic(.error, file: templatesDir, line: nil, "no template files (*.yaml) found"))
+        }
+        return catalog
+    }
+
+    private mutating func readFolder(_ dir: String, what: String) -> [(String, String)] {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        guard fm.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+            diagnostics.append(Diagnostic(.error, file: dir, line: nil, "the \(what) folder does not exist"))
+            return []
+        }
+        let names = ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).filter {
+            $0.hasSuffix(".yaml") || $0.hasSuffix(".yml")
+        }.sorted()
+        var out: [(String, String)] = []
+        for name in names {
+            let path = (dir as NSString).appendingPathComponent(name)
+            guard let data = fm.contents(atPath: path) else {
+                diagnostics.append(Diagnostic(.error, file: path, line: nil, "cannot read the file"))
+                continue
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                diagnostics.append(Diagnostic(.error, file: path, line: nil, "the file is not UTF-8 text"))
+                continue
+            }
+            out.append((path, text))
+        }
+        return out
+    }
+
+    /// The locale files to look in for a message, nearest first: the requested locale, its parents
+    /// (`am_ET` → `am`), each one's declared fallback, and finally the default locale.
+    public func chain(for icuID: String) -> [LocaleFile] {
+        var out: [LocaleFile] = []
+        var seen = Set<String>()
+        func visit(_ id: String) {
+            var candidate = id.split(separator: "@").first.map(String.init) ?? id
+            while true {
+                if seen.insert(candidate).inserted, let file = locales[candidate] {
+                    out.append(file)
+                    if let fallback = file.fallback {
+                        visit(ICU.localeID(forTag: fallback.replacingOccurrences(of: "_", with: "-")) ?? fallback)
+                    }
+                }
+                guard let cut = candidate.lastIndex(of: "_") else { break }
+                candidate = String(candidate[..<cut])
+            }
+        }
+        visit(icuID)
+        visit(defaultLocale)
+        return out
+    }
+
+    /// The 1-based line in a locale file of a UTF-16 offset inside one of its messages.
+    func line(ofOffset offset: Int?, template: String, locale: String) -> Int? {
+        let message = locales[locale]?.messages[template]
+        guard let offset, let span = messageNodes[locale]?[template], let source = sources[locale] else {
+            return message?.line
+        }
+        return YAMLReader.line(ofOffset: offset, in: span, source: source)
+    }
+}

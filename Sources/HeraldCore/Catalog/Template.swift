@@ -1,0 +1,226 @@
+import Foundation
+import Yams
+
+/// A message Herald can send: what answers which event, to whom, and with which typed parameters.
+/// Its text lives in each locale file under the template's id.
+public struct Template: Sendable, Equatable, Codable {
+    public enum Priority: String, Sendable, Codable {
+        /// Waits for the end of the recipient's quiet hours.
+        case normal
+        /// May pass quiet hours; never passes an opt-out.
+        case urgent
+    }
+
+    public var id: String
+    /// The event type it answers, e.g. `case.assigned`.
+    public var event: String
+    /// Who in the event receives it, e.g. `assignee`, `manager`, `customer`.
+    public var audience: String
+    /// The category a recipient can opt out of, e.g. `case_updates`, `billing`.
+    public var category: String
+    public var priority: Priority
+    public var description: String?
+    /// Parameters in declaration order.
+    public var parameters: [Parameter]
+    /// The most SMS segments one message may cost, checked against the worst case by `herald check`.
+    public var segmentBudget: Int
+    /// How long after its event the message stays worth sending, in seconds.
+    public var timeToLive: Int
+    /// Where the template was read from, for diagnostics.
+    public var file: String
+    public var line: Int?
+
+    public func parameter(named name: String) -> Parameter? { parameters.first { $0.name == name } }
+}
+
+/// A typed template parameter.
+public struct Parameter: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        case string, integer, decimal, money, datetime
+        /// A string chosen from `values`, for `select` in messages.
+        case `enum`
+    }
+
+    public var name: String
+    public var kind: Kind
+    /// For text: the most characters a value may have (longer values are cut and reported).
+    public var maxLength: Int?
+    /// For money: the ISO 4217 currency code, e.g. `TND`.
+    public var currency: String?
+    /// For numbers and money: the largest expected value, for the worst-case segment count.
+    public var max: Double?
+    /// For enums: the allowed values.
+    public var values: [String]?
+    /// A value used when the caller gives none; without it the parameter is required.
+    public var defaultValue: String?
+    public var description: String?
+
+    public var isRequired: Bool { defaultValue == nil }
+}
+
+extension Template {
+    static let keys = [
+        "id", "event", "audience", "category", "priority", "description", "params", "segmentBudget", "ttl",
+    ]
+    static let parameterKeys = ["type", "maxLength", "currency", "max", "values", "default", "description"]
+
+    /// Parses one template file; nil with diagnostics in `reader` when it has errors.
+    static func parse(_ text: String, reader: YAMLReader) -> Template? {
+        guard let root = reader.root(text), let entries = reader.entries(root, field: nil, allowed: keys) else {
+            return nil
+        }
+        let errorsBefore = reader.diagnostics.count
+        var fields: [String: Node] = [:]
+        for entry in entries { fields[entry.key] = entry.value }
+        func required(_ key: String) -> Node? {
+            if let node = fields[key] { return node }
+            reader.error(root, field: key, "missing; every template declares \(key)")
+            return nil
+        }
+        let idPattern = #/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/#
+        var id = ""
+        if let node = required("id"), let value = reader.string(node, field: "id") {
+            if value.wholeMatch(of: idPattern) == nil {
+                reader.error(node, field: "id", "'\(value)' is not a template id (lowercase words separated by dots, e.g. case.assigned)")
+            }
+            id = value
+        }
+        let event = required("event").flatMap { reader.string($0, field: "event") } ?? ""
+        let audience = required("audience").flatMap { reader.string($0, field: "audience") } ?? ""
+        let category = required("category").flatMap { reader.string($0, field: "category") } ?? ""
+        let priority = fields["priority"].flatMap {
+            reader.choice($0, field: "priority", from: ["normal", "urgent"]).flatMap(Priority.init(rawValue:))
+        } ?? .normal
+        let description = fields["description"].flatMap { reader.string($0, field: "description") }
+        let budget = required("segmentBudget").flatMap { reader.int($0, field: "segmentBudget", range: 1...10) } ?? 1
+        var ttl = 0
+        if let node = required("ttl"), let value = reader.string(node, field: "ttl") {
+            if let seconds = Duration.seconds(parsing: value) { ttl = seconds } else {
+                reader.error(node, field: "ttl", "'\(value)' is not a duration (e.g. 30m, 24h, 3d, 1h30m)")
+            }
+        }
+        var parameters: [Parameter] = []
+        if let node = fields["params"], let list = reader.entries(node, field: "params") {
+            for (name, keyNode, value) in list {
+                if name.wholeMatch(of: #/^[A-Za-z][A-Za-z0-9_]*$/#) == nil {
+                    reader.error(keyNode, field: "params.\(name)", "a parameter name is a letter followed by letters, digits or _")
+                    continue
+                }
+                if let parameter = Parameter.parse(name: name, node: value, reader: reader) {
+                    parameters.append(parameter)
+                }
+            }
+        }
+        guard reader.diagnostics.count == errorsBefore else { return nil }
+        return Template(
+            id: id, event: event, audience: audience, category: category, priority: priority, description: description,
+            parameters: parameters, segmentBudget: budget, timeToLive: ttl, file: reader.file, line: root.mark?.line)
+    }
+}
+
+extension Parameter {
+    static func parse(name: String, node: Node, reader: YAMLReader) -> Parameter? {
+        let path = "params.\(name)"
+        // `name: string` is short for `name: {type: string}`.
+        if case .scalar = node {
+            guard let kind = reader.choice(node, field: "\(path).type", from: Kind.allCases.map(\.rawValue))
+                .flatMap(Kind.init(rawValue:))
+            else { return nil }
+            return validate(Parameter(name: name, kind: kind), node: node, reader: reader)
+        }
+        guard let entries = reader.entries(node, field: path, allowed: Template.parameterKeys) else { return nil }
+        var fields: [String: Node] = [:]
+        for entry in entries { fields[entry.key] = entry.value }
+        guard let typeNode = fields["type"] else {
+            reader.error(node, field: "\(path).type", "missing; one of \(Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            return nil
+        }
+        guard let kind = reader.choice(typeNode, field: "\(path).type", from: Kind.allCases.map(\.rawValue))
+            .flatMap(Kind.init(rawValue:))
+        else { return nil }
+        var parameter = Parameter(name: name, kind: kind)
+        parameter.maxLength = fields["maxLength"].flatMap { reader.int($0, field: "\(path).maxLength", range: 1...1000) }
+        parameter.currency = fields["currency"].flatMap { reader.string($0, field: "\(path).currency") }
+        if let maxNode = fields["max"] {
+            if let value = maxNode.string.flatMap(Double.init) { parameter.max = value } else {
+                reader.error(maxNode, field: "\(path).max", "expected a number")
+            }
+        }
+        if let valuesNode = fields["values"] {
+            if case .sequence(let sequence) = valuesNode {
+                parameter.values = sequence.compactMap { reader.string($0, field: "\(path).values") }
+            } else {
+                reader.error(valuesNode, field: "\(path).values", "expected a list, e.g. [open, closed]")
+            }
+        }
+        parameter.defaultValue = fields["default"].flatMap { reader.string($0, field: "\(path).default") }
+        parameter.description = fields["description"].flatMap { reader.string($0, field: "\(path).description") }
+        return validate(parameter, node: node, reader: reader)
+    }
+
+    private static func validate(_ p: Parameter, node: Node, reader: YAMLReader) -> Parameter? {
+        let path = "params.\(p.name)"
+        var p = p
+        switch p.kind {
+        case .string:
+            if p.maxLength == nil {
+                reader.error(node, field: "\(path).maxLength", "a string parameter declares its maximum length")
+                return nil
+            }
+        case .money:
+            guard let code = p.currency else {
+                reader.error(node, field: "\(path).currency", "a money parameter declares its ISO 4217 currency, e.g. TND")
+                return nil
+            }
+            if code.wholeMatch(of: #/^[A-Z]{3}$/#) == nil {
+                reader.error(node, field: "\(path).currency", "'\(code)' is not an ISO 4217 code (three capital letters)")
+                return nil
+            }
+        case .enum:
+            guard let values = p.values, !values.isEmpty else {
+                reader.error(node, field: "\(path).values", "an enum parameter lists its values")
+                return nil
+            }
+            p.maxLength = values.map(\.count).max()
+        case .integer, .decimal, .datetime:
+            break
+        }
+        if p.kind != .money, p.currency != nil {
+            reader.error(node, field: "\(path).currency", "only money parameters have a currency")
+            return nil
+        }
+        if let value = p.defaultValue {
+            do { _ = try ParameterValue.parse(value, as: p, timeZone: "UTC") } catch {
+                reader.error(node, field: "\(path).default", error.message)
+                return nil
+            }
+        }
+        return p
+    }
+}
+
+enum Duration {
+    /// Seconds in a duration such as `90s`, `30m`, `24h`, `3d` or `1h30m`.
+    static func seconds(parsing text: String) -> Int? {
+        var total = 0
+        var digits = ""
+        var sawUnit = false
+        for character in text.trimmingCharacters(in: .whitespaces) {
+            if character.isASCII, character.isNumber {
+                digits.append(character)
+                continue
+            }
+            guard let value = Int(digits) else { return nil }
+            switch character {
+            case "s": total += value
+            case "m": total += value * 60
+            case "h": total += value * 3600
+            case "d": total += value * 86400
+            default: return nil
+            }
+            digits = ""
+            sawUnit = true
+        }
+        return sawUnit && digits.isEmpty && total > 0 ? total : nil
+    }
+}

@@ -1,0 +1,124 @@
+/// The alphabet an SMS is sent in.
+public enum SMSEncoding: String, Sendable, Codable {
+    case gsm7 = "GSM-7"
+    case ucs2 = "UCS-2"
+
+    /// Units one single-part message holds.
+    public var singleCapacity: Int { self == .gsm7 ? 160 : 70 }
+    /// Units each part of a multipart message holds (the rest carries the concatenation header).
+    public var partCapacity: Int { self == .gsm7 ? 153 : 67 }
+}
+
+/// What a text costs as SMS.
+public struct SegmentCount: Sendable, Equatable, Codable {
+    public var encoding: SMSEncoding
+    /// Septets for GSM-7 (an extension character counts 2), UTF-16 code units for UCS-2.
+    public var units: Int
+    public var segments: Int
+}
+
+/// Encoding and segmentation of SMS text (3GPP TS 23.038 / 23.040).
+public enum SMS {
+    /// The encoding, units and segments of `text`, without changing it. Fast: no allocation.
+    public static func count(_ text: String) -> SegmentCount {
+        var text = text
+        return text.withUTF8 { count(utf8: $0) }
+    }
+
+    /// The count over UTF-8 bytes (well-formed UTF-8 as Swift strings hold it).
+    public static func count(utf8 bytes: UnsafeBufferPointer<UInt8>) -> SegmentCount {
+        var septets = 0
+        var utf16 = 0
+        var gsm = true
+        var i = 0
+        let n = bytes.count
+        let table = GSM7.asciiCost
+        while i < n {
+            let b = bytes[i]
+            if b < 0x80 {
+                let cost = Int(table[Int(b)])
+                septets &+= cost
+                gsm = gsm && cost != 0
+                utf16 &+= 1
+                i &+= 1
+                continue
+            }
+            let scalar: UInt32
+            if b < 0xE0 {
+                scalar = (UInt32(b & 0x1F) << 6) | UInt32(bytes[i + 1] & 0x3F)
+                i &+= 2
+            } else if b < 0xF0 {
+                scalar = (UInt32(b & 0x0F) << 12) | (UInt32(bytes[i + 1] & 0x3F) << 6) | UInt32(bytes[i + 2] & 0x3F)
+                i &+= 3
+            } else {
+                scalar = 0x10000
+                i &+= 4
+            }
+            if scalar >= 0x10000 {
+                utf16 &+= 2
+                gsm = false
+            } else {
+                utf16 &+= 1
+                if gsm {
+                    let cost = GSM7.septets(scalar)
+                    septets &+= cost
+                    gsm = cost != 0
+                }
+            }
+        }
+        return gsm ? segmentCount(.gsm7, units: septets) : segmentCount(.ucs2, units: utf16)
+    }
+
+    static func segmentCount(_ encoding: SMSEncoding, units: Int) -> SegmentCount {
+        let segments: Int
+        if units == 0 {
+            segments = 0
+        } else if units <= encoding.singleCapacity {
+            segments = 1
+        } else {
+            segments = (units + encoding.partCapacity - 1) / encoding.partCapacity
+        }
+        return SegmentCount(encoding: encoding, units: units, segments: segments)
+    }
+
+    /// The text of each part as it is sent. A part never ends between the two septets of an extension
+    /// character or the two halves of a surrogate pair, so a part may hold one unit less than its capacity.
+    public static func parts(_ text: String) -> [String] {
+        let count = count(text)
+        guard count.segments > 1 else { return count.segments == 0 ? [] : [text] }
+        let capacity = count.encoding.partCapacity
+        var parts: [String] = []
+        var current = String.UnicodeScalarView()
+        var used = 0
+        for scalar in text.unicodeScalars {
+            let cost = count.encoding == .gsm7 ? GSM7.septets(scalar.value) : scalar.utf16.count
+            if used + cost > capacity {
+                parts.append(String(current))
+                current = String.UnicodeScalarView()
+                used = 0
+            }
+            current.append(scalar)
+            used += cost
+        }
+        if !current.isEmpty { parts.append(String(current)) }
+        return parts
+    }
+
+    /// The distinct characters of `text` that are not GSM-7, in order of first appearance.
+    public static func nonGSMCharacters(_ text: String) -> [Unicode.Scalar] {
+        var seen = Set<UInt32>()
+        var out: [Unicode.Scalar] = []
+        for scalar in text.unicodeScalars where GSM7.septets(scalar.value) == 0 {
+            if seen.insert(scalar.value).inserted { out.append(scalar) }
+        }
+        return out
+    }
+}
+
+extension Unicode.Scalar {
+    /// `U+202F`, the way Herald names a character in reports.
+    public var codePoint: String {
+        let hex = String(value, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+    }
+}

@@ -1,0 +1,174 @@
+import Foundation
+import HeraldICU
+
+/// The outcome of checking a whole catalog: every diagnostic, and the worst-case cost of each
+/// (template, locale) pair against the template's segment budget.
+public struct CatalogReport: Sendable, Codable {
+    public struct Cost: Sendable, Codable {
+        public var template: String
+        public var locale: String
+        /// The locale whose message is used (differs when it falls back).
+        public var messageLocale: String
+        public var encoding: SMSEncoding
+        public var units: Int
+        public var segments: Int
+        /// Segments if a parameter value brings a character outside GSM-7 (UCS-2).
+        public var segmentsIfUCS2: Int
+        public var budget: Int
+        /// The worst-case text the figures come from.
+        public var text: String
+    }
+
+    public var templates: Int
+    public var locales: [String]
+    public var diagnostics: [Diagnostic]
+    public var costs: [Cost]
+    public var errors: Int { diagnostics.filter { $0.severity == .error }.count }
+    public var warnings: Int { diagnostics.filter { $0.severity == .warning }.count }
+}
+
+extension Catalog {
+    /// Validates message syntax, parameters used against declared, missing translations, fallbacks and
+    /// worst-case segment counts. Errors fail `herald check`; warnings do not.
+    public func check() -> CatalogReport {
+        var diagnostics = self.diagnostics
+        let renderer = Renderer(catalog: self)
+        var costs: [CatalogReport.Cost] = []
+        for file in sortedLocales {
+            if let fallback = file.fallback,
+                locales[ICU.localeID(forTag: fallback.replacingOccurrences(of: "_", with: "-")) ?? fallback] == nil
+            {
+                diagnostics.append(
+                    Diagnostic(.error, file: file.file, line: nil, field: "fallback", "no locale file for '\(fallback)'"))
+            }
+            for (templateID, message) in file.messages.sorted(by: { $0.key < $1.key }) {
+                let field = "messages.\(templateID)"
+                guard let template = templates[templateID] else {
+                    let hint = YAMLReader.closest(templateID, in: Array(templates.keys)).map { " (did you mean '\($0)'?)" } ?? ""
+                    diagnostics.append(
+                        Diagnostic(.error, file: file.file, line: message.line, field: field,
+                                   "no template '\(templateID)' in Templates/\(hint)"))
+                    continue
+                }
+                let compiled: CompiledMessage
+                do {
+                    compiled = try CompiledMessage(
+                        pattern: message.text, locale: file.formattingLocale(for: nil), timeZone: "UTC",
+                        arguments: template.parameters.map { ($0.name, ParameterValue.kind(of: $0)) },
+                        currencySymbols: file.currencySymbols)
+                } catch {
+                    var text = error.message
+                    if error.code == .unknownArgument {
+                        text += " (declared: \(template.parameters.map(\.name).joined(separator: ", ")))"
+                    }
+                    diagnostics.append(
+                        Diagnostic(.error, file: file.file, line: line(ofOffset: error.offset, template: templateID, locale: file.icuID),
+                                   field: field, text))
+                    continue
+                }
+                for (index, parameter) in template.parameters.enumerated() where !compiled.uses(argumentAt: index) {
+                    diagnostics.append(
+                        Diagnostic(.warning, file: file.file, line: message.line, field: field,
+                                   "parameter '\(parameter.name)' is declared by \(template.file) but not used"))
+                }
+                for parameter in template.parameters where parameter.kind == .enum {
+                    guard let keys = compiled.selectKeys(of: parameter.name) else { continue }
+                    for key in keys where key != "other" && !(parameter.values ?? []).contains(key) {
+                        diagnostics.append(
+                            Diagnostic(.warning, file: file.file, line: message.line, field: field,
+                                       "select variant '\(key)' is not a value of '\(parameter.name)'"))
+                    }
+                }
+                if parameter(ofKind: .money, in: template).map({ !message.text.contains("currency/\($0.currency ?? "")") }) ?? false {
+                    diagnostics.append(
+                        Diagnostic(.warning, file: file.file, line: message.line, field: field,
+                                   "the money parameter is not formatted as {name, number, ::currency/CODE}"))
+                }
+            }
+        }
+        for template in sortedTemplates {
+            for file in sortedLocales {
+                let chain = self.chain(for: file.icuID)
+                guard let source = chain.first(where: { $0.messages[template.id] != nil }) else {
+                    diagnostics.append(
+                        Diagnostic(.error, file: file.file, line: nil, field: "messages.\(template.id)",
+                                   "no message for '\(template.id)' here nor in its fallbacks"))
+                    continue
+                }
+                if source.icuID != file.icuID {
+                    diagnostics.append(
+                        Diagnostic(.warning, file: file.file, line: nil, field: "messages.\(template.id)",
+                                   "missing; \(file.id) recipients get the \(source.id) message"))
+                }
+                if let cost = worstCase(template: template, locale: file, renderer: renderer) {
+                    costs.append(cost)
+                    if cost.segments > template.segmentBudget {
+                        diagnostics.append(
+                            Diagnostic(.error, file: source.file, line: source.messages[template.id]?.line,
+                                       field: "messages.\(template.id)",
+                                       "worst case is \(cost.segments) segments (\(cost.units) \(cost.encoding == .gsm7 ? "septets" : "UTF-16 units")), over the template's budget of \(template.segmentBudget)"))
+                    }
+                }
+            }
+        }
+        diagnostics.sort {
+            ($0.file, $0.line ?? 0, $0.severity) < ($1.file, $1.line ?? 0, $1.severity)
+        }
+        return CatalogReport(
+            templates: templates.count, locales: sortedLocales.map(\.id), diagnostics: diagnostics, costs: costs)
+    }
+
+    private func parameter(ofKind kind: Parameter.Kind, in template: Template) -> Parameter? {
+        template.parameters.first { $0.kind == kind }
+    }
+
+    /// The longest rendering over each parameter's candidate values, found one parameter at a time.
+    func worstCase(template: Template, locale: LocaleFile, renderer: Renderer) -> CatalogReport.Cost? {
+        let candidates = template.parameters.map { Self.candidates(for: $0) }
+        var choice = candidates.map { $0[0] }
+        func render(_ values: [String]) -> RenderedMessage? {
+            let params = Dictionary(uniqueKeysWithValues: zip(template.parameters.map(\.name), values))
+            return try? renderer.render(
+                RenderRequest(template: template.id, locale: locale.id, timeZone: "Africa/Addis_Ababa", parameters: params))
+        }
+        guard var best = render(choice) else { return nil }
+        for _ in 0..<2 {
+            for (index, options) in candidates.enumerated() where options.count > 1 {
+                for option in options {
+                    var trial = choice
+                    trial[index] = option
+                    if let rendered = render(trial), rendered.units > best.units {
+                        best = rendered
+                        choice = trial
+                    }
+                }
+            }
+        }
+        let ucs2Units = best.text.utf16.count
+        let ucs2 = SMS.segmentCount(.ucs2, units: ucs2Units)
+        return CatalogReport.Cost(
+            template: template.id, locale: locale.id, messageLocale: best.messageLocale, encoding: best.encoding,
+            units: best.units, segments: best.segments, segmentsIfUCS2: max(best.segments, ucs2.segments),
+            budget: template.segmentBudget, text: best.text)
+    }
+
+    static func candidates(for parameter: Parameter) -> [String] {
+        switch parameter.kind {
+        case .string:
+            return [String(repeating: "x", count: parameter.maxLength ?? 1)]
+        case .enum:
+            return parameter.values ?? [""]
+        case .integer:
+            let max = Int64(parameter.max ?? 999_999)
+            return ["1", "0", "2", "21", String(max)]
+        case .decimal, .money:
+            let max = parameter.max ?? 999_999.999
+            return [String(format: "%.3f", max), "0", "1"]
+        case .datetime:
+            // A day in every month, on different weekdays, morning and evening: the longest names win.
+            return (1...12).flatMap { month in
+                ["10:30", "22:30"].map { String(format: "2026-%02d-%02dT", month, 20 + month % 7) + $0 }
+            }
+        }
+    }
+}

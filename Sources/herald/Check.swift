@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import HeraldCore
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Validate the whole catalog: syntax, parameters, translations, fallbacks and segment budgets.",
+        discussion: "Exits 1 when there is any error; warnings do not fail. Run it in your CI."
+    )
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    @OptionGroup var catalogOptions: CatalogOptions
+
+    func run() throws {
+        let report = catalogOptions.load().check()
+        if json {
+            try printJSON(report)
+        } else {
+            for diagnostic in report.diagnostics { print(diagnostic) }
+            if !report.diagnostics.isEmpty { print("") }
+            print("worst case per template and locale (parameters at their maximum length):")
+            var current = ""
+            for cost in report.costs {
+                if cost.template != current {
+                    current = cost.template
+                    print("  \(cost.template) (budget \(cost.segmentBudgetText))")
+                }
+                let via = cost.messageLocale == cost.locale ? "" : " (\(cost.messageLocale) message)"
+                let unit = cost.encoding == .gsm7 ? "septets" : "units"
+                let ucs2 = cost.encoding == .gsm7 && cost.segmentsIfUCS2 > cost.segments
+                    ? ", \(cost.segmentsIfUCS2) if a value is not GSM-7" : ""
+                let over = cost.segments > cost.budget ? "  OVER BUDGET" : ""
+                print("    \(cost.locale.padding(toLength: 6, withPad: " ", startingAt: 0))\(cost.encoding.rawValue)  \(cost.units) \(unit), \(cost.segments) segment\(cost.segments == 1 ? "" : "s")\(ucs2)\(via)\(over)")
+            }
+            print("")
+            print("\(report.templates) templates, \(report.locales.count) locales (\(report.locales.joined(separator: ", "))): \(report.errors) error\(report.errors == 1 ? "" : "s"), \(report.warnings) warning\(report.warnings == 1 ? "" : "s")")
+        }
+        if report.errors > 0 { throw ExitCode(1) }
+    }
+}
+
+extension CatalogReport.Cost {
+    var segmentBudgetText: String { "\(budget) segment\(budget == 1 ? "" : "s")" }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import HeraldCore
+
+@main
+struct Herald: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "herald",
+        abstract: "Localized SMS templates and policy: render, check and count messages.",
+        version: "0.1.0",
+        subcommands: [Render.self, Check.self, Segments.self]
+    )
+}
+
+/// Where Templates/ and Locales/ are: flags, then HERALD_TEMPLATES / HERALD_LOCALES, then the current directory.
+struct CatalogOptions: ParsableArguments {
+    @Option(help: "Folder of template files (default: $HERALD_TEMPLATES, else ./Templates).")
+    var templates: String?
+
+    @Option(help: "Folder of locale files (default: $HERALD_LOCALES, else ./Locales).")
+    var locales: String?
+
+    var templatesPath: String { templates ?? ProcessInfo.processInfo.environment["HERALD_TEMPLATES"] ?? "Templates" }
+    var localesPath: String { locales ?? ProcessInfo.processInfo.environment["HERALD_LOCALES"] ?? "Locales" }
+
+    func load() -> Catalog { Catalog.load(templates: templatesPath, locales: localesPath) }
+}
+
+extension ParsableCommand {
+    /// Explains a failure on stderr; the returned code exits without more output.
+    static func fail(_ message: String, code: Int32 = 1) -> ExitCode {
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        return ExitCode(code)
+    }
+}
+
+func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}

@@ -40,7 +40,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HeraldCLITests",
-            dependencies: ["HeraldCore"]
+            dependencies: ["herald"]
         ),
     ],
     swiftLanguageModes: [.v6],

@@ -472,6 +472,26 @@ void format_part(const hr_message *m, int32_t msgStart, const PluralContext *plu
     }
 }
 
+// The offset of the innermost '{' that is never closed, skipping 'quoted' text as ICU does.
+int32_t unclosed_brace(const UnicodeString &text) {
+    std::vector<int32_t> open;
+    bool quoted = false;
+    for (int32_t i = 0; i < text.length(); ++i) {
+        const char16_t c = text.charAt(i);
+        if (c == u'\'') {
+            if (i + 1 < text.length() && text.charAt(i + 1) == u'\'') { ++i; continue; }
+            if (quoted || (i + 1 < text.length() && (text.charAt(i + 1) == u'{' || text.charAt(i + 1) == u'}'))) {
+                quoted = !quoted;
+            }
+            continue;
+        }
+        if (quoted) continue;
+        if (c == u'{') open.push_back(i);
+        if (c == u'}' && !open.empty()) open.pop_back();
+    }
+    return open.empty() ? -1 : open.back();
+}
+
 int32_t copy_out(const std::string &s, char *out, int32_t cap) {
     if (out != nullptr && (int32_t)s.size() <= cap) std::memcpy(out, s.data(), s.size());
     return (int32_t)s.size();
@@ -515,9 +535,25 @@ hr_message *hr_message_create(const char *pattern, int32_t pattern_len, const ch
     pe.offset = -1;
     m->pattern.parse(UnicodeString::fromUTF8(icu::StringPiece(pattern, pattern_len)), &pe, st);
     if (U_FAILURE(st)) {
-        set_error(err, HR_ERR_SYNTAX, pe.offset,
-                  std::string("MessageFormat syntax error (") + u_errorName(st) + ") near \"" +
-                      utf8(UnicodeString(pe.preContext)) + "\"");
+        const UnicodeString text = UnicodeString::fromUTF8(icu::StringPiece(pattern, pattern_len));
+        int32_t offset = pe.offset;
+        std::string what;
+        switch (st) {
+        case U_UNMATCHED_BRACES:
+            // ICU reports no position for this one: point at the innermost '{' left open.
+            offset = unclosed_brace(text);
+            what = "a '{' is never closed";
+            break;
+        case U_DEFAULT_KEYWORD_MISSING: what = "a plural or select has no 'other' variant"; break;
+        case U_PATTERN_SYNTAX_ERROR: what = "syntax error"; break;
+        case U_ARGUMENT_TYPE_MISMATCH: what = "an argument's type does not fit its style"; break;
+        case U_DUPLICATE_KEYWORD: what = "a plural or select lists the same variant twice"; break;
+        case U_UNDEFINED_KEYWORD: what = "unknown plural keyword (use zero, one, two, few, many, other or =N)"; break;
+        default: what = u_errorName(st); break;
+        }
+        std::string near = offset >= 0 ? utf8(text.tempSubString(offset, 24)) : "";
+        set_error(err, HR_ERR_SYNTAX, offset,
+                  "MessageFormat syntax: " + what + (near.empty() ? "" : " at \"" + near + "\""));
         return nullptr;
     }
     if (!compile(m.get(), *tz, symbols, symbol_count, err)) return nullptr;
@@ -609,7 +645,8 @@ int32_t hr_local_to_epoch_ms(const char *tz_id, int32_t year, int32_t month, int
     std::unique_ptr<icu::Calendar> cal(icu::Calendar::createInstance(tz, icu::Locale::getRoot(), st));
     if (U_FAILURE(st)) return -1;
     cal->clear();
-    cal->setLenient(false);
+    // Fields are range-checked by the caller; lenient only resolves DST gaps (moved forward) and overlaps.
+    cal->setLenient(true);
     cal->set(year, month - 1, day, hour, minute, second);
     *out = cal->getTime(st);
     return U_FAILURE(st) ? -1 : 0;

@@ -34,7 +34,8 @@ public struct Catalog: Sendable {
         -> Catalog
     {
         var catalog = Catalog(defaultLocale: defaultLocale)
-        for (path, text) in catalog.readFolder(templatesDir, what: "templates") {
+        let templateFiles = catalog.readFolder(templatesDir, what: "templates")
+        for (path, text) in templateFiles {
             let reader = YAMLReader(file: path)
             if let template = Template.parse(text, reader: reader) {
                 if let existing = catalog.templates[template.id] {
@@ -50,7 +51,8 @@ public struct Catalog: Sendable {
             }
             catalog.diagnostics += reader.diagnostics
         }
-        for (path, text) in catalog.readFolder(localesDir, what: "locales") {
+        let localeFiles = catalog.readFolder(localesDir, what: "locales")
+        for (path, text) in localeFiles {
             let stem = (path as NSString).lastPathComponent.replacingOccurrences(
                 of: #"\.ya?ml$"#, with: "", options: .regularExpression)
             let reader = YAMLReader(file: path)
@@ -65,13 +67,15 @@ public struct Catalog: Sendable {
             }
             catalog.diagnostics += reader.diagnostics
         }
-        if catalog.locales.isEmpty {
+        if localeFiles.isEmpty {
             catalog.diagnostics.append(Diagnostic(.error, file: localesDir, line: nil, "no locale files (*.yaml) found"))
-        } else if catalog.locales[defaultLocale] == nil {
+        } else if catalog.locales[defaultLocale] == nil, !localeFiles.contains(where: {
+            ($0.0 as NSString).lastPathComponent.hasPrefix(defaultLocale + ".")
+        }) {
             catalog.diagnostics.append(
                 Diagnostic(.error, file: localesDir, line: nil, "the default locale '\(defaultLocale)' has no file"))
         }
-        if catalog.templates.isEmpty {
+        if templateFiles.isEmpty {
             catalog.diagnostics.append(Diagnostic(.error, file: templatesDir, line: nil, "no template files (*.yaml) found"))
         }
         return catalog

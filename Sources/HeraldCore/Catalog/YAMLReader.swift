@@ -149,6 +149,9 @@ final class YAMLReader {
 
     /// The allowed word nearest to a misspelt one, when it is close enough to be a typo.
     static func closest(_ word: String, in candidates: [String]) -> String? {
+        if word.count >= 2, let prefixed = candidates.first(where: { $0.lowercased().hasPrefix(word.lowercased()) }) {
+            return prefixed
+        }
         let scored = candidates.map { ($0, editDistance(word.lowercased(), $0.lowercased())) }
         guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, word.count / 3) else { return nil }
         return best.0

@@ -1,0 +1,153 @@
+import Foundation
+import Testing
+
+/// Runs the built `herald` binary, as a user would.
+struct CLI {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    static var binary: URL {
+        // Next to the test bundle, in whatever build folder `swift test` used.
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("herald")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return root.appendingPathComponent(".build/debug/herald")
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ arguments: [String], stdin: String? = nil, cwd: URL = root, env: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = cwd
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "HERALD_TEMPLATES")
+        environment.removeValue(forKey: "HERALD_LOCALES")
+        for (k, v) in env { environment[k] = v }
+        process.environment = environment
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
+                      stderr: String(decoding: stderrData, as: UTF8.self))
+    }
+}
+
+@Suite(.serialized) struct CLITests {
+    let invoice = ["invoice.created", "--locale", "fr", "--tz", "Africa/Tunis", "--param", "firstName=Amine",
+                   "--param", "invoiceNumber=F-2026-0042", "--param", "total=1234.5", "--param", "carMake=Peugeot",
+                   "--param", "carModel=208"]
+
+    @Test func renderPrintsTheMessageAndItsCost() throws {
+        let r = try CLI.run(["render"] + invoice)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.first == "Bonjour Amine, une nouvelle facture (F-2026-0042) de 1 234,500 DT pour votre Peugeot 208 a été émise. Merci de votre confiance.")
+        #expect(r.stdout.contains("encoding   GSM-7, 127 septets, 1 segment\n"))
+        #expect(r.stdout.contains("replaced   U+202F → ' ' ×1, U+00A0 → ' ' ×1"))
+        #expect(r.stdout.contains("saved      without replacement: UCS-2, 2 segments"))
+    }
+
+    @Test func renderJSON() throws {
+        let r = try CLI.run(["render"] + invoice + ["--json", "--at", "2026-03-12T10:00:00Z"])
+        #expect(r.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(object["encoding"] as? String == "GSM-7")
+        #expect(object["segments"] as? Int == 1)
+        #expect(object["rawText"] as? String == "Bonjour Amine, une nouvelle facture (F-2026-0042) de 1\u{202F}234,500\u{00A0}DT pour votre Peugeot 208 a été émise. Merci de votre confiance.")
+        #expect(object["expiresAt"] as? String == "2026-03-15T10:00:00Z")
+        #expect((object["replacements"] as? [[String: Any]])?.count == 2)
+    }
+
+    @Test(arguments: [
+        (["render", "nope", "--locale", "fr"], "error: unknown template 'nope'"),
+        (["render", "case.resolved", "--param", "caseNumber=1", "--tz", "Nowhere/City"], "error: unknown time zone 'Nowhere/City'"),
+        (["render", "case.resolved", "--param", "caseNumber=1", "--locale", "fr_FR!"], "is not a BCP 47 language tag"),
+        (["render", "case.assigned", "--param", "caseNumber=1"], "error: template 'case.assigned' needs parameter 'title' (string)"),
+        (["render", "case.resolved", "--param", "caseNumber"], "--param 'caseNumber' is not name=value"),
+    ])
+    func badInputIsAClearErrorAndNonZeroExit(arguments: [String], message: String) throws {
+        let r = try CLI.run(arguments)
+        #expect(r.status != 0)
+        #expect(r.stderr.contains(message), "\(r.stderr)")
+        #expect(!r.stderr.contains("Fatal error"))
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test func checkPassesOnTheShippedCatalogAndFailsOnABrokenOne() throws {
+        let ok = try CLI.run(["check"])
+        #expect(ok.status == 0, "\(ok.stdout)")
+        #expect(ok.stdout.contains("7 templates, 3 locales (am, en, fr): 0 errors"))
+        let json = try CLI.run(["check", "--json"])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect((report["costs"] as? [Any])?.count == 21)
+
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("herald-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("Templates"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("Locales"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: CLI.root.appendingPathComponent("Templates/case.resolved.yaml"),
+                                         to: dir.appendingPathComponent("Templates/case.resolved.yaml"))
+        try "locale: en\nmessages:\n  case.resolved: 'Your case {caseNumber has been resolved.'\n"
+            .write(to: dir.appendingPathComponent("Locales/en.yaml"), atomically: true, encoding: .utf8)
+        // Found through the environment variables, the second place Herald looks.
+        let broken = try CLI.run(["check"], cwd: dir, env: [
+            "HERALD_TEMPLATES": dir.appendingPathComponent("Templates").path,
+            "HERALD_LOCALES": dir.appendingPathComponent("Locales").path])
+        #expect(broken.status == 1)
+        #expect(broken.stdout.contains("Locales/en.yaml:3: error: messages.case.resolved: MessageFormat syntax: syntax error at \"caseNumber has been reso\""))
+        // And through the current directory, the last.
+        let cwd = try CLI.run(["check"], cwd: dir)
+        #expect(cwd.status == 1)
+        #expect(cwd.stdout.contains("en.yaml:3: error"))
+    }
+
+    @Test func segmentsStreamsJSONLinesInOrder() throws {
+        let input = [
+            #"{"id": 1, "text": "hello"}"#,
+            #"{"id": "b", "text": "\#(String(repeating: "a", count: 161))"}"#,
+            #"{"id": 3, "text": "ሰላም"}"#,
+            "not json",
+            #"{"id": 5, "text": "1\u202f234,500\u00a0DT"}"#,
+        ].joined(separator: "\n")
+        let raw = try CLI.run(["segments"], stdin: input)
+        #expect(raw.status == 1)  // one bad line
+        #expect(raw.stdout.split(separator: "\n") == [
+            #"{"id":1,"encoding":"GSM-7","units":5,"segments":1}"#,
+            #"{"id":"b","encoding":"GSM-7","units":161,"segments":2}"#,
+            #"{"id":3,"encoding":"UCS-2","units":3,"segments":1}"#,
+            #"{"id":null,"line":4,"error":"expected a JSON object with a string \"text\""}"#,
+            #"{"id":5,"encoding":"UCS-2","units":12,"segments":1}"#,
+        ])
+        let kept = try CLI.run(["segments", "--keep-gsm", "fr"], stdin: #"{"id": 5, "text": "1\u202f234,500\u00a0DT"}"#)
+        #expect(kept.status == 0)
+        #expect(kept.stdout == #"{"id":5,"encoding":"GSM-7","units":12,"segments":1,"text":"1 234,500 DT"}"# + "\n")
+    }
+
+    @Test func segmentsSummaryForOneText() throws {
+        let r = try CLI.run(["segments", "Prix : 12 € – merci"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("encoding  UCS-2"))
+        #expect(r.stdout.contains("UCS-2 by  U+2013 –"))
+        let kept = try CLI.run(["segments", "--keep-gsm", "fr", "Prix : 12 € – merci"])
+        #expect(kept.stdout.contains("encoding  GSM-7"))
+        #expect(kept.stdout.contains("units     20 septets"))
+        let unknown = try CLI.run(["segments", "--keep-gsm", "de", "x"])
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("--keep-gsm de: no such locale"))
+    }
+}

@@ -1,0 +1,79 @@
+import Testing
+@testable import HeraldCore
+
+@Suite struct CheckTests {
+    @Test func theShippedCatalogPasses() {
+        let report = shippedCatalog.check()
+        #expect(report.errors == 0, "\(report.diagnostics)")
+        #expect(report.templates == 7)
+        #expect(report.locales == ["am", "en", "fr"])
+        #expect(report.costs.count == 21)
+        for cost in report.costs { #expect(cost.segments <= cost.budget) }
+        // Amharic is UCS-2 whatever the values; the French invoice stays GSM-7 thanks to the policy.
+        #expect(report.costs.filter { $0.locale == "am" }.allSatisfy { $0.encoding == .ucs2 })
+        #expect(report.costs.first { $0.template == "invoice.created" && $0.locale == "fr" }?.encoding == .gsm7)
+    }
+
+    func diagnostics(template: String = simpleTemplate, en: String, extra: [String: String] = [:]) throws -> [Diagnostic] {
+        var locales = ["en.yaml": en]
+        for (k, v) in extra { locales[k] = v }
+        return try TemporaryCatalog(templates: ["greet.yaml": template], locales: locales).load().check().diagnostics
+    }
+
+    @Test func messageSyntaxErrorsPointAtTheLine() throws {
+        let d = try diagnostics(en: "locale: en\nmessages:\n  greet: >-\n    Hello {name}\n    at {when, time, short {n}\n")
+        let error = try #require(d.first { $0.severity == .error })
+        #expect(error.line == 5)
+        #expect(error.field == "messages.greet")
+        #expect(error.file.hasSuffix("Locales/en.yaml"))
+        #expect(error.description.contains("en.yaml:5: error: messages.greet: MessageFormat syntax: a '{' is never closed at \"{when, time, short {n}\""))
+    }
+
+    @Test func undeclaredAndUnusedParameters() throws {
+        let d = try diagnostics(en: "locale: en\nmessages:\n  greet: 'Hello {nme} {when, date} {n}'\n")
+        let error = try #require(d.first { $0.severity == .error })
+        #expect(error.message == "unknown parameter 'nme' (declared: name, when, n)")
+        #expect(error.line == 3)
+        let unused = try diagnostics(en: "locale: en\nmessages:\n  greet: 'Hello {when, date} {n}'\n")
+        #expect(unused.contains { $0.severity == .warning && $0.message.contains("parameter 'name' is declared") })
+        #expect(!unused.contains { $0.severity == .error })
+    }
+
+    @Test func argumentsFormattedAgainstTheirType() throws {
+        let d = try diagnostics(en: "locale: en\nmessages:\n  greet: '{name, number} {when, date} {n}'\n")
+        #expect(d.contains { $0.severity == .error && $0.message == "parameter 'name' is a string but is formatted as number (which needs a number)" })
+        let noOther = try diagnostics(en: "locale: en\nmessages:\n  greet: '{name} {when, date} {n, plural, one {x}}'\n")
+        #expect(noOther.contains { $0.severity == .error && $0.message.contains("a plural or select has no 'other' variant") })
+    }
+
+    @Test func unknownSettingsAndBadValuesInTemplates() throws {
+        let bad = simpleTemplate.replacingOccurrences(of: "segmentBudget: 1", with: "segmentBuget: 1\npriority: high")
+        let d = try diagnostics(template: bad, en: "locale: en\nmessages:\n  greet: '{name} {when, date} {n}'\n")
+        #expect(d.contains { $0.line == 5 && $0.message.contains("unknown setting 'segmentBuget' (did you mean 'segmentBudget'?)") })
+        #expect(d.contains { $0.line == 6 && $0.field == "priority" && $0.message.contains("'high' is not one of: normal, urgent") })
+        let badType = simpleTemplate.replacingOccurrences(of: "type: integer", with: "type: int")
+        let t = try diagnostics(template: badType, en: "locale: en\nmessages:\n  greet: 'x'\n")
+        #expect(t.contains { $0.field == "params.n.type" && $0.line == 10 && $0.message.contains("(did you mean 'integer'?)") })
+    }
+
+    @Test func yamlSyntaxErrorsHaveALine() throws {
+        let d = try diagnostics(en: "locale: en\nmessages:\n  greet: 'unterminated\n  other: x\n")
+        #expect(d.contains { $0.severity == .error && $0.line != nil && $0.message.hasPrefix("YAML syntax") })
+    }
+
+    @Test func missingTranslationsFallBackWithAWarning() throws {
+        let d = try diagnostics(
+            en: "locale: en\nmessages:\n  greet: '{name} {when, date} {n}'\n",
+            extra: ["fr.yaml": "locale: fr\nfallback: en\nmessages: {}\n", "xx.yaml": "locale: xx\nfallback: zz\nmessages:\n  gret: 'x'\n"])
+        #expect(d.contains { $0.severity == .warning && $0.file.hasSuffix("fr.yaml") && $0.message == "missing; fr recipients get the en message" })
+        #expect(d.contains { $0.severity == .error && $0.file.hasSuffix("xx.yaml") && $0.message == "no locale file for 'zz'" })
+        #expect(d.contains { $0.severity == .error && $0.message == "no template 'gret' in Templates/ (did you mean 'greet'?)" })
+    }
+
+    @Test func worstCaseOverBudgetIsAnError() throws {
+        let d = try diagnostics(en: "locale: en\nmessages:\n  greet: '\(String(repeating: "long text ", count: 14)){name} {when, date, full} {n}'\n")
+        let error = try #require(d.first { $0.severity == .error })
+        #expect(error.message.hasPrefix("worst case is 2 segments"))
+        #expect(error.message.hasSuffix("over the template's budget of 1"))
+    }
+}

@@ -613,6 +613,72 @@ int32_t hr_message_format(const hr_message *message, const hr_arg *args, int32_t
     return sink.NumberOfBytesAppended();
 }
 
+int32_t hr_reference_format(const char *pattern, int32_t pattern_len, const char *locale_id, const char *tz_id,
+                            const char *const *names, const hr_arg *args, int32_t count,
+                            const hr_currency_symbol *symbols, int32_t symbol_count, char *out, int32_t cap,
+                            hr_error *err) {
+    set_error(err, HR_OK, -1, "");
+    UErrorCode st = U_ZERO_ERROR;
+    const icu::Locale locale = icu::Locale::createCanonical(locale_id);
+    const UnicodeString text = UnicodeString::fromUTF8(icu::StringPiece(pattern, pattern_len));
+    UParseError pe;
+    icu::MessageFormat mf(text, locale, pe, st);
+    std::unique_ptr<icu::TimeZone> tz(icu::TimeZone::createTimeZone(UnicodeString::fromUTF8(tz_id)));
+    if (U_FAILURE(st)) {
+        set_error(err, HR_ERR_SYNTAX, pe.offset, u_errorName(st));
+        return -1;
+    }
+    // The style of each top-level argument, in the order getFormats() lists them.
+    icu::MessagePattern mp(text, nullptr, st);
+    std::vector<std::string> styles;
+    for (int32_t i = 0; i < mp.countParts(); ++i) {
+        const MessagePattern::Part &part = mp.getPart(i);
+        if (part.getType() != UMSGPAT_PART_TYPE_ARG_START) continue;
+        std::string style;
+        if (part.getArgType() == UMSGPAT_ARG_TYPE_SIMPLE && mp.getPartType(i + 3) == UMSGPAT_PART_TYPE_ARG_STYLE) {
+            style = utf8(mp.getSubstring(mp.getPart(i + 3)).trim());
+        }
+        styles.push_back(style);
+        i = mp.getLimitPartIndex(i);
+    }
+    int32_t formatCount = 0;
+    const icu::Format **aliases = mf.getFormats(formatCount);
+    std::vector<const icu::Format *> formats(aliases, aliases + formatCount);
+    for (int32_t i = 0; i < formatCount && i < (int32_t)styles.size(); ++i) {
+        if (formats[i] == nullptr) continue;
+        if (auto *df = dynamic_cast<const icu::DateFormat *>(formats[i])) {
+            icu::DateFormat *clone = df->clone();
+            clone->setTimeZone(*tz);
+            mf.adoptFormat(i, clone);
+        } else if (styles[i].rfind("::", 0) == 0) {
+            const std::string code = skeleton_currency(styles[i].substr(2));
+            for (int32_t s = 0; s < symbol_count && !code.empty(); ++s) {
+                if (code != symbols[s].code) continue;
+                icu::DecimalFormatSymbols dfs(locale, st);
+                dfs.setSymbol(icu::DecimalFormatSymbols::kCurrencySymbol, UnicodeString::fromUTF8(symbols[s].symbol));
+                mf.adoptFormat(i, icu::number::NumberFormatter::forSkeleton(
+                                      UnicodeString::fromUTF8(styles[i].substr(2)), st)
+                                      .locale(locale)
+                                      .symbols(dfs)
+                                      .toFormat(st));
+            }
+        }
+    }
+    std::vector<UnicodeString> argNames;
+    std::vector<Formattable> values;
+    for (int32_t a = 0; a < count; ++a) {
+        argNames.push_back(UnicodeString::fromUTF8(names[a]));
+        values.push_back(formattable(args[a], st));
+    }
+    UnicodeString result;
+    mf.format(argNames.data(), values.data(), count, result, st);
+    if (U_FAILURE(st)) {
+        set_error(err, HR_ERR_FORMAT, -1, u_errorName(st));
+        return -1;
+    }
+    return copy_out(utf8(result), out, cap);
+}
+
 int32_t hr_locale_from_tag(const char *tag, char *out, int32_t cap) {
     char buffer[ULOC_FULLNAME_CAPACITY];
     int32_t parsed = 0;

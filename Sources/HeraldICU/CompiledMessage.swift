@@ -180,3 +180,49 @@ func withCStrings<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> R
     defer { copies.forEach { free($0) } }
     return body(copies.map { UnsafePointer($0) })
 }
+
+extension CompiledMessage {
+    /// Formats `pattern` with ICU's own `icu::MessageFormat` (top-level dates in `timeZone`, currency symbol
+    /// overrides applied): the reference that differential tests hold ``format(_:)`` to.
+    public static func referenceFormat(
+        pattern: String, locale: String, timeZone: String, arguments: [(name: String, value: ArgumentValue)],
+        currencySymbols: [String: String] = [:]
+    ) throws(ICUMessageError) -> String {
+        let codes = currencySymbols.keys.sorted()
+        var error = hr_error()
+        let result: String? = withCStrings(
+            arguments.map(\.name) + codes + codes.map { currencySymbols[$0]! }
+                + arguments.map { if case .string(let s) = $0.value { s } else if case .decimal(let s) = $0.value { s } else { "" } }
+        ) { cstrings in
+            let n = arguments.count
+            let names = Array(cstrings[0..<n])
+            let symbols = zip(cstrings[n..<(n + codes.count)], cstrings[(n + codes.count)..<(n + 2 * codes.count)])
+                .map { hr_currency_symbol(code: $0, symbol: $1) }
+            let texts = Array(cstrings[(n + 2 * codes.count)...])
+            var args = [hr_arg]()
+            for (index, argument) in arguments.enumerated() {
+                var arg = hr_arg()
+                arg.kind = argument.value.kind.rawValue
+                switch argument.value {
+                case .string, .decimal:
+                    arg.utf8 = texts[index]
+                    arg.utf8_len = Int32(strlen(texts[index]!))
+                case .integer(let i): arg.i = i
+                case .double(let d): arg.d = d
+                case .date(let ms): arg.d = ms
+                }
+                args.append(arg)
+            }
+            var buffer = [CChar](repeating: 0, count: 8192)
+            let length = hr_reference_format(
+                pattern, Int32(pattern.utf8.count), locale, timeZone, names, args, Int32(n), symbols,
+                Int32(symbols.count), &buffer, Int32(buffer.count), &error)
+            guard length >= 0, length <= buffer.count else { return nil }
+            return buffer[0..<Int(length)].withUnsafeBufferPointer {
+                String(decoding: UnsafeRawBufferPointer($0), as: UTF8.self)
+            }
+        }
+        guard let result else { throw ICUMessageError(error) }
+        return result
+    }
+}

@@ -75,6 +75,14 @@ int32_t hr_message_select_keys(const hr_message *message, const char *name, char
 int32_t hr_message_format(const hr_message *message, const hr_arg *args, int32_t count, char *out, int32_t cap,
                           hr_error *err);
 
+/// Formats with ICU's own icu::MessageFormat (named arguments; top-level date formats get the time zone and
+/// currency skeletons the symbol override, as Herald does). A reference for differential tests of
+/// hr_message_format; arguments nested inside plural/select keep ICU's defaults here.
+int32_t hr_reference_format(const char *pattern, int32_t pattern_len, const char *locale_id, const char *tz_id,
+                            const char *const *names, const hr_arg *args, int32_t count,
+                            const hr_currency_symbol *symbols, int32_t symbol_count, char *out, int32_t cap,
+                            hr_error *err);
+
 /// Canonical ICU locale id for a BCP 47 tag ("am-ET" -> "am_ET"). Returns the length, or -1 if malformed.
 int32_t hr_locale_from_tag(const char *tag, char *out, int32_t cap);
 

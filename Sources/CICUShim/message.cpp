@@ -100,6 +100,22 @@ std::string skeleton_currency(const std::string &skeleton) {
     return skeleton.substr(at + 9, 3);
 }
 
+// A number skeleton's formatter. A currency with a symbol override keeps the skeleton and the locale's
+// placement and spacing, with only the symbol replaced (fr "1 234,500 DT", en "DT 1,234.500").
+icu::number::LocalizedNumberFormatter skeleton_formatter(const std::string &skeleton, const icu::Locale &locale,
+                                                         const hr_currency_symbol *symbols, int32_t symbolCount,
+                                                         UErrorCode &st) {
+    auto formatter = icu::number::NumberFormatter::forSkeleton(UnicodeString::fromUTF8(skeleton), st).locale(locale);
+    const std::string currency = skeleton_currency(skeleton);
+    for (int32_t s = 0; s < symbolCount && !currency.empty(); ++s) {
+        if (currency != symbols[s].code) continue;
+        icu::DecimalFormatSymbols dfs(locale, st);
+        dfs.setSymbol(icu::DecimalFormatSymbols::kCurrencySymbol, UnicodeString::fromUTF8(symbols[s].symbol));
+        return formatter.symbols(dfs);
+    }
+    return formatter;
+}
+
 // Builds the formatter ICU's MessageFormat would build for `{0,type,style}`, by asking MessageFormat.
 std::unique_ptr<icu::Format> icu_subformat(const UnicodeString &type, const UnicodeString &style, bool hasStyle,
                                            const icu::Locale &locale, UErrorCode &st) {
@@ -219,24 +235,9 @@ bool compile(hr_message *m, const icu::TimeZone &tz, const hr_currency_symbol *s
                 std::string styleText = utf8(style);
                 size_t first = styleText.find_first_not_of(" \t\r\n");
                 styleText = first == std::string::npos ? "" : styleText.substr(first);
-                std::string currency = styleText.rfind("::", 0) == 0 ? skeleton_currency(styleText.substr(2)) : "";
-                const char *symbol = nullptr;
-                for (int32_t s = 0; s < symbolCount && !currency.empty(); ++s) {
-                    if (currency == symbols[s].code) symbol = symbols[s].symbol;
-                }
-                if (symbol != nullptr) {
-                    // Same skeleton, with symbols whose currency symbol is the override: placement and
-                    // spacing stay the locale's own (fr "1 234,500 DT", en "DT 1,234.500").
-                    icu::DecimalFormatSymbols dfs(m->locale, st);
-                    dfs.setSymbol(icu::DecimalFormatSymbols::kCurrencySymbol, UnicodeString::fromUTF8(symbol));
+                if (styleText.rfind("::", 0) == 0) {
                     slot.number = std::make_unique<icu::number::LocalizedNumberFormatter>(
-                        icu::number::NumberFormatter::forSkeleton(UnicodeString::fromUTF8(styleText.substr(2)), st)
-                            .locale(m->locale)
-                            .symbols(dfs));
-                } else if (styleText.rfind("::", 0) == 0) {
-                    slot.number = std::make_unique<icu::number::LocalizedNumberFormatter>(
-                        icu::number::NumberFormatter::forSkeleton(UnicodeString::fromUTF8(styleText.substr(2)), st)
-                            .locale(m->locale));
+                        skeleton_formatter(styleText.substr(2), m->locale, symbols, symbolCount, st));
                 } else if (const auto *lnf = as_number_formatter(format.get(), st)) {
                     slot.number = std::make_unique<icu::number::LocalizedNumberFormatter>(*lnf);
                 }
@@ -651,16 +652,11 @@ int32_t hr_reference_format(const char *pattern, int32_t pattern_len, const char
             clone->setTimeZone(*tz);
             mf.adoptFormat(i, clone);
         } else if (styles[i].rfind("::", 0) == 0) {
+            // Only currency skeletons with an override differ from what MessageFormat built.
             const std::string code = skeleton_currency(styles[i].substr(2));
             for (int32_t s = 0; s < symbol_count && !code.empty(); ++s) {
                 if (code != symbols[s].code) continue;
-                icu::DecimalFormatSymbols dfs(locale, st);
-                dfs.setSymbol(icu::DecimalFormatSymbols::kCurrencySymbol, UnicodeString::fromUTF8(symbols[s].symbol));
-                mf.adoptFormat(i, icu::number::NumberFormatter::forSkeleton(
-                                      UnicodeString::fromUTF8(styles[i].substr(2)), st)
-                                      .locale(locale)
-                                      .symbols(dfs)
-                                      .toFormat(st));
+                mf.adoptFormat(i, skeleton_formatter(styles[i].substr(2), locale, symbols, symbol_count, st).toFormat(st));
             }
         }
     }

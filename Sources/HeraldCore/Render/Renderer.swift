@@ -109,11 +109,11 @@ public final class Renderer: Sendable {
         rendered.messageLocale = file.id
         rendered.formattingLocale = formattingLocale
         rendered.timeZone = timeZone
-        rendered.fellBackFrom = chain[..<index].map(\.id)
-        if rendered.fellBackFrom.isEmpty, file.icuID != requested.split(separator: "@").first.map(String.init),
-            !requested.hasPrefix(file.icuID + "_")
-        {
-            rendered.fellBackFrom = [request.locale]
+        if !Self.isSameLanguage(requested: requested, file: file) {
+            // Every locale tried before the one used, starting with the one asked for.
+            var tried = [request.locale]
+            for skipped in chain[..<index] where !tried.contains(skipped.id) { tried.append(skipped.id) }
+            rendered.fellBackFrom = tried
         }
         rendered.warnings = values.warnings
         if let at = request.at {
@@ -138,10 +138,16 @@ public final class Renderer: Sendable {
     /// The requested locale when the message is in its language (fr-TN keeps Tunisian conventions with
     /// fr's text), otherwise the locale of the message found; plus the file's calendar.
     static func formattingLocale(requested: String, file: LocaleFile) -> String {
+        guard isSameLanguage(requested: requested, file: file) else { return file.formattingLocale(for: nil) }
+        if requested.contains("@") { return requested }
+        return file.formattingLocale(for: requested)
+    }
+
+    /// Whether the message found is in the language asked for: the file is the requested locale or one of
+    /// its parents (`am` for `am_ET`), so nothing fell back.
+    static func isSameLanguage(requested: String, file: LocaleFile) -> Bool {
         let base = requested.split(separator: "@").first.map(String.init) ?? requested
-        if requested.contains("@") && (base == file.icuID || base.hasPrefix(file.icuID + "_")) { return requested }
-        if base == file.icuID || base.hasPrefix(file.icuID + "_") { return file.formattingLocale(for: base) }
-        return file.formattingLocale(for: nil)
+        return base == file.icuID || base.hasPrefix(file.icuID + "_")
     }
 
     func compiledMessage(template: Template, file: LocaleFile, formattingLocale: String, timeZone: String)

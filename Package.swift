@@ -7,10 +7,12 @@ let package = Package(
     products: [
         .executable(name: "herald", targets: ["herald"]),
         .library(name: "HeraldCore", targets: ["HeraldCore"]),
+        .library(name: "HeraldStore", targets: ["HeraldStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System ICU 72 (libicu-dev). Only CICUShim includes its headers.
@@ -25,18 +27,37 @@ let package = Package(
             dependencies: ["CICU"],
             cxxSettings: [.define("U_SHOW_CPLUSPLUS_API", to: "1")]
         ),
+        // C++ over libphonenumber (libphonenumber-dev has no pkg-config file); a C-only header.
+        .target(
+            name: "CPhoneShim",
+            linkerSettings: [.linkedLibrary("phonenumber"), .linkedLibrary("protobuf")]
+        ),
         // Safe Swift over the shim: every unsafe pointer lives here.
         .target(name: "HeraldICU", dependencies: ["CICUShim"]),
-        // Domain: catalog, rendering, SMS encoding. No I/O frameworks.
-        .target(name: "HeraldCore", dependencies: ["HeraldICU", .product(name: "Yams", package: "Yams")]),
+        // Domain: catalog, rendering, SMS encoding, rules and policy. No I/O frameworks.
+        .target(
+            name: "HeraldCore",
+            dependencies: ["HeraldICU", "CPhoneShim", .product(name: "Yams", package: "Yams")]
+        ),
+        // SQLite through GRDB: migrations, contacts and preferences, events, decisions, the outbox.
+        .target(
+            name: "HeraldStore",
+            dependencies: ["HeraldCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .executableTarget(
             name: "herald",
-            dependencies: ["HeraldCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "HeraldCore", "HeraldStore", "HeraldICU", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .testTarget(
             name: "HeraldCoreTests",
             dependencies: ["HeraldCore"],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "HeraldStoreTests",
+            dependencies: ["HeraldStore"]
         ),
         .testTarget(
             name: "HeraldCLITests",

@@ -10,6 +10,7 @@
 // Nothing here reads or sets ICU's default locale or time zone.
 #include "heraldicu.h"
 
+#include <unicode/basictz.h>
 #include <unicode/datefmt.h>
 #include <unicode/dcfmtsym.h>
 #include <unicode/decimfmt.h>
@@ -712,6 +713,41 @@ int32_t hr_local_to_epoch_ms(const char *tz_id, int32_t year, int32_t month, int
     cal->set(year, month - 1, day, hour, minute, second);
     *out = cal->getTime(st);
     return U_FAILURE(st) ? -1 : 0;
+}
+
+struct hr_zone {
+    std::unique_ptr<icu::BasicTimeZone> tz;
+};
+
+hr_zone *hr_zone_open(const char *tz_id) {
+    icu::TimeZone *tz = icu::TimeZone::createTimeZone(UnicodeString::fromUTF8(tz_id));
+    if (tz == nullptr || *tz == icu::TimeZone::getUnknown()) {
+        delete tz;
+        return nullptr;
+    }
+    auto *basic = dynamic_cast<icu::BasicTimeZone *>(tz);
+    if (basic == nullptr) {
+        delete tz;
+        return nullptr;
+    }
+    return new hr_zone{std::unique_ptr<icu::BasicTimeZone>(basic)};
+}
+
+void hr_zone_close(hr_zone *zone) { delete zone; }
+
+int32_t hr_zone_offset_ms(const hr_zone *zone, double epoch_ms) {
+    int32_t raw = 0, dst = 0;
+    UErrorCode st = U_ZERO_ERROR;
+    zone->tz->getOffset(epoch_ms, false, raw, dst, st);
+    return U_FAILURE(st) ? 0 : raw + dst;
+}
+
+int32_t hr_zone_offset_local_ms(const hr_zone *zone, double local_ms) {
+    int32_t raw = 0, dst = 0;
+    UErrorCode st = U_ZERO_ERROR;
+    // Non-existent (gap) wall times take the offset before the change; repeated ones the first (daylight).
+    zone->tz->getOffsetFromLocal(local_ms, UCAL_TZ_LOCAL_FORMER, UCAL_TZ_LOCAL_FORMER, raw, dst, st);
+    return U_FAILURE(st) ? 0 : raw + dst;
 }
 
 int32_t hr_plural_category(const char *locale_id, double number, int32_t ordinal, char *out, int32_t cap) {

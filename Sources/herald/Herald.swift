@@ -6,9 +6,11 @@ import HeraldCore
 struct Herald: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "herald",
-        abstract: "Localized SMS templates and policy: render, check and count messages.",
+        abstract: "Localized SMS templates and policy: render, check and count messages; ingest events and explain decisions.",
         version: "0.1.0",
-        subcommands: [Render.self, Check.self, Segments.self]
+        subcommands: [
+            Render.self, Check.self, Segments.self, Ingest.self, ContactCommand.self, Messages.self, Explain.self,
+        ]
     )
 }
 
@@ -20,10 +22,14 @@ struct CatalogOptions: ParsableArguments {
     @Option(help: "Folder of locale files (default: $HERALD_LOCALES, else ./Locales).")
     var locales: String?
 
+    @Option(help: "Folder of event type files (default: $HERALD_EVENTS, else Events/ beside the templates folder).")
+    var events: String?
+
     var templatesPath: String { templates ?? ProcessInfo.processInfo.environment["HERALD_TEMPLATES"] ?? "Templates" }
     var localesPath: String { locales ?? ProcessInfo.processInfo.environment["HERALD_LOCALES"] ?? "Locales" }
+    var eventsPath: String? { events ?? ProcessInfo.processInfo.environment["HERALD_EVENTS"] }
 
-    func load() -> Catalog { Catalog.load(templates: templatesPath, locales: localesPath) }
+    func load() -> Catalog { Catalog.load(templates: templatesPath, locales: localesPath, events: eventsPath) }
 }
 
 extension ParsableCommand {

@@ -93,6 +93,21 @@ int32_t hr_time_zone_canonical(const char *tz_id, char *out, int32_t cap);
 int32_t hr_local_to_epoch_ms(const char *tz_id, int32_t year, int32_t month, int32_t day, int32_t hour,
                              int32_t minute, int32_t second, double *out);
 
+/// An opened IANA time zone, for repeated offset lookups; immutable and shareable across threads.
+typedef struct hr_zone hr_zone;
+
+/// Opens a zone by IANA id; NULL when ICU does not know it.
+hr_zone *hr_zone_open(const char *tz_id);
+
+void hr_zone_close(hr_zone *zone);
+
+/// The zone's total UTC offset (standard + daylight) in milliseconds at the instant `epoch_ms`.
+int32_t hr_zone_offset_ms(const hr_zone *zone, double epoch_ms);
+
+/// The zone's total UTC offset in milliseconds for a wall-clock time `local_ms` (epoch ms as if the zone were UTC).
+/// In a gap (spring forward) the offset before the change; in an overlap the first of the two.
+int32_t hr_zone_offset_local_ms(const hr_zone *zone, double local_ms);
+
 /// Plural category ("one", "few", "other", ...) of a number in a locale. Returns the length, or -1.
 int32_t hr_plural_category(const char *locale_id, double number, int32_t ordinal, char *out, int32_t cap);
 

@@ -8,6 +8,8 @@ public struct Catalog: Sendable {
     public var templates: [String: Template]
     /// Locale files by ICU locale id (`fr`, `am`, `fr_TN`).
     public var locales: [String: LocaleFile]
+    /// Event types by name, from `Events/`.
+    public var events: [String: EventSchema] = [:]
     /// Where every chain ends: the locale used when nothing closer has the message.
     public var defaultLocale: String
     /// Problems found while loading; a catalog with errors is still returned so `check` can report them all.
@@ -28,12 +30,42 @@ public struct Catalog: Sendable {
 
     public var sortedTemplates: [Template] { templates.values.sorted { $0.id < $1.id } }
     public var sortedLocales: [LocaleFile] { locales.values.sorted { $0.icuID < $1.icuID } }
+    public var sortedEvents: [EventSchema] { events.values.sorted { $0.type < $1.type } }
+
+    /// The candidate nearest to a mistyped word, for "did you mean" hints.
+    public static func closest(_ word: String, in candidates: [String]) -> String? {
+        YAMLReader.closest(word, in: candidates)
+    }
+
+    /// The templates that answer an event type, by id.
+    public func rules(for eventType: String) -> [Template] {
+        templates.values.filter { $0.event == eventType }.sorted { $0.id < $1.id }
+    }
 
     /// Loads every `*.yaml`/`*.yml` file of the two folders. Unreadable folders are diagnostics, not crashes.
-    public static func load(templates templatesDir: String, locales localesDir: String, defaultLocale: String = "en")
-        -> Catalog
-    {
+    public static func load(
+        templates templatesDir: String, locales localesDir: String, events eventsDir: String? = nil,
+        defaultLocale: String = "en"
+    ) -> Catalog {
         var catalog = Catalog(defaultLocale: defaultLocale)
+        let eventsDir = eventsDir ?? ((templatesDir as NSString).deletingLastPathComponent as NSString)
+            .appendingPathComponent("Events")
+        for (path, text) in catalog.readFolder(eventsDir, what: "events", required: false) {
+            let reader = YAMLReader(file: path)
+            if let schema = EventSchema.parse(text, reader: reader) {
+                let stem = (path as NSString).lastPathComponent.replacingOccurrences(
+                    of: #"\.ya?ml$"#, with: "", options: .regularExpression)
+                if let existing = catalog.events[schema.type] {
+                    reader.error(line: schema.line, field: "type", "event type '\(schema.type)' is also declared in \(existing.file)")
+                } else {
+                    if stem != schema.type {
+                        reader.warning(nil, field: "type", "file is named '\(stem)' but declares '\(schema.type)'; name it \(schema.type).yaml")
+                    }
+                    catalog.events[schema.type] = schema
+                }
+            }
+            catalog.diagnostics += reader.diagnostics
+        }
         let templateFiles = catalog.readFolder(templatesDir, what: "templates")
         for (path, text) in templateFiles {
             let reader = YAMLReader(file: path)
@@ -81,11 +113,14 @@ public struct Catalog: Sendable {
         return catalog
     }
 
-    private mutating func readFolder(_ dir: String, what: String) -> [(String, String)] {
+    private mutating func readFolder(_ dir: String, what: String, required: Bool = true) -> [(String, String)] {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-            diagnostics.append(Diagnostic(.error, file: dir, line: nil, "the \(what) folder does not exist"))
+            diagnostics.append(
+                required
+                    ? Diagnostic(.error, file: dir, line: nil, "the \(what) folder does not exist")
+                    : Diagnostic(.warning, file: dir, line: nil, "the \(what) folder does not exist: no event can be ingested"))
             return []
         }
         let names = ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).filter {

@@ -14,8 +14,18 @@ public struct Template: Sendable, Equatable, Codable {
     public var id: String
     /// The event type it answers, e.g. `case.assigned`.
     public var event: String
-    /// Who in the event receives it, e.g. `assignee`, `manager`, `customer`.
-    public var audience: String
+    /// Who in the event receives it: paths of persons (or lists of persons) in its data, e.g. `assignee`,
+    /// `manager`, `customer`. Each person gets one message.
+    public var audience: [String]
+    /// The path of the person who caused the event (e.g. `actor`); a recipient who is that person is not told
+    /// (`self_action`).
+    public var skipSelf: String?
+    /// Every condition must hold for the rule to apply (per recipient for `recipient.` paths).
+    public var conditions: [Condition]
+    /// Send relative to a time in the event (reminders), instead of at once.
+    public var schedule: Schedule?
+    /// A disabled template decides `suppress: sms_disabled` for everyone.
+    public var enabled: Bool
     /// The category a recipient can opt out of, e.g. `case_updates`, `billing`.
     public var category: String
     public var priority: Priority
@@ -53,6 +63,9 @@ public struct Parameter: Sendable, Equatable, Codable {
     public var values: [String]?
     /// A value used when the caller gives none; without it the parameter is required.
     public var defaultValue: String?
+    /// Where an event fills it: a path in the event's data (`case.number`, `recipient.name`); the parameter's
+    /// own name when not given.
+    public var source: String?
     public var description: String?
 
     public var isRequired: Bool { defaultValue == nil }
@@ -61,8 +74,9 @@ public struct Parameter: Sendable, Equatable, Codable {
 extension Template {
     static let keys = [
         "id", "event", "audience", "category", "priority", "description", "params", "segmentBudget", "ttl",
+        "skipSelf", "when", "schedule", "enabled",
     ]
-    static let parameterKeys = ["type", "maxLength", "currency", "max", "values", "default", "description"]
+    static let parameterKeys = ["type", "maxLength", "currency", "max", "values", "default", "description", "from"]
 
     /// Parses one template file; nil with diagnostics in `reader` when it has errors.
     static func parse(_ text: String, reader: YAMLReader) -> Template? {
@@ -86,7 +100,51 @@ extension Template {
             id = value
         }
         let event = required("event").flatMap { reader.string($0, field: "event") } ?? ""
-        let audience = required("audience").flatMap { reader.string($0, field: "audience") } ?? ""
+        var audience: [String] = []
+        if let node = required("audience") {
+            if case .sequence(let list) = node {
+                audience = list.compactMap { reader.path($0, field: "audience") }
+            } else if let path = reader.path(node, field: "audience") {
+                audience = [path]
+            }
+            if audience.isEmpty, reader.diagnostics.count == errorsBefore {
+                reader.error(node, field: "audience", "name at least one person in the event, e.g. customer")
+            }
+        }
+        let skipSelf = fields["skipSelf"].flatMap { reader.path($0, field: "skipSelf") }
+        var conditions: [Condition] = []
+        if let node = fields["when"] {
+            let lines: [Node]
+            if case .sequence(let list) = node { lines = Array(list) } else { lines = [node] }
+            for line in lines {
+                guard let text = reader.string(line, field: "when") else { continue }
+                switch Condition.parse(text) {
+                case .success(let condition): conditions.append(condition)
+                case .failure(let error): reader.error(line, field: "when", error.message)
+                }
+            }
+        }
+        var schedule: Schedule?
+        if let node = fields["schedule"], let entries = reader.entries(node, field: "schedule", allowed: ["before", "of"]) {
+            var m: [String: Node] = [:]
+            for entry in entries { m[entry.key] = entry.value }
+            let before = m["before"].flatMap { n -> Int? in
+                guard let text = reader.string(n, field: "schedule.before") else { return nil }
+                guard let seconds = Duration.seconds(parsing: text) else {
+                    reader.error(n, field: "schedule.before", "'\(text)' is not a duration (e.g. 24h, 2d, 90m)")
+                    return nil
+                }
+                return seconds
+            }
+            let of = m["of"].flatMap { reader.path($0, field: "schedule.of") }
+            if m["before"] == nil { reader.error(node, field: "schedule.before", "missing; how long before, e.g. 24h") }
+            if m["of"] == nil { reader.error(node, field: "schedule.of", "missing; the event's date-time field, e.g. appointment.at") }
+            if let before, let of { schedule = Schedule(before: before, of: of) }
+        }
+        var enabled = true
+        if let node = fields["enabled"] {
+            if let flag = node.bool { enabled = flag } else { reader.error(node, field: "enabled", "expected true or false") }
+        }
         let category = required("category").flatMap { reader.string($0, field: "category") } ?? ""
         let priority = fields["priority"].flatMap {
             reader.choice($0, field: "priority", from: ["normal", "urgent"]).flatMap(Priority.init(rawValue:))
@@ -113,7 +171,8 @@ extension Template {
         }
         guard reader.diagnostics.count == errorsBefore else { return nil }
         return Template(
-            id: id, event: event, audience: audience, category: category, priority: priority, description: description,
+            id: id, event: event, audience: audience, skipSelf: skipSelf, conditions: conditions, schedule: schedule,
+            enabled: enabled, category: category, priority: priority, description: description,
             parameters: parameters, segmentBudget: budget, timeToLive: ttl, file: reader.file, line: root.mark?.line)
     }
 }
@@ -155,6 +214,7 @@ extension Parameter {
         }
         parameter.defaultValue = fields["default"].flatMap { reader.string($0, field: "\(path).default") }
         parameter.description = fields["description"].flatMap { reader.string($0, field: "\(path).description") }
+        parameter.source = fields["from"].flatMap { reader.path($0, field: "\(path).from") }
         return validate(parameter, node: node, reader: reader)
     }
 

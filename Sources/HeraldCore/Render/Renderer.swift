@@ -209,7 +209,8 @@ public final class Renderer: Sendable {
         return Arguments(arguments: out, warnings: warnings)
     }
 
-    static func iso8601(ms: Double) -> String {
+    /// `2026-11-23T09:00:00Z` for epoch milliseconds.
+    public static func iso8601(ms: Double) -> String {
         let seconds = Int((ms / 1000).rounded(.down))
         var days = seconds / 86400
         var rest = seconds % 86400

@@ -1,0 +1,404 @@
+import Foundation
+import HeraldICU
+
+/// A message the planner rendered for the outbox.
+public struct OutboxMessage: Sendable, Equatable {
+    public enum Status: String, Sendable, Codable {
+        /// Due now.
+        case queued
+        /// Due at `dueAt` (quiet hours or a schedule).
+        case deferred
+    }
+
+    public var template: String
+    public var contact: String
+    /// E.164.
+    public var phone: String
+    public var category: String
+    public var priority: Template.Priority
+    public var rendered: RenderedMessage
+    public var status: Status
+    /// Epoch milliseconds.
+    public var dueAt: Int64
+    public var expiresAt: Int64
+}
+
+/// Everything decided for one event: which rules matched, a decision per person, the messages to store and
+/// the contacts to add or update. Built without I/O; the store writes it in one transaction.
+public struct EventPlan: Sendable {
+    public var event: Event
+    public var rules: [RuleTrace]
+    public var decisions: [Decision]
+    /// The message of each send/defer decision, by index into `decisions`.
+    public var messages: [Int: OutboxMessage]
+    /// Contacts new or changed by the event.
+    public var contacts: [Contact]
+}
+
+/// What the planner asks of the store while it plans: read-only, inside the store's transaction.
+public protocol PlanningContext {
+    func contact(id: String) throws -> Contact?
+    /// Messages (queued, deferred or sent) created for the contact at or after `since` (epoch ms).
+    func messageCount(contact: String, since: Int64) throws -> Int
+}
+
+/// From an event to a decision for every person it reaches: rules, then the policy (opt-outs, phone, expiry,
+/// rate limit, quiet hours), then rendering in the person's language and time zone.
+public struct Planner: Sendable {
+    public let renderer: Renderer
+    public let config: PolicyConfig
+    public var catalog: Catalog { renderer.catalog }
+
+    public init(renderer: Renderer, config: PolicyConfig) {
+        self.renderer = renderer
+        self.config = config
+    }
+
+    struct Candidate {
+        var template: Template
+        var audience: String
+        var person: JSONValue
+        var id: String
+        var notes: [String]
+    }
+
+    /// Plans an event at `now` (epoch ms). Throws `EventError` for an event a rule cannot use, and the
+    /// context's errors as they are.
+    public func plan(_ event: Event, now: Int64, context: some PlanningContext) throws -> EventPlan {
+        var rules: [RuleTrace] = []
+        var candidates: [Candidate] = []
+        let templates = catalog.rules(for: event.type)
+        for template in templates {
+            var trace = RuleTrace(template: template.id, matched: true, notes: [], candidates: [])
+            for condition in template.conditions where !condition.isPerRecipient {
+                let holds = condition.holds(for: event.data[path: condition.path])
+                trace.notes.append("when \(condition.source): \(holds ? "yes" : "no")")
+                if !holds { trace.matched = false }
+            }
+            if trace.matched {
+                var seen = Set<String>()
+                for path in template.audience {
+                    let found = try persons(at: path, in: event)
+                    if found.isEmpty { trace.notes.append("audience \(path): absent in the event") }
+                    for (person, id, at) in found {
+                        guard seen.insert(id).inserted else {
+                            trace.notes.append("audience \(at): \(id) already reached by this rule")
+                            continue
+                        }
+                        var notes: [String] = []
+                        var keep = true
+                        for condition in template.conditions where condition.isPerRecipient {
+                            let sub = condition.path.dropFirst("recipient".count).drop { $0 == "." }
+                            let value = sub.isEmpty ? person : person[path: sub]
+                            let holds = condition.holds(for: value)
+                            notes.append("when \(condition.source) for \(id): \(holds ? "yes" : "no")")
+                            if !holds { keep = false }
+                        }
+                        trace.notes += notes
+                        if keep {
+                            trace.notes.append("audience \(at): \(id)")
+                            trace.candidates.append(id)
+                            candidates.append(Candidate(template: template, audience: at, person: person, id: id, notes: notes))
+                        }
+                    }
+                }
+                if trace.candidates.isEmpty { trace.matched = false }
+            }
+            rules.append(trace)
+        }
+
+        var contacts: [String: Contact] = [:]
+        var changed: [String: Contact] = [:]
+        var planned: [String: Int] = [:]
+        var decisions: [Decision] = []
+        var messages: [Int: OutboxMessage] = [:]
+        for candidate in candidates {
+            var steps: [Decision.Step] = [
+                .init("rule", "pass", "\(candidate.template.id) answers \(event.type); audience \(candidate.audience)")
+            ]
+            // The contact as stored, updated by what the event says of the person.
+            let stored: Contact?
+            if let known = contacts[candidate.id] { stored = known } else { stored = try context.contact(id: candidate.id) }
+            var phoneProblem: String?
+            let merged = merge(candidate.person, id: candidate.id, into: stored, steps: &steps, phoneProblem: &phoneProblem)
+            contacts[candidate.id] = merged
+            if merged != stored { changed[candidate.id] = merged }
+
+            let params = try parameters(for: candidate, event: event)
+            let decision = try decide(
+                candidate, contact: merged, phoneProblem: phoneProblem, params: params, event: event, now: now,
+                planned: planned[candidate.id, default: 0], context: context, steps: steps)
+            if let message = decision.1 {
+                messages[decisions.count] = message
+                planned[candidate.id, default: 0] += 1
+            }
+            decisions.append(decision.0)
+        }
+        return EventPlan(
+            event: event, rules: rules, decisions: decisions, messages: messages,
+            contacts: changed.values.sorted { $0.id < $1.id })
+    }
+
+    /// The persons at an audience path: one object, or each of a list.
+    func persons(at path: String, in event: Event) throws(EventError) -> [(JSONValue, String, String)] {
+        guard let value = event.data[path: path] else {
+            if catalog.events[event.type]?.field(path)?.optional ?? false { return [] }
+            throw EventError(.missingField, field: "data.\(path)", "the rule's audience; a person with an id", eventID: event.id)
+        }
+        let list: [(JSONValue, String)]
+        if case .array(let items) = value {
+            list = items.enumerated().map { ($1, "\(path)[\($0)]") }
+        } else {
+            list = [(value, path)]
+        }
+        return try list.map { (person, at) throws(EventError) in
+            try EventSchema.checkPerson(person, path: "data.\(at)")
+            return (person, person["id"]!.text!, at)
+        }
+    }
+
+    /// Folds what the event says of a person into their stored contact. The person's own choices win.
+    func merge(_ person: JSONValue, id: String, into stored: Contact?, steps: inout [Decision.Step], phoneProblem: inout String?)
+        -> Contact
+    {
+        var contact = stored ?? Contact(id: id)
+        steps.append(.init("contact", "info", stored == nil ? "\(id): new contact" : "\(id): known contact"))
+        if let name = person["name"]?.text, !name.isEmpty { contact.name = name }
+        if let region = person["region"]?.text { contact.region = region.uppercased() }
+        if let language = person["language"]?.text {
+            if contact.languageChosen, let chosen = contact.language, chosen != language {
+                steps.append(.init("language", "info", "the event says \(language); the contact chose \(chosen), which wins"))
+            } else if !contact.languageChosen {
+                contact.language = language
+            }
+        }
+        if let zone = person["timeZone"]?.text {
+            if contact.timeZoneChosen, let chosen = contact.timeZone, chosen != zone {
+                steps.append(.init("time_zone", "info", "the event says \(zone); the contact chose \(chosen), which wins"))
+            } else if !contact.timeZoneChosen {
+                contact.timeZone = zone
+            }
+        }
+        if let raw = person["phone"]?.text, !raw.trimmingCharacters(in: .whitespaces).isEmpty {
+            let region = contact.region ?? config.defaultRegion
+            do {
+                let number = try PhoneNumber.parse(raw, region: region)
+                if contact.phone != number.e164 {
+                    steps.append(.init("phone", "info", contact.phone == nil
+                        ? "\(number.masked) from the event"
+                        : "updated from the event to \(number.masked)"))
+                    contact.phone = number.e164
+                }
+                if !number.isValidPerMetadata {
+                    steps.append(.init("phone", "info", "\(number.masked) is possible but not valid per libphonenumber's metadata; sent anyway"))
+                }
+            } catch {
+                phoneProblem = "the event's phone \(error.description) (region \(region))"
+            }
+        }
+        return contact
+    }
+
+    /// Parameter values from the event, as text, for the renderer.
+    func parameters(for candidate: Candidate, event: Event) throws(EventError) -> [String: String] {
+        var out: [String: String] = [:]
+        for parameter in candidate.template.parameters {
+            let source = parameter.source ?? parameter.name
+            let value: JSONValue?
+            let field: String
+            if source == "recipient" || source.hasPrefix("recipient.") {
+                let sub = source.dropFirst("recipient".count).drop { $0 == "." }
+                value = sub.isEmpty ? candidate.person : candidate.person[path: sub]
+                field = "data.\(candidate.audience)" + (sub.isEmpty ? "" : ".\(sub)")
+            } else {
+                value = event.data[path: source]
+                field = "data.\(source)"
+            }
+            if let value {
+                guard let text = value.text else {
+                    throw EventError(.invalidField, field: field,
+                                     "template \(candidate.template.id) fills '\(parameter.name)' from it: expected a value, got \(value.kindName)",
+                                     eventID: event.id)
+                }
+                out[parameter.name] = text
+            } else if parameter.defaultValue == nil {
+                throw EventError(.missingField, field: field,
+                                 "template \(candidate.template.id) needs it for parameter '\(parameter.name)'", eventID: event.id)
+            }
+        }
+        return out
+    }
+
+    func decide(
+        _ candidate: Candidate, contact: Contact, phoneProblem: String?, params: [String: String], event: Event,
+        now: Int64, planned: Int, context: some PlanningContext, steps: [Decision.Step]
+    ) throws -> (Decision, OutboxMessage?) {
+        let template = candidate.template
+        var steps = steps
+        let language = contact.language ?? config.defaultLanguage
+        let zoneName = contact.timeZone ?? config.defaultTimeZone
+        var decision = Decision(
+            template: template.id, audience: candidate.audience, contact: candidate.id, action: .suppress, reason: nil,
+            detail: "", category: nil, dueAt: nil, expiresAt: nil, messageID: nil, locale: language, timeZone: zoneName,
+            trace: [])
+        func suppress(_ reason: Decision.Reason, _ detail: String, check: String) -> (Decision, OutboxMessage?) {
+            steps.append(.init(check, "fail", detail))
+            decision.reason = reason
+            decision.detail = detail
+            decision.trace = steps
+            return (decision, nil)
+        }
+
+        if let actorPath = template.skipSelf {
+            let actor = event.data[path: actorPath]?["id"]?.text
+            if actor == candidate.id {
+                return suppress(.selfAction, "\(candidate.id) is also the \(actorPath) of this event", check: "self_action")
+            }
+            steps.append(.init("self_action", "pass", actor.map { "the \(actorPath) is \($0)" } ?? "no \(actorPath) in the event"))
+        }
+        guard template.enabled else {
+            return suppress(.smsDisabled, "template \(template.id) is disabled (enabled: false)", check: "enabled")
+        }
+        if contact.optedOutAll {
+            decision.category = "all"
+            return suppress(.optedOut, "opted out of all messages", check: "opt_out")
+        }
+        if contact.optedOutCategories.contains(template.category) {
+            decision.category = template.category
+            return suppress(.optedOut, "opted out of \(template.category)", check: "opt_out")
+        }
+        steps.append(.init("opt_out", "pass", contact.optedOutCategories.isEmpty
+            ? "no opt-outs (category \(template.category))"
+            : "opted out of \(contact.optedOutCategories.joined(separator: ", ")) only; this is \(template.category)"))
+        if let phoneProblem { return suppress(.invalidPhone, phoneProblem, check: "phone") }
+        guard let phone = contact.phone else {
+            return suppress(.noPhone, "no phone number in the event nor on the contact", check: "phone")
+        }
+        steps.append(.init("phone", "pass", PhoneNumber.mask(e164: phone)))
+        steps.append(.init("language", "info", contact.language == nil
+            ? "\(language) (deployment default; none known for the contact)"
+            : "\(language) (\(contact.languageChosen ? "the contact's choice" : "from an event"))"))
+
+        // When: a scheduled time, then quiet hours. Expiry counts from the scheduled time, else from the event.
+        var due = now
+        var expires = event.occurredAt + Int64(template.timeToLive) * 1000
+        if let schedule = template.schedule {
+            guard let text = event.data[path: schedule.of]?.text,
+                let at = ParameterValue.epochMilliseconds(text, timeZone: zoneName).map(Int64.init)
+            else {
+                throw EventError(.missingField, field: "data.\(schedule.of)", "template \(template.id) is scheduled from it", eventID: event.id)
+            }
+            let scheduled = at - Int64(schedule.before) * 1000
+            expires = min(scheduled + Int64(template.timeToLive) * 1000, at)
+            due = max(now, scheduled)
+            steps.append(.init("schedule", "info",
+                "\(Duration.text(seconds: schedule.before)) before \(schedule.of) \(Renderer.iso8601(ms: Double(at))): due \(Renderer.iso8601(ms: Double(scheduled)))"))
+        }
+        decision.expiresAt = Renderer.iso8601(ms: Double(expires))
+        if now >= expires {
+            return suppress(.expired, "expired at \(Renderer.iso8601(ms: Double(expires))) (ttl \(Duration.text(seconds: template.timeToLive))), before it could be sent", check: "expiry")
+        }
+        steps.append(.init("expiry", "pass", "worth sending until \(Renderer.iso8601(ms: Double(expires)))"))
+
+        if let limit = config.rateLimit {
+            let recent = try context.messageCount(contact: candidate.id, since: now - Int64(limit.window) * 1000) + planned
+            if recent >= limit.count {
+                return suppress(.rateLimited,
+                    "\(recent) messages in the last \(Duration.text(seconds: limit.window)); the limit is \(limit)", check: "rate_limit")
+            }
+            steps.append(.init("rate_limit", "pass", "\(recent) of \(limit.count) in the last \(Duration.text(seconds: limit.window))"))
+        }
+
+        guard let zone = Zone.named(zoneName) else {
+            throw EventError(.invalidField, field: "data.\(candidate.audience).timeZone", "unknown time zone '\(zoneName)'", eventID: event.id)
+        }
+        let (window, source) = contact.effectiveQuietHours(config: config)
+        let localNow = Clock.localText(zone.local(due))
+        if let window {
+            let end = Clock.quietEnd(at: due, zone: zone, window: window)
+            let detail = "\(window) (\(source)) in \(zoneName); local time \(localNow)"
+            if let end {
+                if template.priority == .urgent {
+                    steps.append(.init("quiet_hours", "pass", "\(detail): inside, but \(template.id) is urgent"))
+                } else {
+                    if end >= expires {
+                        return suppress(.expired,
+                            "\(detail): quiet until \(Clock.localText(zone.local(end))) local, after it expires at \(Renderer.iso8601(ms: Double(expires)))",
+                            check: "quiet_hours")
+                    }
+                    steps.append(.init("quiet_hours", "defer", "\(detail): inside; due at \(Clock.localText(zone.local(end))) local"))
+                    due = end
+                }
+            } else {
+                steps.append(.init("quiet_hours", "pass", "\(detail): outside"))
+            }
+        } else {
+            steps.append(.init("quiet_hours", "pass", "none (\(source)); local time \(localNow)"))
+        }
+
+        let rendered: RenderedMessage
+        do {
+            rendered = try renderer.render(
+                RenderRequest(template: template.id, locale: language, timeZone: zoneName, parameters: params, at: Double(now)))
+        } catch {
+            let field = error.parameter.map { name in
+                template.parameter(named: name).map { "data." + ($0.source ?? name) } ?? name
+            }
+            throw EventError(.renderFailed, field: field, error.message, eventID: event.id)
+        }
+        if !rendered.fellBackFrom.isEmpty {
+            steps.append(.init("language", "info", "no \(template.id) message in \(language); used \(rendered.messageLocale)"))
+        }
+        steps.append(.init("render", "info",
+            "\(rendered.messageLocale), \(rendered.encoding.rawValue), \(rendered.segments) segment\(rendered.segments == 1 ? "" : "s") (\(rendered.units) units)"))
+        decision.action = due > now ? .defer : .send
+        decision.locale = rendered.messageLocale
+        if due > now {
+            decision.dueAt = Renderer.iso8601(ms: Double(due))
+            decision.detail = template.schedule != nil && steps.last(where: { $0.check == "quiet_hours" })?.outcome != "defer"
+                ? "scheduled for \(Clock.localText(zone.local(due))) \(zoneName)"
+                : "quiet hours until \(Clock.localText(zone.local(due))) \(zoneName)"
+        } else {
+            decision.detail = "to \(PhoneNumber.mask(e164: phone)) in \(rendered.messageLocale), \(rendered.segments) segment\(rendered.segments == 1 ? "" : "s")"
+        }
+        decision.trace = steps
+        let message = OutboxMessage(
+            template: template.id, contact: candidate.id, phone: phone, category: template.category,
+            priority: template.priority, rendered: rendered, status: due > now ? .deferred : .queued, dueAt: due,
+            expiresAt: expires)
+        return (decision, message)
+    }
+}
+
+/// Wall-clock arithmetic on local milliseconds (epoch ms shifted by the zone's offset).
+public enum Clock {
+    static let day: Int64 = 86_400_000
+
+    /// When the quiet window containing the instant ends, or nil when the instant is outside it.
+    public static func quietEnd(at instant: Int64, zone: Zone, window: QuietHours) -> Int64? {
+        let local = zone.local(instant)
+        let dayStart = floorDiv(local, day) * day
+        let minute = Int((local - dayStart) / 60_000)
+        guard window.contains(minuteOfDay: minute) else { return nil }
+        var end = dayStart + Int64(window.end) * 60_000
+        if minute >= window.end { end += day }
+        return zone.instant(local: end)
+    }
+
+    /// `2026-11-23 21:05 Mon` for local milliseconds.
+    public static func localText(_ local: Int64) -> String {
+        let iso = Renderer.iso8601(ms: Double(local))
+        let days = floorDiv(local, day)
+        let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][Int(((days % 7) + 7) % 7)]
+        return "\(iso.prefix(10)) \(iso.dropFirst(11).prefix(5)) \(weekday)"
+    }
+
+    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
+}
+
+extension PhoneNumber {
+    /// Masks a stored E.164 number, grouped as libphonenumber formats it.
+    public static func mask(e164: String) -> String {
+        (try? PhoneNumber.parse(e164, region: "ZZ").masked) ?? maskDigits(e164)
+    }
+}

@@ -1,0 +1,53 @@
+import GRDB
+import HeraldCore
+
+extension Contact {
+    init(row: Row) {
+        self.init(
+            id: row["id"], phone: row["phone"], name: row["name"], language: row["language"],
+            languageChosen: row["languageChosen"], timeZone: row["timeZone"], timeZoneChosen: row["timeZoneChosen"],
+            region: row["region"], optedOutAll: row["optedOutAll"],
+            optedOutCategories: (row["optedOutCategories"] as String).split(separator: ",").map(String.init),
+            quietHours: row["quietHours"])
+    }
+}
+
+extension Store {
+    static func contact(_ db: Database, id: String) throws -> Contact? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM contact WHERE id = ?"), arguments: [id]).map(Contact.init(row:))
+    }
+
+    static func save(_ db: Database, contact c: Contact, now: Int64) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO contact (id, phone, name, language, languageChosen, timeZone, timeZoneChosen, region,
+                    optedOutAll, optedOutCategories, quietHours, createdAt, updatedAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET phone = excluded.phone, name = excluded.name, language = excluded.language,
+                    languageChosen = excluded.languageChosen, timeZone = excluded.timeZone,
+                    timeZoneChosen = excluded.timeZoneChosen, region = excluded.region, optedOutAll = excluded.optedOutAll,
+                    optedOutCategories = excluded.optedOutCategories, quietHours = excluded.quietHours,
+                    updatedAt = excluded.updatedAt
+                """
+        ).execute(arguments: [
+            c.id, c.phone, c.name, c.language, c.languageChosen, c.timeZone, c.timeZoneChosen, c.region, c.optedOutAll,
+            c.optedOutCategories.sorted().joined(separator: ","), c.quietHours, now, now,
+        ])
+    }
+
+    /// The contact, or nil when unknown.
+    public func contact(id: String) throws -> Contact? {
+        try writer.read { db in try Self.contact(db, id: id) }
+    }
+
+    /// Applies `change` to the contact (created when unknown) and stores it, in one transaction.
+    @discardableResult
+    public func updateContact(id: String, now: Int64, _ change: @Sendable (inout Contact) throws -> Void) throws -> Contact {
+        try writer.write { db in
+            var contact = try Self.contact(db, id: id) ?? Contact(id: id)
+            try change(&contact)
+            try Self.save(db, contact: contact, now: now)
+            return contact
+        }
+    }
+}

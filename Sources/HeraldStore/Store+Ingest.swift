@@ -1,0 +1,101 @@
+import Foundation
+import GRDB
+import HeraldCore
+
+/// What became of one event.
+public struct IngestResult: Sendable, Codable, Equatable {
+    public var event: String
+    public var type: String
+    /// True when the event id was already stored: nothing new was created and the stored decisions are returned.
+    public var duplicate: Bool
+    public var decisions: [Decision]
+}
+
+/// The planner's view of the store, inside the ingest transaction.
+struct TransactionContext: PlanningContext {
+    let db: Database
+
+    func contact(id: String) throws -> Contact? { try Store.contact(db, id: id) }
+
+    func messageCount(contact: String, since: Int64) throws -> Int {
+        try Int.fetchOne(
+            db.cachedStatement(sql: "SELECT COUNT(*) FROM message WHERE contactId = ? AND createdAt >= ?"),
+            arguments: [contact, since]) ?? 0
+    }
+}
+
+extension Store {
+    /// Plans and stores events in one transaction: each event's row, its decisions, its outbox messages and the
+    /// contacts it changed. An event that fails planning is reported and leaves nothing; the others are stored.
+    /// When this returns, every decision is on disk.
+    public func ingest(_ events: [Event], planner: Planner, now: Int64) throws -> [Result<IngestResult, EventError>] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try writer.write { db in
+            var out: [Result<IngestResult, EventError>] = []
+            out.reserveCapacity(events.count)
+            for event in events {
+                if let stored = try Self.storedResult(db, eventID: event.id) {
+                    out.append(.success(stored))
+                    continue
+                }
+                let plan: EventPlan
+                do { plan = try planner.plan(event, now: now, context: TransactionContext(db: db)) } catch let error as EventError {
+                    out.append(.failure(error))
+                    continue
+                }
+                out.append(.success(try Self.write(plan, db: db, now: now, encoder: encoder)))
+            }
+            return out
+        }
+    }
+
+    static func write(_ plan: EventPlan, db: Database, now: Int64, encoder: JSONEncoder) throws -> IngestResult {
+        let event = plan.event
+        try db.cachedStatement(
+            sql: "INSERT INTO event (id, type, occurredAt, receivedAt, payload, rules) VALUES (?, ?, ?, ?, ?, ?)"
+        ).execute(arguments: [
+            event.id, event.type, event.occurredAt, now, event.json(),
+            String(decoding: try encoder.encode(plan.rules), as: UTF8.self),
+        ])
+        for contact in plan.contacts { try save(db, contact: contact, now: now) }
+        var decisions = plan.decisions
+        let insertMessage = try db.cachedStatement(
+            sql: """
+                INSERT INTO message (eventId, template, contactId, phone, category, priority, locale, timeZone, text,
+                    encoding, units, segments, status, createdAt, dueAt, expiresAt, updatedAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        let insertDecision = try db.cachedStatement(
+            sql: """
+                INSERT INTO decision (eventId, template, contactId, action, reason, messageId, decidedAt, body)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        for index in decisions.indices {
+            if let m = plan.messages[index] {
+                let r = m.rendered
+                try insertMessage.execute(arguments: [
+                    event.id, m.template, m.contact, m.phone, m.category, m.priority.rawValue, r.messageLocale, r.timeZone,
+                    r.text, r.encoding.rawValue, r.units, r.segments, m.status.rawValue, now, m.dueAt, m.expiresAt, now,
+                ])
+                decisions[index].messageID = db.lastInsertedRowID
+            }
+            let d = decisions[index]
+            try insertDecision.execute(arguments: [
+                event.id, d.template, d.contact, d.action.rawValue, d.reason?.rawValue, d.messageID, now,
+                String(decoding: try encoder.encode(d), as: UTF8.self),
+            ])
+        }
+        return IngestResult(event: event.id, type: event.type, duplicate: false, decisions: decisions)
+    }
+
+    static func storedResult(_ db: Database, eventID: String) throws -> IngestResult? {
+        guard let type = try String.fetchOne(db.cachedStatement(sql: "SELECT type FROM event WHERE id = ?"), arguments: [eventID])
+        else { return nil }
+        let bodies = try String.fetchAll(
+            db.cachedStatement(sql: "SELECT body FROM decision WHERE eventId = ? ORDER BY id"), arguments: [eventID])
+        let decoder = JSONDecoder()
+        let decisions = try bodies.map { try decoder.decode(Decision.self, from: Data($0.utf8)) }
+        return IngestResult(event: eventID, type: type, duplicate: true, decisions: decisions)
+    }
+}

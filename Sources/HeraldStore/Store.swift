@@ -1,0 +1,113 @@
+import Foundation
+import GRDB
+import HeraldCore
+
+/// Herald's durable state in SQLite (WAL): contacts and their preferences, events, decisions and the outbox.
+public struct Store: Sendable {
+    /// The database; a pool (WAL, concurrent readers) for files, a queue for in-memory stores.
+    public let writer: any DatabaseWriter
+    /// The file, or `:memory:`.
+    public let path: String
+
+    /// Opens (creating when missing) the database at `path` and migrates it to the current schema.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            // FULL: a committed transaction survives a crash of the machine, not only of the process.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        configuration.busyMode = .timeout(10)
+        if path == ":memory:" {
+            writer = try DatabaseQueue(configuration: configuration)
+        } else {
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
+                throw StoreError.noDirectory(directory)
+            }
+            writer = try DatabasePool(path: path, configuration: configuration)
+        }
+        self.path = path
+        try Self.migrator.migrate(writer)
+    }
+
+    /// The schema, one migration per step, registered by name.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: contacts, events, decisions, outbox") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE contact (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        phone TEXT,
+                        name TEXT,
+                        language TEXT,
+                        languageChosen INTEGER NOT NULL DEFAULT 0,
+                        timeZone TEXT,
+                        timeZoneChosen INTEGER NOT NULL DEFAULT 0,
+                        region TEXT,
+                        optedOutAll INTEGER NOT NULL DEFAULT 0,
+                        optedOutCategories TEXT NOT NULL DEFAULT '',
+                        quietHours TEXT,
+                        createdAt INTEGER NOT NULL,
+                        updatedAt INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE TABLE event (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        type TEXT NOT NULL,
+                        occurredAt INTEGER NOT NULL,
+                        receivedAt INTEGER NOT NULL,
+                        payload TEXT NOT NULL,
+                        rules TEXT NOT NULL
+                    );
+                    CREATE TABLE message (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        eventId TEXT NOT NULL REFERENCES event(id),
+                        template TEXT NOT NULL,
+                        contactId TEXT NOT NULL,
+                        phone TEXT NOT NULL,
+                        category TEXT NOT NULL,
+                        priority TEXT NOT NULL,
+                        locale TEXT NOT NULL,
+                        timeZone TEXT NOT NULL,
+                        text TEXT NOT NULL,
+                        encoding TEXT NOT NULL,
+                        units INTEGER NOT NULL,
+                        segments INTEGER NOT NULL,
+                        status TEXT NOT NULL,
+                        createdAt INTEGER NOT NULL,
+                        dueAt INTEGER NOT NULL,
+                        expiresAt INTEGER NOT NULL,
+                        updatedAt INTEGER NOT NULL
+                    );
+                    CREATE INDEX message_due ON message(status, dueAt);
+                    CREATE INDEX message_contact ON message(contactId, createdAt);
+                    CREATE INDEX message_event ON message(eventId);
+                    CREATE TABLE decision (
+                        id INTEGER PRIMARY KEY,
+                        eventId TEXT NOT NULL REFERENCES event(id),
+                        template TEXT NOT NULL,
+                        contactId TEXT NOT NULL,
+                        action TEXT NOT NULL,
+                        reason TEXT,
+                        messageId INTEGER REFERENCES message(id),
+                        decidedAt INTEGER NOT NULL,
+                        body TEXT NOT NULL
+                    );
+                    CREATE INDEX decision_event ON decision(eventId);
+                    CREATE INDEX decision_contact ON decision(contactId);
+                    """)
+        }
+        return migrator
+    }
+}
+
+/// A store failure a user can act on.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+
+    static func noDirectory(_ path: String) -> StoreError {
+        StoreError(description: "the database's folder \(path) does not exist")
+    }
+
+    static func unknownContact(_ id: String) -> StoreError { StoreError(description: "no contact '\(id)'") }
+}

@@ -1,0 +1,176 @@
+import ArgumentParser
+import Foundation
+import HeraldCore
+import HeraldICU
+import HeraldStore
+
+struct ContactCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "contact",
+        abstract: "Show or change a contact's preferences: language, opt-outs, quiet hours, time zone, phone.",
+        subcommands: [Show.self, Set.self]
+    )
+
+    /// What `contact show` prints.
+    struct View: Encodable {
+        var id: String
+        var phone: String?
+        var name: String?
+        var language: String?
+        var languageSource: String?
+        var timeZone: String?
+        var timeZoneSource: String?
+        var region: String?
+        var optedOutAll: Bool
+        var optedOutCategories: [String]
+        var quietHours: String
+        var recentEvents: [String]
+
+        init(_ c: Contact, config: PolicyConfig, showPhone: Bool, events: [String]) {
+            id = c.id
+            phone = c.phone.map { showPhone ? $0 : PhoneNumber.mask(e164: $0) }
+            name = c.name
+            language = c.language
+            languageSource = c.language.map { _ in c.languageChosen ? "contact" : "event" }
+            timeZone = c.timeZone
+            timeZoneSource = c.timeZone.map { _ in c.timeZoneChosen ? "contact" : "event" }
+            region = c.region
+            optedOutAll = c.optedOutAll
+            optedOutCategories = c.optedOutCategories
+            let (window, source) = c.effectiveQuietHours(config: config)
+            quietHours = (window?.description ?? "none") + " (\(source))"
+            recentEvents = events
+        }
+
+        var text: String {
+            var out = "contact \(id)\n"
+            out += "  phone:       \(phone ?? "none")\n"
+            if let name { out += "  name:        \(name)\n" }
+            out += "  language:    \(language.map { "\($0) (\(languageSource == "contact" ? "the contact's choice" : "from an event"))" } ?? "none (deployment default)")\n"
+            out += "  time zone:   \(timeZone.map { "\($0) (\(timeZoneSource == "contact" ? "the contact's choice" : "from an event"))" } ?? "none (deployment default)")\n"
+            if let region { out += "  region:      \(region)\n" }
+            out += "  opted out:   \(optedOutAll ? "everything" : optedOutCategories.isEmpty ? "nothing" : optedOutCategories.joined(separator: ", "))\n"
+            out += "  quiet hours: \(quietHours)\n"
+            if !recentEvents.isEmpty { out += "  events:      \(recentEvents.joined(separator: ", "))\n" }
+            return out
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a contact and what it chose.")
+
+        @Argument(help: "The contact id (the person's id in events).")
+        var id: String
+        @Flag(help: "Print JSON.") var json = false
+        @Flag(help: "Show the full phone number instead of a masked one.") var showPhone = false
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var policy: PolicyOptions
+
+        func run() throws {
+            let store = try storeOptions.open()
+            guard let contact = try store.contact(id: id) else { throw Self.fail("no contact '\(id)' in \(store.path)") }
+            let view = View(contact, config: try policy.config(), showPhone: showPhone, events: try store.events(forContact: id))
+            if json { try printJSON(view) } else { print(view.text, terminator: "") }
+        }
+    }
+
+    struct Set: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change what a contact chose (creating the contact when unknown).",
+            discussion: """
+                What is set here is the person's own choice: an event's language or time zone never replaces it.
+                Example:
+                  herald contact set u-17 --language am --opt-out billing --quiet-hours 22:00-07:00
+                """
+        )
+
+        @Argument(help: "The contact id.")
+        var id: String
+        @Option(help: "Preferred language (BCP 47: fr, en, am); 'default' to forget the choice.")
+        var language: String?
+        @Option(help: "IANA time zone, e.g. Africa/Tunis; 'default' to forget the choice.")
+        var timeZone: String?
+        @Option(help: "Phone number, in any form libphonenumber reads (0911234567, +216 20 123 456, 251911234567).")
+        var phone: String?
+        @Option(help: "Region of the phone number when written without a country code (ET, TN).")
+        var region: String?
+        @Option(help: "Opt out of a category (repeatable), or 'all' for everything.")
+        var optOut: [String] = []
+        @Option(help: "Opt back in to a category (repeatable), or 'all' to clear every opt-out.")
+        var optIn: [String] = []
+        @Option(help: "Quiet hours as local START-END (21:00-08:00), 'off', or 'default'.")
+        var quietHours: String?
+        @Option(help: "Display name.") var name: String?
+        @Flag(help: "Print JSON.") var json = false
+        @Flag(help: "Show the full phone number instead of a masked one.") var showPhone = false
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var policy: PolicyOptions
+        @OptionGroup var catalogOptions: CatalogOptions
+
+        func run() throws {
+            let config = try policy.config()
+            let categories = Swift.Set(catalogOptions.load().templates.values.map(\.category))
+            // Every value is checked before anything is written.
+            if let language, language != "default", ICU.localeID(forTag: language) == nil || language.isEmpty {
+                throw Self.fail("--language '\(language)' is not a language tag (e.g. fr, en, am)")
+            }
+            if let timeZone, timeZone != "default", ICU.canonicalTimeZone(timeZone) == nil {
+                throw Self.fail("--time-zone '\(timeZone)' is unknown (use an IANA name such as Africa/Tunis)")
+            }
+            if let region, !PhoneNumber.isKnownRegion(region.uppercased()) {
+                throw Self.fail("--region '\(region)' is not a region code (ISO 3166, e.g. ET, TN)")
+            }
+            if let quietHours, !["off", "default"].contains(quietHours), QuietHours(quietHours) == nil {
+                throw Self.fail("--quiet-hours '\(quietHours)' is not START-END local times (e.g. 21:00-08:00), off or default")
+            }
+            for category in optOut + optIn where category != "all" && !categories.contains(category) {
+                let hint = Catalog.closest(category, in: Array(categories)).map { " (did you mean '\($0)'?)" } ?? ""
+                throw Self.fail("no template has category '\(category)'\(hint); categories: \(categories.sorted().joined(separator: ", "))")
+            }
+            let store = try storeOptions.open()
+            let existing = try store.contact(id: id)
+            var number: PhoneNumber?
+            if let phone {
+                let region = (region ?? existing?.region ?? config.defaultRegion).uppercased()
+                do { number = try PhoneNumber.parse(phone, region: region) } catch {
+                    throw Self.fail("--phone: \(error) (region \(region))")
+                }
+            }
+            let (language, timeZone, region, quietHours, name) = (language, timeZone, region, quietHours, name)
+            let (optOut, optIn, parsedPhone) = (optOut, optIn, number)
+            let contact = try store.updateContact(id: id, now: try policy.clock()) { c in
+                if let language {
+                    c.language = language == "default" ? nil : language
+                    c.languageChosen = language != "default"
+                }
+                if let timeZone {
+                    c.timeZone = timeZone == "default" ? nil : timeZone
+                    c.timeZoneChosen = timeZone != "default"
+                }
+                if let region { c.region = region.uppercased() }
+                if let parsedPhone { c.phone = parsedPhone.e164 }
+                if let name { c.name = name }
+                if let quietHours { c.quietHours = quietHours == "default" ? nil : quietHours == "off" ? "off" : QuietHours(quietHours)!.description }
+                var set = Swift.Set(c.optedOutCategories)
+                for category in optIn {
+                    if category == "all" {
+                        c.optedOutAll = false
+                        set.removeAll()
+                    } else {
+                        set.remove(category)
+                    }
+                }
+                for category in optOut {
+                    if category == "all" { c.optedOutAll = true } else { set.insert(category) }
+                }
+                c.optedOutCategories = set.sorted()
+            }
+            if let parsedPhone, !parsedPhone.isValidPerMetadata {
+                FileHandle.standardError.write(Data("warning: \(parsedPhone.masked) is possible but not valid per libphonenumber's metadata; messages will still be sent\n".utf8))
+            }
+            let view = View(contact, config: config, showPhone: showPhone, events: [])
+            if json { try printJSON(view) } else { print(view.text, terminator: "") }
+        }
+    }
+}
+

@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import HeraldCore
+import HeraldStore
+
+struct Messages: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List messages in the outbox, newest first.",
+        discussion: "Example: herald messages --status deferred --contact u-17"
+    )
+
+    @Option(help: "Only this status (queued, deferred).") var status: String?
+    @Option(help: "Only this contact id.") var contact: String?
+    @Option(help: "Only this template id.") var template: String?
+    @Option(help: "Only this event id.") var event: String?
+    @Option(help: "At most this many.") var limit: Int = 50
+    @Flag(help: "Print JSON.") var json = false
+    @Flag(help: "Show full phone numbers instead of masked ones.") var showPhone = false
+    @OptionGroup var storeOptions: StoreOptions
+
+    func validate() throws {
+        guard limit > 0 else { throw ValidationError("--limit must be positive") }
+    }
+
+    func run() throws {
+        let store = try storeOptions.open()
+        var messages = try store.messages(
+            MessageFilter(status: status, contact: contact, template: template, event: event, limit: limit))
+        if !showPhone { for i in messages.indices { messages[i].phone = PhoneNumber.mask(e164: messages[i].phone) } }
+        if json { return try printJSON(messages) }
+        if messages.isEmpty {
+            print("no messages")
+            return
+        }
+        for m in messages {
+            print("#\(m.id) \(m.status) \(m.template) → \(m.contact) \(m.phone) [\(m.locale), \(m.encoding), \(m.segments) seg] due \(m.dueAt) (event \(m.event))")
+            print("    \(m.text)")
+        }
+        let counts = try store.messageCounts()
+        print("\(messages.count) shown; in the outbox: " + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+    }
+}
+
+struct Explain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Explain what Herald decided for an event, and why.",
+        discussion: """
+            Shows the rules that matched, every person reached, each preference consulted, the recipient's local
+            time and quiet window, and the message written with its cost, or the exact reason it was not sent.
+            Example: herald explain evt-1042 --contact u-17
+            """
+    )
+
+    @Argument(help: "The event id.") var eventID: String
+    @Option(help: "Only what concerns this contact.") var contact: String?
+    @Flag(help: "Print JSON.") var json = false
+    @Flag(help: "Show full phone numbers instead of masked ones.") var showPhone = false
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() throws {
+        let store = try storeOptions.open()
+        guard var x = try store.explain(event: eventID, contact: contact) else {
+            throw Self.fail("no event '\(eventID)' in \(store.path)")
+        }
+        if let contact, x.decisions.isEmpty {
+            throw Self.fail("event '\(eventID)' reached no contact '\(contact)' (it reached: \(try store.explain(event: eventID)?.decisions.map(\.contact).joined(separator: ", ") ?? ""))")
+        }
+        if !showPhone {
+            for i in x.messages.indices { x.messages[i].phone = PhoneNumber.mask(e164: x.messages[i].phone) }
+            x.payload = maskPhones(x.payload)
+        }
+        if json { return try printJSON(x) }
+        print("event \(x.event) (\(x.type)) occurred \(x.occurredAt), received \(x.receivedAt)")
+        print("rules:")
+        if x.rules.isEmpty { print("  no template answers \(x.type)") }
+        for rule in x.rules {
+            print("  \(rule.template): \(rule.matched ? "matched" : "did not match")")
+            for note in rule.notes { print("    \(note)") }
+        }
+        for d in x.decisions {
+            print("\(d.contact) (\(d.audience)) ← \(d.template): \(d.action.rawValue.uppercased())\(d.reason.map { " \($0.rawValue)" } ?? "")")
+            print("  \(d.detail)")
+            for step in d.trace { print("  · \(step.check) [\(step.outcome)]: \(step.detail)") }
+            if let id = d.messageID, let m = x.messages.first(where: { $0.id == id }) {
+                print("  message #\(m.id) \(m.status), due \(m.dueAt), expires \(m.expiresAt), to \(m.phone)")
+                print("  \(m.locale) · \(m.encoding) · \(m.units) units · \(m.segments) segment\(m.segments == 1 ? "" : "s"):")
+                print("    \(m.text)")
+            }
+        }
+    }
+
+    func maskPhones(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(let object):
+            var out: [String: JSONValue] = [:]
+            for (key, child) in object {
+                if key == "phone", case .string(let text) = child {
+                    out[key] = .string(PhoneNumber.mask(e164: text))
+                } else {
+                    out[key] = maskPhones(child)
+                }
+            }
+            return .object(out)
+        case .array(let list): return .array(list.map(maskPhones))
+        default: return value
+        }
+    }
+}

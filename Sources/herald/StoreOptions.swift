@@ -1,0 +1,115 @@
+import ArgumentParser
+import Foundation
+import HeraldCore
+import HeraldICU
+import HeraldStore
+
+/// The database: `--db`, then `HERALD_DB`, then `herald.sqlite` in the current directory.
+struct StoreOptions: ParsableArguments {
+    @Option(help: "SQLite database file (default: $HERALD_DB, else ./herald.sqlite). Created when missing.")
+    var db: String?
+
+    var path: String { db ?? ProcessInfo.processInfo.environment["HERALD_DB"] ?? "herald.sqlite" }
+
+    func open() throws -> Store {
+        do { return try Store(path: path) } catch {
+            throw Herald.fail("cannot open database \(path): \(error)")
+        }
+    }
+}
+
+/// The deployment's policy defaults and the clock, from flags, then `HERALD_*` variables.
+struct PolicyOptions: ParsableArguments {
+    @Option(help: "Language of people with none known (default: $HERALD_DEFAULT_LANGUAGE, else en).")
+    var defaultLanguage: String?
+
+    @Option(help: "Time zone of people with none known (default: $HERALD_DEFAULT_TIME_ZONE, else Africa/Addis_Ababa).")
+    var defaultTimeZone: String?
+
+    @Option(help: "Region of phone numbers without a country code (default: $HERALD_DEFAULT_REGION, else ET).")
+    var defaultRegion: String?
+
+    @Option(help: "Quiet hours of people who set none, e.g. 21:00-08:00, or off (default: $HERALD_QUIET_HOURS, else 21:00-08:00).")
+    var quietHours: String?
+
+    @Option(help: "Per-person limit, COUNT/WINDOW, e.g. 10/1h, or off (default: $HERALD_RATE_LIMIT, else 10/1h).")
+    var rateLimit: String?
+
+    @Option(help: "The time to decide at, ISO 8601 with offset (default: $HERALD_NOW, else the system clock).")
+    var now: String?
+
+    func config() throws -> PolicyConfig {
+        let env = ProcessInfo.processInfo.environment
+        var config = PolicyConfig()
+        if let language = defaultLanguage ?? env["HERALD_DEFAULT_LANGUAGE"] {
+            guard ICU.localeID(forTag: language) != nil, !language.isEmpty else {
+                throw Herald.fail("default language '\(language)' is not a language tag (e.g. en, fr, am)")
+            }
+            config.defaultLanguage = language
+        }
+        if let zone = defaultTimeZone ?? env["HERALD_DEFAULT_TIME_ZONE"] {
+            guard ICU.canonicalTimeZone(zone) != nil else {
+                throw Herald.fail("default time zone '\(zone)' is unknown (use an IANA name such as Africa/Tunis)")
+            }
+            config.defaultTimeZone = zone
+        }
+        if let region = defaultRegion ?? env["HERALD_DEFAULT_REGION"] {
+            guard PhoneNumber.isKnownRegion(region.uppercased()) else {
+                throw Herald.fail("default region '\(region)' is not a region code (ISO 3166, e.g. ET, TN)")
+            }
+            config.defaultRegion = region.uppercased()
+        }
+        if let text = quietHours ?? env["HERALD_QUIET_HOURS"] {
+            if text == "off" { config.quietHours = nil } else {
+                guard let window = QuietHours(text) else {
+                    throw Herald.fail("quiet hours '\(text)' are not START-END local times, e.g. 21:00-08:00, or off")
+                }
+                config.quietHours = window
+            }
+        }
+        if let text = rateLimit ?? env["HERALD_RATE_LIMIT"] {
+            if text == "off" { config.rateLimit = nil } else {
+                guard let limit = RateLimit(text) else {
+                    throw Herald.fail("rate limit '\(text)' is not COUNT/WINDOW, e.g. 10/1h, or off")
+                }
+                config.rateLimit = limit
+            }
+        }
+        return config
+    }
+
+    /// Epoch milliseconds of now: the flag, `HERALD_NOW`, or the system clock (the only place Herald reads it).
+    func clock() throws -> Int64 {
+        guard let text = now ?? ProcessInfo.processInfo.environment["HERALD_NOW"] else {
+            return Int64(Date().timeIntervalSince1970 * 1000)
+        }
+        guard text.hasSuffix("Z") || text.contains("+") || text.dropFirst(10).contains("-"),
+            let ms = ParameterValue.epochMilliseconds(text, timeZone: "UTC")
+        else {
+            throw Herald.fail("--now '\(text)' is not an ISO 8601 date-time with Z or an offset")
+        }
+        return Int64(ms)
+    }
+}
+
+/// Refuses to work on a catalog with errors, naming the first few.
+func loadCatalog(_ options: CatalogOptions) throws -> Catalog {
+    let catalog = options.load()
+    let errors = catalog.diagnostics.filter { $0.severity == .error }
+    guard errors.isEmpty else {
+        for diagnostic in errors.prefix(10) {
+            FileHandle.standardError.write(Data("\(diagnostic)\n".utf8))
+        }
+        throw Herald.fail("the catalog has \(errors.count) error(s); run herald check")
+    }
+    return catalog
+}
+
+/// A line for people: `send to +251 9•• ••• •67 in am, 1 segment`.
+func describe(_ d: Decision) -> String {
+    var out = "\(d.contact) (\(d.audience), \(d.template)): \(d.action.rawValue)"
+    if let reason = d.reason { out += " \(reason.rawValue)" }
+    out += ": \(d.detail)"
+    if let id = d.messageID { out += " [message \(id)]" }
+    return out
+}

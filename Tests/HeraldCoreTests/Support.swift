@@ -30,6 +30,7 @@ struct TemporaryCatalog {
         let fm = FileManager.default
         try fm.createDirectory(at: root.appendingPathComponent("Templates"), withIntermediateDirectories: true)
         try fm.createDirectory(at: root.appendingPathComponent("Locales"), withIntermediateDirectories: true)
+        try fm.createDirectory(at: root.appendingPathComponent("Events"), withIntermediateDirectories: true)
         for (name, text) in templates {
             try text.write(to: root.appendingPathComponent("Templates/\(name)"), atomically: true, encoding: .utf8)
         }

@@ -31,7 +31,7 @@ extension Catalog {
     /// Validates message syntax, parameters used against declared, missing translations, fallbacks and
     /// worst-case segment counts. Errors fail `herald check`; warnings do not.
     public func check() -> CatalogReport {
-        var diagnostics = self.diagnostics
+        var diagnostics = self.diagnostics + checkRules()
         let renderer = Renderer(catalog: self)
         var costs: [CatalogReport.Cost] = []
         for file in sortedLocales {

@@ -1,0 +1,328 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+import Testing
+
+@Suite("Seed events through rules, policy and the outbox")
+struct SeedEventTests {
+    @Test func everySeedEventReachesTheRightPerson() throws {
+        let h = try Harness()
+        let dir = packageRoot.appendingPathComponent("Examples/events")
+        var byEvent: [String: IngestResult] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() where name.hasSuffix(".json") {
+            let json = try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
+            let result = try h.ingest(json, now: "2026-11-23T14:00:00Z").get()
+            byEvent[result.event] = result
+        }
+        #expect(byEvent.count == 8)
+        func only(_ id: String) throws -> Decision {
+            let decisions = try #require(byEvent[id]).decisions
+            try #require(decisions.count == 1)
+            return decisions[0]
+        }
+        let assigned = try only("crm-evt-1001")
+        #expect(assigned.contact == "u-17" && assigned.action == .send && assigned.locale == "am")
+        let toSelf = try only("crm-evt-1002")
+        #expect(toSelf.action == .suppress && toSelf.reason == .selfAction && toSelf.messageID == nil)
+        let response = try only("crm-evt-1003")
+        #expect(response.contact == "c-501" && response.action == .send && response.audience == "customer")
+        let escalated = try only("crm-evt-1004")
+        #expect(escalated.contact == "u-1" && escalated.audience == "manager" && escalated.action == .send)
+        let resolved = try only("crm-evt-1005")
+        #expect(resolved.contact == "c-501" && resolved.audience == "customer" && resolved.action == .send)
+        let reminder = try only("ecar-apt-2003")
+        #expect(reminder.action == .defer && reminder.dueAt == "2026-11-25T08:30:00Z")
+
+        let messages = try h.store.messages(MessageFilter(limit: 100))
+        #expect(messages.count == 7)
+        let text = Dictionary(uniqueKeysWithValues: messages.map { ($0.template, $0) })
+        #expect(text["case.response_added"]?.text.contains("has received 2 responses") == true)
+        #expect(text["case.resolved"]?.text == "Your case #CASE-001 has been resolved. Thank you for using MINTT CRM.")
+        #expect(text["service.completed"]?.text
+            == "Bonjour Amine, votre service pour Peugeot 208 est terminé. Merci de nous contacter pour récupérer votre véhicule.")
+        let invoice = try #require(text["invoice.created"])
+        #expect(invoice.text.contains("de 1 234,500 DT pour votre Peugeot 208"))
+        #expect(invoice.encoding == "GSM-7" && invoice.segments == 1 && invoice.phone == "+21620123456")
+        #expect(text["appointment.reminder"]?.text.contains("le jeudi 26 novembre à 09:30") == true)
+        #expect(text["appointment.reminder"]?.status == "deferred")
+        #expect(text["case.escalated"]?.phone == "+251711234567")
+        // The CRM's stored form, 2519…, is read as Ethiopian.
+        #expect(try h.store.contact(id: "u-3")?.phone == "+251911765432")
+    }
+}
+
+@Suite("Opt-outs, language and phone")
+struct PreferenceTests {
+    @Test func optOutOfOneCategoryLeavesTheOthers() throws {
+        let h = try Harness()
+        try h.store.updateContact(id: "c-1", now: 0) { $0.optedOutCategories = ["billing"] }
+        let invoice = try h.decide(garage("invoice.created", at: "2026-11-23T10:00:00Z"), now: "2026-11-23T10:00:00Z")
+        #expect(invoice.action == .suppress && invoice.reason == .optedOut && invoice.category == "billing")
+        let service = try h.decide(garage("service.completed", at: "2026-11-23T10:00:00Z"), now: "2026-11-23T10:00:00Z")
+        #expect(service.action == .send)
+    }
+
+    @Test func optOutOfEverything() throws {
+        let h = try Harness()
+        try h.store.updateContact(id: "c-1", now: 0) { $0.optedOutAll = true }
+        for type in ["invoice.created", "service.completed"] {
+            let d = try h.decide(garage(type, at: "2026-11-23T10:00:00Z"), now: "2026-11-23T10:00:00Z")
+            #expect(d.action == .suppress && d.reason == .optedOut && d.category == "all")
+        }
+        #expect(try h.counts().messages == 0)
+    }
+
+    @Test func theCustomersLanguageWinsOverTheEvents() throws {
+        let h = try Harness()
+        try h.store.updateContact(id: "c-1", now: 0) {
+            $0.language = "am"
+            $0.languageChosen = true
+        }
+        let d = try h.decide(garage("service.completed", at: "2026-11-23T10:00:00Z", language: "en"), now: "2026-11-23T10:00:00Z")
+        #expect(d.locale == "am")
+        #expect(d.trace.contains { $0.check == "language" && $0.detail.contains("the contact chose am, which wins") })
+        #expect(try h.store.contact(id: "c-1")?.language == "am")
+        let message = try #require(try h.store.messages(MessageFilter(contact: "c-1")).first)
+        #expect(message.encoding == "UCS-2" && message.locale == "am")
+    }
+
+    @Test func anEventsLanguageIsUsedUntilTheCustomerChooses() throws {
+        let h = try Harness()
+        _ = try h.decide(garage("service.completed", at: "2026-11-23T10:00:00Z", language: "fr"), now: "2026-11-23T10:00:00Z")
+        let next = try h.decide(garage("service.completed", at: "2026-11-23T10:05:00Z", language: "en"), now: "2026-11-23T10:05:00Z")
+        #expect(next.locale == "en")
+        #expect(try h.store.contact(id: "c-1")?.languageChosen == false)
+    }
+
+    @Test func aLanguageWithoutMessagesFallsBack() throws {
+        let h = try Harness()
+        let d = try h.decide(garage("service.completed", at: "2026-11-23T10:00:00Z", language: "de"), now: "2026-11-23T10:00:00Z")
+        #expect(d.action == .send && d.locale == "en")
+        #expect(d.trace.contains { $0.check == "language" && $0.detail.contains("no service.completed message in de; used en") })
+    }
+
+    @Test func phoneNumbersDecide() throws {
+        let h = try Harness()
+        let noPhone = try h.decide(assigned(at: "2026-11-23T10:00:00Z", assignee: "u-40", phone: nil), now: "2026-11-23T10:00:00Z")
+        #expect(noPhone.reason == .noPhone)
+        let bad = try h.decide(assigned(at: "2026-11-23T10:00:00Z", assignee: "u-41", phone: "12345"), now: "2026-11-23T10:00:00Z")
+        #expect(bad.reason == .invalidPhone && bad.detail.contains("too_short"))
+        // A new number in an event updates the contact.
+        _ = try h.decide(assigned(at: "2026-11-23T10:00:00Z", assignee: "u-42", phone: "0911234567"), now: "2026-11-23T10:00:00Z")
+        let moved = try h.decide(assigned(at: "2026-11-23T10:01:00Z", assignee: "u-42", phone: "+251 91 155 0101"), now: "2026-11-23T10:01:00Z")
+        #expect(moved.action == .send)
+        #expect(try h.store.contact(id: "u-42")?.phone == "+251911550101")
+        // A later event without a phone uses the stored one.
+        let stored = try h.decide(assigned(at: "2026-11-23T10:02:00Z", assignee: "u-42", phone: nil), now: "2026-11-23T10:02:00Z")
+        #expect(stored.action == .send)
+        // Safaricom 08x: unknown to the 2022 metadata, possible, so sent with a note.
+        let safaricom = try h.decide(assigned(at: "2026-11-23T10:00:00Z", assignee: "u-43", phone: "0811234567"), now: "2026-11-23T10:00:00Z")
+        #expect(safaricom.action == .send)
+        #expect(safaricom.trace.contains { $0.detail.contains("not valid per libphonenumber's metadata") })
+    }
+}
+
+@Suite("Quiet hours, urgency, expiry and rate limits")
+struct TimingTests {
+    /// (local time of the event, zone, expected action, expected due instant)
+    static let quietCases: [(String, String, Decision.Action, String?)] = [
+        ("2026-11-23T20:59:00+03:00", "Africa/Addis_Ababa", .send, nil),
+        ("2026-11-23T21:00:00+03:00", "Africa/Addis_Ababa", .defer, "2026-11-24T05:00:00Z"),
+        ("2026-11-23T23:30:00+03:00", "Africa/Addis_Ababa", .defer, "2026-11-24T05:00:00Z"),
+        ("2026-11-24T00:10:00+03:00", "Africa/Addis_Ababa", .defer, "2026-11-24T05:00:00Z"),
+        ("2026-11-24T07:59:00+03:00", "Africa/Addis_Ababa", .defer, "2026-11-24T05:00:00Z"),
+        ("2026-11-24T08:00:00+03:00", "Africa/Addis_Ababa", .send, nil),
+        ("2026-11-23T20:59:00+01:00", "Africa/Tunis", .send, nil),
+        ("2026-11-23T21:00:00+01:00", "Africa/Tunis", .defer, "2026-11-24T07:00:00Z"),
+        ("2026-11-24T07:59:00+01:00", "Africa/Tunis", .defer, "2026-11-24T07:00:00Z"),
+        ("2026-11-24T08:00:00+01:00", "Africa/Tunis", .send, nil),
+        // Europe/Paris springs forward on 2026-03-29: 08:00 that morning is 06:00Z, not 07:00Z.
+        ("2026-03-28T22:00:00+01:00", "Europe/Paris", .defer, "2026-03-29T06:00:00Z"),
+        ("2026-03-29T07:59:00+02:00", "Europe/Paris", .defer, "2026-03-29T06:00:00Z"),
+        ("2026-03-29T08:00:00+02:00", "Europe/Paris", .send, nil),
+        // ...and falls back on 2026-10-25: 08:00 that morning is 07:00Z.
+        ("2026-10-24T22:00:00+02:00", "Europe/Paris", .defer, "2026-10-25T07:00:00Z"),
+        ("2026-10-25T01:30:00+01:00", "Europe/Paris", .defer, "2026-10-25T07:00:00Z"),
+        ("2026-10-24T20:59:00+02:00", "Europe/Paris", .send, nil),
+    ]
+
+    @Test(arguments: quietCases)
+    func quietHours(local: String, zone: String, action: Decision.Action, due: String?) throws {
+        let h = try Harness()
+        let d = try h.decide(assigned(at: local, timeZone: zone), now: local)
+        #expect(d.action == action, "\(local) \(zone)")
+        #expect(d.dueAt == due)
+        #expect(d.timeZone == zone)
+        if let due {
+            let message = try #require(try h.store.messages(MessageFilter()).first)
+            #expect(message.status == "deferred" && message.dueAt == due)
+        }
+    }
+
+    @Test func theContactsOwnQuietHoursAndOff() throws {
+        let h = try Harness()
+        try h.store.updateContact(id: "u-17", now: 0) { $0.quietHours = "22:00-07:00" }
+        let at2130 = try h.decide(assigned(at: "2026-11-23T21:30:00+03:00"), now: "2026-11-23T21:30:00+03:00")
+        #expect(at2130.action == .send)
+        let at2230 = try h.decide(assigned(at: "2026-11-23T22:30:00+03:00"), now: "2026-11-23T22:30:00+03:00")
+        #expect(at2230.dueAt == "2026-11-24T04:00:00Z")
+        try h.store.updateContact(id: "u-17", now: 0) { $0.quietHours = "off" }
+        let off = try h.decide(assigned(at: "2026-11-23T23:30:00+03:00"), now: "2026-11-23T23:30:00+03:00")
+        #expect(off.action == .send)
+    }
+
+    @Test func urgentPassesQuietHoursButNotAnOptOut() throws {
+        var catalog = shippedCatalog
+        catalog.templates["case.escalated"]!.priority = .urgent
+        let h = try Harness(catalog: catalog)
+        func escalation(_ id: String) -> String {
+            """
+            {"id": "\(id)", "type": "case.escalated", "occurredAt": "2026-11-23T23:00:00+03:00",
+             "data": {"case": {"number": "CASE-1"}, "manager": {"id": "u-1", "phone": "0911234567"}}}
+            """
+        }
+        let urgent = try h.decide(escalation("x1"), now: "2026-11-23T23:00:00+03:00")
+        #expect(urgent.action == .send)
+        #expect(urgent.trace.contains { $0.check == "quiet_hours" && $0.detail.contains("urgent") })
+        let normal = try h.decide(assigned(at: "2026-11-23T23:00:00+03:00", assignee: "u-1"), now: "2026-11-23T23:00:00+03:00")
+        #expect(normal.action == .defer)
+        try h.store.updateContact(id: "u-1", now: 0) { $0.optedOutCategories = ["case_updates"] }
+        let optedOut = try h.decide(escalation("x2"), now: "2026-11-23T23:00:00+03:00")
+        #expect(optedOut.reason == .optedOut)
+    }
+
+    static func reminder(id: String, at appointment: String, occurred: String) -> String {
+        """
+        {"id": "\(id)", "type": "appointment.reminder", "occurredAt": "\(occurred)",
+         "data": {"appointment": {"at": "\(appointment)"},
+                  "customer": {"id": "c-9", "phone": "+21620123456", "firstName": "Amine", "timeZone": "Africa/Tunis"},
+                  "car": {"make": "Renault", "model": "Clio"}}}
+        """
+    }
+
+    @Test func aReminderThatQuietHoursWouldDelayPastItsExpiryExpires() throws {
+        let h = try Harness()
+        // Booked at 22:00 for 07:00 the next morning: quiet until 08:00, after the appointment.
+        let late = try h.decide(
+            Self.reminder(id: "r1", at: "2026-11-24T07:00:00+01:00", occurred: "2026-11-23T22:00:00+01:00"),
+            now: "2026-11-23T22:00:00+01:00")
+        #expect(late.action == .suppress && late.reason == .expired)
+        #expect(late.detail.contains("quiet until 2026-11-24 08:00"))
+        // An appointment already past.
+        let past = try h.decide(
+            Self.reminder(id: "r2", at: "2026-11-20T10:00:00+01:00", occurred: "2026-11-19T10:00:00+01:00"),
+            now: "2026-11-23T10:00:00+01:00")
+        #expect(past.reason == .expired)
+        // Booked at 22:00 for 15:00 tomorrow: deferred to 08:00, still worth sending.
+        let deferred = try h.decide(
+            Self.reminder(id: "r3", at: "2026-11-24T15:00:00+01:00", occurred: "2026-11-23T22:00:00+01:00"),
+            now: "2026-11-23T22:00:00+01:00")
+        #expect(deferred.action == .defer && deferred.dueAt == "2026-11-24T07:00:00Z")
+        #expect(try h.counts().messages == 1)
+    }
+
+    @Test func aMessageOlderThanItsTimeToLiveExpires() throws {
+        let h = try Harness()
+        // case.assigned lives 24h; the event arrives 25h late.
+        let d = try h.decide(assigned(at: "2026-11-22T09:00:00Z"), now: "2026-11-23T10:00:00Z")
+        #expect(d.reason == .expired)
+    }
+
+    @Test func theRateLimitCountsPerPersonInItsWindow() throws {
+        let h = try Harness(config: PolicyConfig(rateLimit: RateLimit(count: 2, window: 3600)))
+        let first = try h.decide(assigned(at: "2026-11-23T10:00:00Z"), now: "2026-11-23T10:00:00Z")
+        let second = try h.decide(assigned(at: "2026-11-23T10:10:00Z"), now: "2026-11-23T10:10:00Z")
+        let third = try h.decide(assigned(at: "2026-11-23T10:20:00Z"), now: "2026-11-23T10:20:00Z")
+        #expect(first.action == .send && second.action == .send)
+        #expect(third.reason == .rateLimited && third.detail.contains("2 messages in the last 1h"))
+        let other = try h.decide(assigned(at: "2026-11-23T10:20:00Z", assignee: "u-99"), now: "2026-11-23T10:20:00Z")
+        #expect(other.action == .send)
+        let later = try h.decide(assigned(at: "2026-11-23T11:05:00Z"), now: "2026-11-23T11:05:00Z")
+        #expect(later.action == .send)
+    }
+}
+
+@Suite("Idempotency, bad input and durability")
+struct StoreTests {
+    @Test func theSameEventTwiceCreatesNothingNew() throws {
+        let h = try Harness()
+        let json = assigned(id: "dup-1", at: "2026-11-23T10:00:00Z")
+        let first = try h.ingest(json, now: "2026-11-23T10:00:00Z").get()
+        let before = try h.counts()
+        let second = try h.ingest(json, now: "2026-11-23T10:05:00Z").get()
+        #expect(!first.duplicate && second.duplicate)
+        #expect(second.decisions == first.decisions)
+        let after = try h.counts()
+        #expect(after.events == before.events && after.messages == before.messages && after.decisions == before.decisions)
+    }
+
+    static let malformed: [(String, EventError.Code, String?)] = [
+        ("{\"id\": \"m1\", \"type\": ", .malformedJSON, nil),
+        ("[1, 2]", .malformedJSON, nil),
+        ("{\"id\": \"m2\", \"type\": \"case.asigned\", \"occurredAt\": \"2026-11-23T10:00:00Z\", \"data\": {}}", .unknownType, "type"),
+        ("{\"id\": \"m3\", \"type\": \"case.assigned\", \"occurredAt\": \"2026-11-23T10:00:00Z\", \"data\": {\"case\": {\"title\": \"t\"}, \"assignee\": {\"id\": \"u\"}}}", .missingField, "data.case.number"),
+        ("{\"id\": \"m4\", \"type\": \"case.assigned\", \"occurredAt\": \"yesterday\", \"data\": {}}", .invalidField, "occurredAt"),
+        ("{\"type\": \"case.assigned\", \"occurredAt\": \"2026-11-23T10:00:00Z\", \"data\": {}}", .missingField, "id"),
+        ("{\"id\": \"m5\", \"type\": \"case.assigned\", \"occurredAt\": \"2026-11-23T10:00:00Z\", \"data\": {\"case\": {\"number\": \"C\", \"title\": \"t\"}, \"assignee\": {\"id\": \"u\", \"timeZone\": \"Mars/Olympus\"}}}", .invalidField, "data.assignee.timeZone"),
+        ("{\"id\": \"m6\", \"type\": \"invoice.created\", \"occurredAt\": \"2026-11-23T10:00:00Z\", \"data\": {\"customer\": {\"id\": \"c\", \"firstName\": \"A\"}, \"invoice\": {\"number\": \"F\", \"total\": \"lots\"}, \"car\": {\"make\": \"a\", \"model\": \"b\"}}}", .invalidField, "data.invoice.total"),
+    ]
+
+    @Test(arguments: malformed)
+    func aMalformedEventIsRefusedAndStoresNothing(json: String, code: EventError.Code, field: String?) throws {
+        let h = try Harness()
+        let result = try h.ingest(json, now: "2026-11-23T10:00:00Z")
+        guard case .failure(let error) = result else {
+            Issue.record("accepted: \(json)")
+            return
+        }
+        #expect(error.code == code)
+        #expect(error.field == field)
+        let counts = try h.counts()
+        #expect(counts.events == 0 && counts.decisions == 0 && counts.messages == 0 && counts.contacts == 0)
+    }
+
+    @Test func aBadEventInABatchLeavesTheOthers() throws {
+        let h = try Harness()
+        let good = try Event.parse(Data(assigned(id: "b1", at: "2026-11-23T10:00:00Z").utf8), catalog: h.planner.catalog)
+        var broken = good
+        broken.id = "b2"
+        broken.data = .object(["case": .object(["number": .string("C")]), "assignee": .object(["id": .string("u")])])
+        let results = try h.store.ingest([good, broken], planner: h.planner, now: ms("2026-11-23T10:00:00Z"))
+        #expect((try? results[0].get()) != nil)
+        guard case .failure(let error) = results[1] else {
+            Issue.record("b2 accepted")
+            return
+        }
+        #expect(error.field == "data.case.title")
+        #expect(try h.counts().events == 1)
+        #expect(try h.store.explain(event: "b2") == nil)
+    }
+
+    @Test func aReopenedDatabaseHoldsEveryDecision() throws {
+        let path: String
+        let decisions: [Decision]
+        do {
+            let h = try Harness()
+            path = h.path
+            decisions = try h.ingest(assigned(id: "keep-1", at: "2026-11-23T21:30:00+03:00"), now: "2026-11-23T21:30:00+03:00")
+                .get().decisions
+        }
+        let reopened = try Store(path: path)
+        let x = try #require(try reopened.explain(event: "keep-1"))
+        #expect(x.decisions == decisions)
+        #expect(x.messages.count == 1 && x.messages[0].status == "deferred")
+    }
+
+    @Test func explainTellsWhy() throws {
+        let h = try Harness()
+        try h.store.updateContact(id: "u-17", now: 0) { $0.optedOutCategories = ["billing"] }
+        _ = try h.ingest(assigned(id: "why-1", at: "2026-11-23T22:15:00+03:00", language: "fr"), now: "2026-11-23T22:15:00+03:00")
+        let x = try #require(try h.store.explain(event: "why-1", contact: "u-17"))
+        #expect(x.rules.map(\.template) == ["case.assigned"] && x.rules[0].matched)
+        let d = try #require(x.decisions.first)
+        let checks = d.trace.map(\.check)
+        #expect(checks.contains("opt_out") && checks.contains("quiet_hours") && checks.contains("render"))
+        #expect(d.trace.contains { $0.detail.contains("local time 2026-11-23 22:15 Mon") })
+        #expect(x.messages.first?.text.hasPrefix("Le dossier #CASE-9") == true || x.messages.first?.locale == "fr")
+    }
+}

@@ -56,7 +56,7 @@ extension Store {
             sql: "INSERT INTO event (id, type, occurredAt, receivedAt, payload, rules) VALUES (?, ?, ?, ?, ?, ?)"
         ).execute(arguments: [
             event.id, event.type, event.occurredAt, now, event.json(),
-            String(decoding: try encoder.encode(plan.rules), as: UTF8.self),
+            JSONValue.array(plan.rules.map(\.jsonValue)).serialized,
         ])
         for contact in plan.contacts { try save(db, contact: contact, now: now) }
         var decisions = plan.decisions
@@ -83,7 +83,7 @@ extension Store {
             let d = decisions[index]
             try insertDecision.execute(arguments: [
                 event.id, d.template, d.contact, d.action.rawValue, d.reason?.rawValue, d.messageID, now,
-                String(decoding: try encoder.encode(d), as: UTF8.self),
+                d.jsonValue.serialized,
             ])
         }
         return IngestResult(event: event.id, type: event.type, duplicate: false, decisions: decisions)

@@ -157,8 +157,8 @@ struct EventInput {
         let rest = data[firstLineEnd...].contains { !$0.isWhitespace }
         let firstLine = data[..<firstLineEnd]
         // JSON lines: the first line is a whole object and more follows.
-        if !(rest && (try? decoder.decode(JSONValue.self, from: firstLine)) != nil) {
-            if let whole = try? decoder.decode(JSONValue.self, from: data) {
+        if !(rest && (try? JSONValue.parse(firstLine)) != nil) {
+            if let whole = try? JSONValue.parse(data) {
                 if case .array(let list) = whole { return list.enumerated().map { EventInput(line: $0 + 1, value: .success($1)) } }
                 return [EventInput(line: 1, value: .success(whole))]
             }
@@ -183,8 +183,8 @@ struct EventInput {
     }
 
     static func decode(_ slice: Data, _ decoder: JSONDecoder) throws(EventError) -> JSONValue {
-        do { return try decoder.decode(JSONValue.self, from: slice) } catch {
-            throw EventError(.malformedJSON, "not valid JSON: \(describeDecoding(error))")
+        do { return try JSONValue.parse(slice) } catch {
+            throw EventError(.malformedJSON, "not valid JSON: \(error)")
         }
     }
 

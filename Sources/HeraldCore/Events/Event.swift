@@ -20,13 +20,10 @@ public struct Event: Sendable, Equatable {
 
     /// The envelope as stored: compact JSON with sorted keys.
     public func json() -> String {
-        let envelope: JSONValue = .object([
+        JSONValue.object([
             "id": .string(id), "type": .string(type), "occurredAt": .string(Renderer.iso8601(ms: Double(occurredAt))),
             "data": data,
-        ])
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(envelope)) ?? Data("{}".utf8), as: UTF8.self)
+        ]).serialized
     }
 }
 
@@ -61,8 +58,8 @@ extension Event {
     /// Reads an event envelope from JSON and checks it against the catalog's schema for its type.
     public static func parse(_ json: Data, catalog: Catalog) throws(EventError) -> Event {
         let value: JSONValue
-        do { value = try JSONDecoder().decode(JSONValue.self, from: json) } catch {
-            throw EventError(.malformedJSON, "not valid JSON: \(Self.describe(error))")
+        do { value = try JSONValue.parse(json) } catch {
+            throw EventError(.malformedJSON, "not valid JSON: \(error)")
         }
         return try parse(value, catalog: catalog)
     }
@@ -110,9 +107,7 @@ extension Event {
         return event
     }
 
-    static func hasOffset(_ text: String) -> Bool {
-        text.hasSuffix("Z") || text.wholeMatch(of: #/.*T.*[+-]\d{2}(:?\d{2})?/#) != nil
-    }
+    static func hasOffset(_ text: String) -> Bool { ParameterValue.hasOffset(text) }
 
     static func describe(_ error: any Error) -> String {
         if case DecodingError.dataCorrupted(let context) = error {
@@ -159,7 +154,7 @@ extension EventSchema {
             throw wrong("a whole number")
         case .number:
             if case .number = value { return }
-            if case .string(let s) = value, s.wholeMatch(of: #/[-+]?[0-9]+(\.[0-9]+)?/#) != nil { return }
+            if case .string(let s) = value, ParameterValue.isDecimal(s) { return }
             throw wrong("a number")
         case .boolean:
             guard case .bool = value else { throw wrong("true or false") }

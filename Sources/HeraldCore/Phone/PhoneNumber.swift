@@ -1,4 +1,6 @@
 import CPhoneShim
+import Foundation
+import Synchronization
 
 /// A phone number normalized by libphonenumber: stored in E.164, shown masked.
 public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible {
@@ -48,6 +50,28 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible 
     /// A number stored without its `+` but starting with the region's country code (the CRM's `251911234567`)
     /// is read as international.
     public static func parse(_ text: String, region: String) throws(Failure) -> PhoneNumber {
+        let key = CacheKey(text: text, region: region)
+        if let cached = cache.withLock({ $0[key] }) { return try cached.get() }
+        let result = Result { () throws(Failure) in try parseUncached(text, region: region) }
+        cache.withLock { cache in
+            // Bounded: a busy deployment sees the same numbers again and again, but not without end.
+            if cache.count >= 50_000 { cache.removeAll(keepingCapacity: true) }
+            cache[key] = result
+            // Its E.164 form is looked up again to mask it in traces.
+            if case .success(let number) = result { cache[CacheKey(text: number.e164, region: "ZZ")] = result }
+        }
+        return try result.get()
+    }
+
+    struct CacheKey: Hashable {
+        var text: String
+        var region: String
+    }
+
+    /// libphonenumber's parse runs ICU regexes (tens of microseconds); results are kept per (text, region).
+    private static let cache = Mutex<[CacheKey: Result<PhoneNumber, Failure>]>([:])
+
+    private static func parseUncached(_ text: String, region: String) throws(Failure) -> PhoneNumber {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw Failure(reason: .empty, input: text) }
         var result = call(trimmed, region: region)

@@ -37,7 +37,7 @@ public enum ParameterValue {
             return .integer(value)
         case .decimal, .money:
             let trimmed = text.trimmingCharacters(in: .whitespaces)
-            guard trimmed.wholeMatch(of: #/[-+]?[0-9]+(\.[0-9]+)?/#) != nil else {
+            guard isDecimal(trimmed) else {
                 throw invalid("'\(text)' is not a decimal number (digits with an optional '.' fraction, e.g. 1234.5)")
             }
             return .decimal(trimmed.hasPrefix("+") ? String(trimmed.dropFirst()) : trimmed)
@@ -53,31 +53,41 @@ public enum ParameterValue {
 
     /// Epoch milliseconds of an ISO 8601 date-time; local times are read in `timeZone`.
     public static func epochMilliseconds(_ text: String, timeZone: String) -> Double? {
-        if text.allSatisfy(\.isASCII), text.allSatisfy(\.isNumber), let ms = Int64(text) { return Double(ms) }
-        let pattern = #/(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?/#
-        guard let m = text.wholeMatch(of: pattern) else { return nil }
-        let year = Int(m.1)!, month = Int(m.2)!, day = Int(m.3)!
-        let hour = m.4.map { Int($0)! } ?? 0, minute = m.5.map { Int($0)! } ?? 0, second = m.6.map { Int($0)! } ?? 0
-        let fraction = m.7.map { Double("0." + $0)! } ?? 0
-        guard (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day), hour < 24, minute < 60,
-            second < 60
+        guard let parts = ISODateTime(text) else { return nil }
+        if let ms = parts.epochMilliseconds { return Double(ms) }
+        guard parts.month >= 1, parts.month <= 12, parts.day >= 1, parts.day <= daysIn(month: parts.month, year: parts.year),
+            parts.hour < 24, parts.minute < 60, parts.second < 60
         else { return nil }
-        guard let zone = m.8 else {
+        guard let offset = parts.offsetSeconds else {
             guard let local = ICU.epochMilliseconds(
-                year: year, month: month, day: day, hour: hour, minute: minute, second: second, timeZone: timeZone)
+                year: parts.year, month: parts.month, day: parts.day, hour: parts.hour, minute: parts.minute,
+                second: parts.second, timeZone: timeZone)
             else { return nil }
-            return local + (fraction * 1000).rounded()
+            return local + Double(parts.milliseconds)
         }
-        var offsetSeconds = 0
-        if zone != "Z" {
-            let digits = zone.dropFirst().filter(\.isNumber)
-            let hours = Int(digits.prefix(2))!, minutes = digits.count > 2 ? Int(digits.dropFirst(2))! : 0
-            guard hours < 24, minutes < 60 else { return nil }
-            offsetSeconds = (hours * 3600 + minutes * 60) * (zone.hasPrefix("-") ? -1 : 1)
+        let days = daysFromCivil(year: parts.year, month: parts.month, day: parts.day)
+        let seconds = days * 86400 + parts.hour * 3600 + parts.minute * 60 + parts.second - offset
+        return Double(seconds) * 1000 + Double(parts.milliseconds)
+    }
+
+    /// Whether a date-time names its offset (`Z`, `+01:00`), so it is an instant without a zone.
+    public static func hasOffset(_ text: String) -> Bool { ISODateTime(text)?.offsetSeconds != nil }
+
+    /// Digits with an optional sign and `.` fraction: `1234.5`, `-3`, `+0.25`.
+    static func isDecimal(_ text: some StringProtocol) -> Bool {
+        var bytes = text.utf8[...]
+        if let first = bytes.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") { bytes = bytes.dropFirst() }
+        var digits = 0, fraction = -1
+        for byte in bytes {
+            if byte >= 0x30, byte <= 0x39 {
+                if fraction >= 0 { fraction += 1 } else { digits += 1 }
+            } else if byte == UInt8(ascii: "."), fraction < 0, digits > 0 {
+                fraction = 0
+            } else {
+                return false
+            }
         }
-        let days = daysFromCivil(year: year, month: month, day: day)
-        let seconds = days * 86400 + hour * 3600 + minute * 60 + second - offsetSeconds
-        return Double(seconds) * 1000 + (fraction * 1000).rounded()
+        return digits > 0 && fraction != 0
     }
 
     static func daysIn(month: Int, year: Int) -> Int {
@@ -97,5 +107,79 @@ public enum ParameterValue {
         let doy = (153 * mp + 2) / 5 + day - 1
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
         return era * 146097 + doe - 719468
+    }
+}
+
+/// The fields of `YYYY-MM-DD[(T| )HH:MM[:SS[.fraction]]][Z|±HH[:MM]]`, or of epoch milliseconds given as digits.
+/// A scanner, not a regex: it runs for every date in every event.
+struct ISODateTime {
+    var year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, milliseconds = 0
+    var offsetSeconds: Int?
+    var epochMilliseconds: Int64?
+
+    init?(_ text: String) {
+        let b = Array(text.utf8)
+        guard !b.isEmpty else { return nil }
+        if b.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+            guard b.count <= 15, let ms = Int64(text) else { return nil }
+            epochMilliseconds = ms
+            return
+        }
+        var i = 0
+        func number(_ width: Int) -> Int? {
+            guard i + width <= b.count else { return nil }
+            var value = 0
+            for k in i..<(i + width) {
+                guard b[k] >= 0x30, b[k] <= 0x39 else { return nil }
+                value = value * 10 + Int(b[k] - 0x30)
+            }
+            i += width
+            return value
+        }
+        func eat(_ c: Character) -> Bool {
+            guard i < b.count, b[i] == c.asciiValue! else { return false }
+            i += 1
+            return true
+        }
+        guard let y = number(4), eat("-"), let mo = number(2), eat("-"), let d = number(2) else { return nil }
+        (year, month, day) = (y, mo, d)
+        if i < b.count, b[i] == UInt8(ascii: "T") || b[i] == UInt8(ascii: " ") {
+            i += 1
+            guard let h = number(2), eat(":"), let mi = number(2) else { return nil }
+            (hour, minute) = (h, mi)
+            if eat(":") {
+                guard let s = number(2) else { return nil }
+                second = s
+                if eat(".") {
+                    var digits = 0, value = 0
+                    while i < b.count, b[i] >= 0x30, b[i] <= 0x39 {
+                        if digits < 3 { value = value * 10 + Int(b[i] - 0x30) }
+                        digits += 1
+                        i += 1
+                    }
+                    guard (1...9).contains(digits) else { return nil }
+                    if digits < 3 { for _ in digits..<3 { value *= 10 } }
+                    milliseconds = value
+                }
+            }
+        }
+        if i < b.count {
+            if b[i] == UInt8(ascii: "Z"), i == b.count - 1 {
+                offsetSeconds = 0
+                i += 1
+            } else if b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
+                let sign = b[i] == UInt8(ascii: "-") ? -1 : 1
+                i += 1
+                guard let oh = number(2), oh < 24 else { return nil }
+                var om = 0
+                if i < b.count {
+                    _ = eat(":")
+                    guard let m = number(2), m < 60 else { return nil }
+                    om = m
+                }
+                offsetSeconds = sign * (oh * 3600 + om * 60)
+            }
+        }
+        guard i == b.count else { return nil }
     }
 }

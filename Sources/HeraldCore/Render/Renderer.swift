@@ -228,6 +228,21 @@ public final class Renderer: Sendable {
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
         let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, rest / 3600, rest % 3600 / 60, rest % 60)
+        // By hand: String(format:) costs more than the rest of the decision's arithmetic.
+        var out = [UInt8]()
+        out.reserveCapacity(20)
+        func put(_ value: Int, _ width: Int) {
+            var digits = [UInt8](repeating: 0x30, count: width)
+            var v = Swift.max(0, value)
+            for k in stride(from: width - 1, through: 0, by: -1) {
+                digits[k] = UInt8(0x30 + v % 10)
+                v /= 10
+            }
+            out += digits
+        }
+        put(y, 4); out.append(0x2D); put(m, 2); out.append(0x2D); put(d, 2); out.append(0x54)
+        put(rest / 3600, 2); out.append(0x3A); put(rest % 3600 / 60, 2); out.append(0x3A); put(rest % 60, 2)
+        out.append(0x5A)
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -101,14 +101,16 @@ struct ContactCommand: ParsableCommand {
         @Option(help: "Quiet hours as local START-END (21:00-08:00), 'off', or 'default'.")
         var quietHours: String?
         @Option(help: "Display name.") var name: String?
+        @Option(help: "Region of phone numbers without a country code when the contact has none (default: $HERALD_DEFAULT_REGION, else ET).")
+        var defaultRegion: String?
         @Flag(help: "Print JSON.") var json = false
         @Flag(help: "Show the full phone number instead of a masked one.") var showPhone = false
         @OptionGroup var storeOptions: StoreOptions
-        @OptionGroup var policy: PolicyOptions
+        @OptionGroup var clock: ClockOptions
         @OptionGroup var catalogOptions: CatalogOptions
 
         func run() throws {
-            let config = try policy.config()
+            let config = try PolicyOptions.config(defaultRegion: defaultRegion)
             let categories = Swift.Set(catalogOptions.load().templates.values.map(\.category))
             // Every value is checked before anything is written.
             if let language, language != "default", ICU.localeID(forTag: language) == nil || language.isEmpty {
@@ -138,7 +140,7 @@ struct ContactCommand: ParsableCommand {
             }
             let (language, timeZone, region, quietHours, name) = (language, timeZone, region, quietHours, name)
             let (optOut, optIn, parsedPhone) = (optOut, optIn, number)
-            let contact = try store.updateContact(id: id, now: try policy.clock()) { c in
+            let contact = try store.updateContact(id: id, now: try clock.clock()) { c in
                 if let language {
                     c.language = language == "default" ? nil : language
                     c.languageChosen = language != "default"

@@ -34,6 +34,7 @@ struct Ingest: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var policy: PolicyOptions
+    @OptionGroup var clock: ClockOptions
     @OptionGroup var catalogOptions: CatalogOptions
 
     func validate() throws {
@@ -73,7 +74,7 @@ struct Ingest: ParsableCommand {
                     placeholders.append((item.line, .failure(error)))
                 }
             }
-            let now = try policy.clock()
+            let now = try clock.clock()
             let results: [Result<IngestResult, EventError>]
             do { results = try store.ingest(events, planner: planner, now: now) } catch {
                 out.flush()

@@ -35,10 +35,16 @@ struct PolicyOptions: ParsableArguments {
     @Option(help: "Per-person limit, COUNT/WINDOW, e.g. 10/1h, or off (default: $HERALD_RATE_LIMIT, else 10/1h).")
     var rateLimit: String?
 
-    @Option(help: "The time to decide at, ISO 8601 with offset (default: $HERALD_NOW, else the system clock).")
-    var now: String?
-
     func config() throws -> PolicyConfig {
+        try Self.config(
+            defaultLanguage: defaultLanguage, defaultTimeZone: defaultTimeZone, defaultRegion: defaultRegion,
+            quietHours: quietHours, rateLimit: rateLimit)
+    }
+
+    static func config(
+        defaultLanguage: String? = nil, defaultTimeZone: String? = nil, defaultRegion: String? = nil,
+        quietHours: String? = nil, rateLimit: String? = nil
+    ) throws -> PolicyConfig {
         let env = ProcessInfo.processInfo.environment
         var config = PolicyConfig()
         if let language = defaultLanguage ?? env["HERALD_DEFAULT_LANGUAGE"] {
@@ -77,6 +83,13 @@ struct PolicyOptions: ParsableArguments {
         }
         return config
     }
+
+}
+
+/// The clock: `--now`, then `HERALD_NOW`, then the system's.
+struct ClockOptions: ParsableArguments {
+    @Option(help: "The time to act at, ISO 8601 with offset (default: $HERALD_NOW, else the system clock).")
+    var now: String?
 
     /// Epoch milliseconds of now: the flag, `HERALD_NOW`, or the system clock (the only place Herald reads it).
     func clock() throws -> Int64 {

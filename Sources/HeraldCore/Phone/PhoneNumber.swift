@@ -30,6 +30,11 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible 
         public var reason: Reason
         public var input: String
 
+        public init(reason: Reason, input: String) {
+            self.reason = reason
+            self.input = input
+        }
+
         public var description: String {
             let why: String
             switch reason {

@@ -153,7 +153,6 @@ struct EventInput {
 
     /// A single JSON value (object or array of events) or JSON lines.
     static func split(_ data: Data) -> [EventInput] {
-        let decoder = JSONDecoder()
         let firstLineEnd = data.firstIndex(of: UInt8(ascii: "\n")) ?? data.endIndex
         let rest = data[firstLineEnd...].contains { !$0.isWhitespace }
         let firstLine = data[..<firstLineEnd]
@@ -165,7 +164,7 @@ struct EventInput {
             }
             if !rest {
                 return firstLine.contains(where: { !$0.isWhitespace })
-                    ? [EventInput(line: 1, value: Result { () throws(EventError) in try decode(firstLine, decoder) })] : []
+                    ? [EventInput(line: 1, value: Result { () throws(EventError) in try decode(firstLine) })] : []
             }
         }
         var out: [EventInput] = []
@@ -176,25 +175,17 @@ struct EventInput {
             line += 1
             let slice = data[start..<end]
             if slice.contains(where: { !$0.isWhitespace }) {
-                out.append(EventInput(line: line, value: Result { () throws(EventError) in try decode(slice, decoder) }))
+                out.append(EventInput(line: line, value: Result { () throws(EventError) in try decode(slice) }))
             }
             start = end < data.endIndex ? data.index(after: end) : end
         }
         return out
     }
 
-    static func decode(_ slice: Data, _ decoder: JSONDecoder) throws(EventError) -> JSONValue {
+    static func decode(_ slice: Data) throws(EventError) -> JSONValue {
         do { return try JSONValue.parse(slice) } catch {
             throw EventError(.malformedJSON, "not valid JSON: \(error)")
         }
-    }
-
-    static func describeDecoding(_ error: any Error) -> String {
-        if case DecodingError.dataCorrupted(let context) = error {
-            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return underlying ?? context.debugDescription
-        }
-        return "\(error)"
     }
 }
 

@@ -108,14 +108,6 @@ extension Event {
     }
 
     static func hasOffset(_ text: String) -> Bool { ParameterValue.hasOffset(text) }
-
-    static func describe(_ error: any Error) -> String {
-        if case DecodingError.dataCorrupted(let context) = error {
-            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return underlying ?? context.debugDescription
-        }
-        return "\(error)"
-    }
 }
 
 extension EventSchema {

@@ -47,7 +47,7 @@ let package = Package(
         .executableTarget(
             name: "herald",
             dependencies: [
-                "HeraldCore", "HeraldStore", "HeraldICU", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "HeraldCore", "HeraldStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(

@@ -29,9 +29,7 @@ extension Store {
     /// contacts it changed. An event that fails planning is reported and leaves nothing; the others are stored.
     /// When this returns, every decision is on disk.
     public func ingest(_ events: [Event], planner: Planner, now: Int64) throws -> [Result<IngestResult, EventError>] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try writer.write { db in
+        try writer.write { db in
             var out: [Result<IngestResult, EventError>] = []
             out.reserveCapacity(events.count)
             for event in events {
@@ -44,13 +42,13 @@ extension Store {
                     out.append(.failure(error))
                     continue
                 }
-                out.append(.success(try Self.write(plan, db: db, now: now, encoder: encoder)))
+                out.append(.success(try Self.write(plan, db: db, now: now)))
             }
             return out
         }
     }
 
-    static func write(_ plan: EventPlan, db: Database, now: Int64, encoder: JSONEncoder) throws -> IngestResult {
+    static func write(_ plan: EventPlan, db: Database, now: Int64) throws -> IngestResult {
         let event = plan.event
         try db.cachedStatement(
             sql: "INSERT INTO event (id, type, occurredAt, receivedAt, payload, rules) VALUES (?, ?, ?, ?, ?, ?)"

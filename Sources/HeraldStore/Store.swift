@@ -108,6 +108,4 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     static func noDirectory(_ path: String) -> StoreError {
         StoreError(description: "the database's folder \(path) does not exist")
     }
-
-    static func unknownContact(_ id: String) -> StoreError { StoreError(description: "no contact '\(id)'") }
 }

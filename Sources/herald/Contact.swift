@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import HeraldCore
-import HeraldICU
 import HeraldStore
 
 struct ContactCommand: ParsableCommand {
@@ -113,18 +112,13 @@ struct ContactCommand: ParsableCommand {
             let config = try PolicyOptions.config(defaultRegion: defaultRegion)
             let categories = Swift.Set(catalogOptions.load().templates.values.map(\.category))
             // Every value is checked before anything is written.
-            if let language, language != "default", ICU.localeID(forTag: language) == nil || language.isEmpty {
-                throw Self.fail("--language '\(language)' is not a language tag (e.g. fr, en, am)")
-            }
-            if let timeZone, timeZone != "default", ICU.canonicalTimeZone(timeZone) == nil {
-                throw Self.fail("--time-zone '\(timeZone)' is unknown (use an IANA name such as Africa/Tunis)")
-            }
-            if let region, !PhoneNumber.isKnownRegion(region.uppercased()) {
-                throw Self.fail("--region '\(region)' is not a region code (ISO 3166, e.g. ET, TN)")
-            }
-            if let quietHours, !["off", "default"].contains(quietHours), QuietHours(quietHours) == nil {
-                throw Self.fail("--quiet-hours '\(quietHours)' is not START-END local times (e.g. 21:00-08:00), off or default")
-            }
+            let problems: [(String, String?)] = [
+                ("--language", language.flatMap { $0 == "default" ? nil : ValueCheck.language($0) }),
+                ("--time-zone", timeZone.flatMap { $0 == "default" ? nil : ValueCheck.timeZone($0) }),
+                ("--region", region.flatMap(ValueCheck.region)),
+                ("--quiet-hours", quietHours.flatMap { ["off", "default"].contains($0) ? nil : ValueCheck.quietHours($0).map { $0 + ", off or default" } }),
+            ]
+            for case let (flag, problem?) in problems { throw Self.fail("\(flag): \(problem)") }
             for category in optOut + optIn where category != "all" && !categories.contains(category) {
                 let hint = Catalog.closest(category, in: Array(categories)).map { " (did you mean '\($0)'?)" } ?? ""
                 throw Self.fail("no template has category '\(category)'\(hint); categories: \(categories.sorted().joined(separator: ", "))")

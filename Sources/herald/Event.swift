@@ -104,11 +104,17 @@ struct Ingest: ParsableCommand {
         if tally.refused > 0 { throw ExitCode(1) }
     }
 
+    /// One for the whole run: `--json` writes a line per event.
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
     func render(_ result: Result<IngestResult, EventError>, line: Int, file: String, multi: Bool) -> String {
         let place = multi ? "\(file):\(line): " : "\(file): "
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let encoder = Self.encoder
             let object: EventOutput
             switch result {
             case .success(let r):
@@ -153,19 +159,16 @@ struct EventInput {
 
     /// A single JSON value (object or array of events) or JSON lines.
     static func split(_ data: Data) -> [EventInput] {
-        let firstLineEnd = data.firstIndex(of: UInt8(ascii: "\n")) ?? data.endIndex
-        let rest = data[firstLineEnd...].contains { !$0.isWhitespace }
-        let firstLine = data[..<firstLineEnd]
-        // JSON lines: the first line is a whole object and more follows.
-        if !(rest && (try? JSONValue.parse(firstLine)) != nil) {
-            if let whole = try? JSONValue.parse(data) {
-                if case .array(let list) = whole { return list.enumerated().map { EventInput(line: $0 + 1, value: .success($1)) } }
-                return [EventInput(line: 1, value: .success(whole))]
-            }
-            if !rest {
-                return firstLine.contains(where: { !$0.isWhitespace })
-                    ? [EventInput(line: 1, value: Result { () throws(EventError) in try decode(firstLine) })] : []
-            }
+        if let whole = try? JSONValue.parse(data) {
+            if case .array(let list) = whole { return list.enumerated().map { EventInput(line: $0 + 1, value: .success($1)) } }
+            return [EventInput(line: 1, value: .success(whole))]
+        }
+        guard let first = data.split(separator: UInt8(ascii: "\n")).first(where: { $0.contains { !$0.isWhitespace } }) else {
+            return []
+        }
+        // JSON lines start with a whole value on the first line; otherwise it is one malformed document: one error.
+        if (try? JSONValue.parse(first)) == nil {
+            return [EventInput(line: 1, value: Result { () throws(EventError) in try decode(data) })]
         }
         var out: [EventInput] = []
         var line = 0

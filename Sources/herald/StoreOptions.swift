@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import HeraldCore
-import HeraldICU
 import HeraldStore
 
 /// The database: `--db`, then `HERALD_DB`, then `herald.sqlite` in the current directory.
@@ -48,21 +47,15 @@ struct PolicyOptions: ParsableArguments {
         let env = ProcessInfo.processInfo.environment
         var config = PolicyConfig()
         if let language = defaultLanguage ?? env["HERALD_DEFAULT_LANGUAGE"] {
-            guard ICU.localeID(forTag: language) != nil, !language.isEmpty else {
-                throw Herald.fail("default language '\(language)' is not a language tag (e.g. en, fr, am)")
-            }
+            if let problem = ValueCheck.language(language) { throw Herald.fail("default language: \(problem)") }
             config.defaultLanguage = language
         }
         if let zone = defaultTimeZone ?? env["HERALD_DEFAULT_TIME_ZONE"] {
-            guard ICU.canonicalTimeZone(zone) != nil else {
-                throw Herald.fail("default time zone '\(zone)' is unknown (use an IANA name such as Africa/Tunis)")
-            }
+            if let problem = ValueCheck.timeZone(zone) { throw Herald.fail("default time zone: \(problem)") }
             config.defaultTimeZone = zone
         }
         if let region = defaultRegion ?? env["HERALD_DEFAULT_REGION"] {
-            guard PhoneNumber.isKnownRegion(region.uppercased()) else {
-                throw Herald.fail("default region '\(region)' is not a region code (ISO 3166, e.g. ET, TN)")
-            }
+            if let problem = ValueCheck.region(region) { throw Herald.fail("default region: \(problem)") }
             config.defaultRegion = region.uppercased()
         }
         if let text = quietHours ?? env["HERALD_QUIET_HOURS"] {
@@ -96,8 +89,7 @@ struct ClockOptions: ParsableArguments {
         guard let text = now ?? ProcessInfo.processInfo.environment["HERALD_NOW"] else {
             return Int64(Date().timeIntervalSince1970 * 1000)
         }
-        guard text.hasSuffix("Z") || text.contains("+") || text.dropFirst(10).contains("-"),
-            let ms = ParameterValue.epochMilliseconds(text, timeZone: "UTC")
+        guard ParameterValue.hasOffset(text), let ms = ParameterValue.epochMilliseconds(text, timeZone: "UTC")
         else {
             throw Herald.fail("--now '\(text)' is not an ISO 8601 date-time with Z or an offset")
         }

@@ -37,10 +37,6 @@ public struct Catalog: Sendable {
         YAMLReader.closest(word, in: candidates)
     }
 
-    /// The templates that answer an event type, by id.
-    public func rules(for eventType: String) -> [Template] {
-        templates.values.filter { $0.event == eventType }.sorted { $0.id < $1.id }
-    }
 
     /// Loads every `*.yaml`/`*.yml` file of the two folders. Unreadable folders are diagnostics, not crashes.
     public static func load(
@@ -53,16 +49,8 @@ public struct Catalog: Sendable {
         for (path, text) in catalog.readFolder(eventsDir, what: "events", required: false) {
             let reader = YAMLReader(file: path)
             if let schema = EventSchema.parse(text, reader: reader) {
-                let stem = (path as NSString).lastPathComponent.replacingOccurrences(
-                    of: #"\.ya?ml$"#, with: "", options: .regularExpression)
-                if let existing = catalog.events[schema.type] {
-                    reader.error(line: schema.line, field: "type", "event type '\(schema.type)' is also declared in \(existing.file)")
-                } else {
-                    if stem != schema.type {
-                        reader.warning(nil, field: "type", "file is named '\(stem)' but declares '\(schema.type)'; name it \(schema.type).yaml")
-                    }
-                    catalog.events[schema.type] = schema
-                }
+                register(schema, key: schema.type, field: "type", what: "event type", line: schema.line, file: \.file,
+                         path: path, reader: reader, into: &catalog.events)
             }
             catalog.diagnostics += reader.diagnostics
         }
@@ -70,23 +58,14 @@ public struct Catalog: Sendable {
         for (path, text) in templateFiles {
             let reader = YAMLReader(file: path)
             if let template = Template.parse(text, reader: reader) {
-                if let existing = catalog.templates[template.id] {
-                    reader.error(line: template.line, field: "id", "template '\(template.id)' is also defined in \(existing.file)")
-                } else {
-                    let stem = (path as NSString).lastPathComponent.replacingOccurrences(
-                        of: #"\.ya?ml$"#, with: "", options: .regularExpression)
-                    if stem != template.id {
-                        reader.warning(nil, field: "id", "file is named '\(stem)' but declares '\(template.id)'; name it \(template.id).yaml")
-                    }
-                    catalog.templates[template.id] = template
-                }
+                register(template, key: template.id, field: "id", what: "template", line: template.line, file: \.file,
+                         path: path, reader: reader, into: &catalog.templates)
             }
             catalog.diagnostics += reader.diagnostics
         }
         let localeFiles = catalog.readFolder(localesDir, what: "locales")
         for (path, text) in localeFiles {
-            let stem = (path as NSString).lastPathComponent.replacingOccurrences(
-                of: #"\.ya?ml$"#, with: "", options: .regularExpression)
+            let stem = stem(of: path)
             let reader = YAMLReader(file: path)
             if let (file, nodes) = LocaleFile.parse(text, reader: reader, expectedID: stem) {
                 if let existing = catalog.locales[file.icuID] {
@@ -111,6 +90,28 @@ public struct Catalog: Sendable {
             catalog.diagnostics.append(Diagnostic(.error, file: templatesDir, line: nil, "no template files (*.yaml) found"))
         }
         return catalog
+    }
+
+    /// A file's name without `.yaml`/`.yml`.
+    static func stem(of path: String) -> String {
+        (path as NSString).lastPathComponent.replacingOccurrences(of: #"\.ya?ml$"#, with: "", options: .regularExpression)
+    }
+
+    /// Adds an item read from `path` under its key, unless another file declared the key; warns when the file is
+    /// not named after it.
+    private static func register<Item>(
+        _ item: Item, key: String, field: String, what: String, line: Int?, file: (Item) -> String, path: String,
+        reader: YAMLReader, into table: inout [String: Item]
+    ) {
+        if let existing = table[key] {
+            reader.error(line: line, field: field, "\(what) '\(key)' is also declared in \(file(existing))")
+            return
+        }
+        let stem = stem(of: path)
+        if stem != key {
+            reader.warning(nil, field: field, "file is named '\(stem)' but declares '\(key)'; name it \(key).yaml")
+        }
+        table[key] = item
     }
 
     private mutating func readFolder(_ dir: String, what: String, required: Bool = true) -> [(String, String)] {

@@ -100,7 +100,7 @@ final class YAMLReader {
     /// A dotted path into event data, e.g. `case.number` or `recipient.name`.
     func path(_ node: Node, field: String) -> String? {
         guard let value = string(node, field: field) else { return nil }
-        guard value.wholeMatch(of: #/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/#) != nil else {
+        guard DataPath.isValid(value) else {
             error(node, field: field, "'\(value)' is not a path into the event's data (names joined by dots, e.g. case.number)")
             return nil
         }

@@ -92,7 +92,7 @@ extension Event {
             throw fail(envelope["occurredAt"] == nil ? .missingField : .invalidField, "occurredAt",
                        "when it happened, as ISO 8601 with an offset, is required (e.g. 2026-11-23T09:00:00Z)")
         }
-        guard Self.hasOffset(occurredText), let occurred = ParameterValue.epochMilliseconds(occurredText, timeZone: "UTC") else {
+        guard ParameterValue.hasOffset(occurredText), let occurred = ParameterValue.epochMilliseconds(occurredText, timeZone: "UTC") else {
             throw fail(.invalidField, "occurredAt", "'\(occurredText)' is not an ISO 8601 date-time with Z or an offset (e.g. 2026-11-23T09:00:00+01:00)")
         }
         guard let data = envelope["data"], case .object = data else {
@@ -107,7 +107,6 @@ extension Event {
         return event
     }
 
-    static func hasOffset(_ text: String) -> Bool { ParameterValue.hasOffset(text) }
 }
 
 extension EventSchema {
@@ -152,7 +151,7 @@ extension EventSchema {
             guard case .bool = value else { throw wrong("true or false") }
         case .datetime:
             guard case .string(let s) = value else { throw wrong("an ISO 8601 date-time") }
-            guard Event.hasOffset(s) || s.count <= 19, ParameterValue.epochMilliseconds(s, timeZone: "UTC") != nil else {
+            guard ParameterValue.hasOffset(s) || s.count <= 19, ParameterValue.epochMilliseconds(s, timeZone: "UTC") != nil else {
                 throw EventError(.invalidField, field: path, "'\(s)' is not an ISO 8601 date-time (e.g. 2026-11-24T10:30:00+01:00)")
             }
         case .object:
@@ -178,21 +177,14 @@ extension EventSchema {
             guard case .string(let text) = field else {
                 throw EventError(.invalidField, field: "\(path).\(key)", "expected \(type.rawValue) text, got \(field.kindName)")
             }
-            switch key {
-            case "language":
-                if ICU.localeID(forTag: text) == nil || text.isEmpty {
-                    throw EventError(.invalidField, field: "\(path).language", "'\(text)' is not a language tag (e.g. fr, en, am)")
+            let problem: String? =
+                switch key {
+                case "language": ValueCheck.language(text)
+                case "timeZone": ValueCheck.timeZone(text)
+                case "region": ValueCheck.region(text)
+                default: nil
                 }
-            case "timeZone":
-                if ICU.canonicalTimeZone(text) == nil {
-                    throw EventError(.invalidField, field: "\(path).timeZone", "unknown time zone '\(text)' (use an IANA name such as Africa/Tunis)")
-                }
-            case "region":
-                if !PhoneNumber.isKnownRegion(text.uppercased()) {
-                    throw EventError(.invalidField, field: "\(path).region", "'\(text)' is not a region code (ISO 3166, e.g. ET, TN)")
-                }
-            default: break
-            }
+            if let problem { throw EventError(.invalidField, field: "\(path).\(key)", problem) }
         }
     }
 }

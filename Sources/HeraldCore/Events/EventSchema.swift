@@ -33,6 +33,16 @@ public struct EventSchema: Sendable, Equatable {
 
     public func field(_ path: String) -> Field? { fields.first { $0.path == path } }
 
+    /// Whether an event may lack the path: it, or a field it sits in, is optional.
+    public func isOptional(_ path: String) -> Bool {
+        var owner = Substring(path)
+        while true {
+            if field(String(owner))?.optional ?? false { return true }
+            guard let dot = owner.lastIndex(of: ".") else { return false }
+            owner = owner[..<dot]
+        }
+    }
+
     /// The declared type of a path: a declared field, or a standard field of a declared person.
     public func type(of path: String) -> FieldType? {
         if let field = field(path) { return field.type }
@@ -60,7 +70,7 @@ public struct EventSchema: Sendable, Equatable {
         if let node = map["fields"], let list = reader.entries(node, field: "fields") {
             for (path, keyNode, value) in list {
                 let field = "fields.\(path)"
-                if path.wholeMatch(of: #/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/#) == nil {
+                if !DataPath.isValid(path) {
                     reader.error(keyNode, field: field, "a field is a dotted path of names, e.g. case.number")
                     continue
                 }

@@ -26,8 +26,7 @@ extension JSONValue {
         switch self {
         case .null: out += Array("null".utf8)
         case .bool(let b): out += Array((b ? "true" : "false").utf8)
-        case .number(let n):
-            if n == n.rounded(), abs(n) < 1e15 { out += Array(String(Int64(n)).utf8) } else { out += Array("\(n)".utf8) }
+        case .number: out += Array(text!.utf8)
         case .string(let s): Self.writeString(s, to: &out)
         case .array(let list):
             out.append(UInt8(ascii: "["))

@@ -48,10 +48,13 @@ public struct Planner: Sendable {
     public let renderer: Renderer
     public let config: PolicyConfig
     public var catalog: Catalog { renderer.catalog }
+    /// The templates answering each event type, sorted by id: looked up once per event.
+    private let rulesByEvent: [String: [Template]]
 
     public init(renderer: Renderer, config: PolicyConfig) {
         self.renderer = renderer
         self.config = config
+        rulesByEvent = Dictionary(grouping: renderer.catalog.sortedTemplates, by: \.event)
     }
 
     struct Candidate {
@@ -67,7 +70,7 @@ public struct Planner: Sendable {
     public func plan(_ event: Event, now: Int64, context: some PlanningContext) throws -> EventPlan {
         var rules: [RuleTrace] = []
         var candidates: [Candidate] = []
-        let templates = catalog.rules(for: event.type)
+        let templates = rulesByEvent[event.type] ?? []
         for template in templates {
             var trace = RuleTrace(template: template.id, matched: true, notes: [], candidates: [])
             for condition in template.conditions where !condition.isPerRecipient {
@@ -88,9 +91,7 @@ public struct Planner: Sendable {
                         var notes: [String] = []
                         var keep = true
                         for condition in template.conditions where condition.isPerRecipient {
-                            let sub = condition.path.dropFirst("recipient".count).drop { $0 == "." }
-                            let value = sub.isEmpty ? person : person[path: sub]
-                            let holds = condition.holds(for: value)
+                            let holds = condition.holds(for: Self.value(at: condition.path, in: event, recipient: person))
                             notes.append("when \(condition.source) for \(id): \(holds ? "yes" : "no")")
                             if !holds { keep = false }
                         }
@@ -142,7 +143,7 @@ public struct Planner: Sendable {
     /// The persons at an audience path: one object, or each of a list.
     func persons(at path: String, in event: Event) throws(EventError) -> [(JSONValue, String, String)] {
         guard let value = event.data[path: path] else {
-            if catalog.events[event.type]?.field(path)?.optional ?? false { return [] }
+            if catalog.events[event.type]?.isOptional(path) ?? false { return [] }
             throw EventError(.missingField, field: "data.\(path)", "the rule's audience; a person with an id", eventID: event.id)
         }
         let list: [(JSONValue, String)]
@@ -204,17 +205,8 @@ public struct Planner: Sendable {
         var out: [String: String] = [:]
         for parameter in candidate.template.parameters {
             let source = parameter.source ?? parameter.name
-            let value: JSONValue?
-            let field: String
-            if source == "recipient" || source.hasPrefix("recipient.") {
-                let sub = source.dropFirst("recipient".count).drop { $0 == "." }
-                value = sub.isEmpty ? candidate.person : candidate.person[path: sub]
-                field = "data.\(candidate.audience)" + (sub.isEmpty ? "" : ".\(sub)")
-            } else {
-                value = event.data[path: source]
-                field = "data.\(source)"
-            }
-            if let value {
+            let field = "data." + DataPath.resolve(source, audience: candidate.audience)
+            if let value = Self.value(at: source, in: event, recipient: candidate.person) {
                 guard let text = value.text else {
                     throw EventError(.invalidField, field: field,
                                      "template \(candidate.template.id) fills '\(parameter.name)' from it: expected a value, got \(value.kindName)",
@@ -227,6 +219,12 @@ public struct Planner: Sendable {
             }
         }
         return out
+    }
+
+    /// The value at a rule's path: in the event's data, or in the recipient for `recipient.…`.
+    static func value(at path: String, in event: Event, recipient: JSONValue) -> JSONValue? {
+        guard let field = DataPath.recipientField(path) else { return event.data[path: path] }
+        return field.isEmpty ? recipient : recipient[path: field]
     }
 
     func decide(
@@ -314,26 +312,23 @@ public struct Planner: Sendable {
         }
         let (window, source) = contact.effectiveQuietHours(config: config)
         let localNow = Clock.localText(zone.local(due))
-        if let window {
-            let end = Clock.quietEnd(at: due, zone: zone, window: window)
-            let detail = "\(window) (\(source)) in \(zoneName); local time \(localNow)"
-            if let end {
-                if template.priority == .urgent {
-                    steps.append(.init("quiet_hours", "pass", "\(detail): inside, but \(template.id) is urgent"))
-                } else {
-                    if end >= expires {
-                        return suppress(.expired,
-                            "\(detail): quiet until \(Clock.localText(zone.local(end))) local, after it expires at \(Renderer.iso8601(ms: Double(expires)))",
-                            check: "quiet_hours")
-                    }
-                    steps.append(.init("quiet_hours", "defer", "\(detail): inside; due at \(Clock.localText(zone.local(end))) local"))
-                    due = end
-                }
-            } else {
-                steps.append(.init("quiet_hours", "pass", "\(detail): outside"))
+        let quietEnd = window.flatMap { Clock.quietEnd(at: due, zone: zone, window: $0) }
+        let quietDetail = window.map { "\($0) (\(source)) in \(zoneName); local time \(localNow)" }
+            ?? "none (\(source)); local time \(localNow)"
+        switch (quietEnd, template.priority) {
+        case (nil, _):
+            steps.append(.init("quiet_hours", "pass", window == nil ? quietDetail : "\(quietDetail): outside"))
+        case (_?, .urgent):
+            steps.append(.init("quiet_hours", "pass", "\(quietDetail): inside, but \(template.id) is urgent"))
+        case (let end?, .normal):
+            let endText = Clock.localText(zone.local(end))
+            if end >= expires {
+                return suppress(.expired,
+                    "\(quietDetail): quiet until \(endText) local, after it expires at \(Renderer.iso8601(ms: Double(expires)))",
+                    check: "quiet_hours")
             }
-        } else {
-            steps.append(.init("quiet_hours", "pass", "none (\(source)); local time \(localNow)"))
+            steps.append(.init("quiet_hours", "defer", "\(quietDetail): inside; due at \(endText) local"))
+            due = end
         }
 
         let rendered: RenderedMessage
@@ -342,7 +337,7 @@ public struct Planner: Sendable {
                 RenderRequest(template: template.id, locale: language, timeZone: zoneName, parameters: params, at: Double(now)))
         } catch {
             let field = error.parameter.map { name in
-                template.parameter(named: name).map { "data." + ($0.source ?? name) } ?? name
+                "data." + DataPath.resolve(template.parameter(named: name)?.source ?? name, audience: candidate.audience)
             }
             throw EventError(.renderFailed, field: field, error.message, eventID: event.id)
         }
@@ -355,7 +350,8 @@ public struct Planner: Sendable {
         decision.locale = rendered.messageLocale
         if due > now {
             decision.dueAt = Renderer.iso8601(ms: Double(due))
-            decision.detail = template.schedule != nil && steps.last(where: { $0.check == "quiet_hours" })?.outcome != "defer"
+            let heldByQuietHours = quietEnd != nil && template.priority == .normal
+            decision.detail = !heldByQuietHours
                 ? "scheduled for \(Clock.localText(zone.local(due))) \(zoneName)"
                 : "quiet hours until \(Clock.localText(zone.local(due))) \(zoneName)"
         } else {

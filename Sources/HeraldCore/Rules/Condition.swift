@@ -18,14 +18,13 @@ public struct Condition: Sendable, Equatable, Codable, CustomStringConvertible {
     public var description: String { source }
 
     /// Whether it reads the person being told (`recipient.…`) rather than the event alone.
-    public var isPerRecipient: Bool { path == "recipient" || path.hasPrefix("recipient.") }
+    public var isPerRecipient: Bool { DataPath.recipientField(path) != nil }
 
     /// Parses one line; nil with a reason when it is not a condition.
     public static func parse(_ line: String) -> Result<Condition, ConditionSyntaxError> {
         let text = line.trimmingCharacters(in: .whitespaces)
         let words = text.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true).map(String.init)
-        let pathPattern = #/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/#
-        guard let path = words.first, path.wholeMatch(of: pathPattern) != nil else {
+        guard let path = words.first, DataPath.isValid(path) else {
             return .failure(ConditionSyntaxError(message: "'\(text)' does not start with a field path (e.g. case.title exists)"))
         }
         func value(_ raw: String) -> String {

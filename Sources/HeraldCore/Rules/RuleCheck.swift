@@ -18,39 +18,24 @@ extension Catalog {
                 let hint = Catalog.closest(path, in: schema.fields.map(\.path)).map { " (did you mean '\($0)'?)" } ?? ""
                 return "'\(path)' is not a field of \(schema.type)\(hint); it declares: \(declared)"
             }
-            for path in template.audience {
+            func requirePerson(_ field: String, _ path: String) {
                 switch schema.type(of: path) {
-                case nil: error("audience", unknown(path))
+                case nil: error(field, unknown(path))
                 case .person?, .people?: break
-                case let other?: error("audience", "'\(path)' is \(other.rawValue), not a person")
+                case let other?: error(field, "'\(path)' is \(other.rawValue), not a person")
                 }
             }
-            if let path = template.skipSelf {
-                switch schema.type(of: path) {
-                case nil: error("skipSelf", unknown(path))
-                case .person?, .people?: break
-                case let other?: error("skipSelf", "'\(path)' is \(other.rawValue), not a person")
-                }
+            for path in template.audience { requirePerson("audience", path) }
+            if let path = template.skipSelf { requirePerson("skipSelf", path) }
+            /// The paths a path stands for: itself, or with `recipient` read as each audience.
+            func expand(_ path: String) -> [String] {
+                DataPath.recipientField(path) == nil ? [path] : template.audience.map { DataPath.resolve(path, audience: $0) }
             }
-            /// The type of a path, with `recipient.` read in every audience; nil when any does not declare it.
+            /// The type of a path, the same in every audience for `recipient.`; nil when any does not declare it.
             func resolve(_ path: String) -> EventSchema.FieldType? {
-                guard path == "recipient" || path.hasPrefix("recipient.") else { return schema.type(of: path) }
-                let rest = path.dropFirst("recipient".count)
-                let types = template.audience.map { schema.type(of: $0 + rest) }
+                let types = expand(path).map { schema.type(of: $0) }
                 guard let first = types.first, let type = first, types.allSatisfy({ $0 == type }) else { return nil }
                 return type
-            }
-            func isOptional(_ path: String) -> Bool {
-                let full: [String] = path.hasPrefix("recipient.")
-                    ? template.audience.map { $0 + path.dropFirst("recipient".count) } : [path]
-                return full.contains { p in
-                    var owner = p
-                    while true {
-                        if schema.field(owner)?.optional ?? false { return true }
-                        guard let dot = owner.lastIndex(of: ".") else { return false }
-                        owner = String(owner[..<dot])
-                    }
-                }
             }
             for condition in template.conditions where resolve(condition.path) == nil {
                 error("when", "\(condition.source): " + (condition.isPerRecipient
@@ -68,8 +53,8 @@ extension Catalog {
                 let source = parameter.source ?? parameter.name
                 let field = "params.\(parameter.name).from"
                 guard let type = resolve(source) else {
-                    error(field, source.hasPrefix("recipient.")
-                        ? "'\(source)' is not declared for every audience (\(template.audience.map { $0 + source.dropFirst("recipient".count) }.joined(separator: ", ")))"
+                    error(field, DataPath.recipientField(source) != nil
+                        ? "'\(source)' is not declared for every audience (\(expand(source).joined(separator: ", ")))"
                         : (parameter.source == nil ? "no 'from': " : "") + unknown(source))
                     continue
                 }
@@ -85,7 +70,7 @@ extension Catalog {
                     error(field, "'\(source)' is \(type.rawValue); a \(parameter.kind.rawValue) parameter cannot take it")
                 }
                 let guarded = template.conditions.contains { $0.path == source && $0.test == .exists }
-                if isOptional(source), parameter.defaultValue == nil, !guarded {
+                if expand(source).contains(where: schema.isOptional), parameter.defaultValue == nil, !guarded {
                     error(field, "'\(source)' is optional in \(schema.type), and '\(parameter.name)' has no default: give it one, or add `when: [\(source) exists]`")
                 }
             }

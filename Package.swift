@@ -13,6 +13,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // System ICU 72 (libicu-dev). Only CICUShim includes its headers.
@@ -44,10 +48,22 @@ let package = Package(
             name: "HeraldStore",
             dependencies: ["HeraldCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // Getting messages out: the sender protocol and its http and log implementations, the worker that
+        // drains the outbox with retries, delivery reports.
+        .target(
+            name: "HeraldDelivery",
+            dependencies: [
+                "HeraldStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "herald",
             dependencies: [
-                "HeraldCore", "HeraldStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "HeraldCore", "HeraldStore", "HeraldDelivery", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
@@ -58,6 +74,10 @@ let package = Package(
         .testTarget(
             name: "HeraldStoreTests",
             dependencies: ["HeraldStore"]
+        ),
+        .testTarget(
+            name: "HeraldDeliveryTests",
+            dependencies: ["HeraldDelivery", .product(name: "Hummingbird", package: "hummingbird")]
         ),
         .testTarget(
             name: "HeraldCLITests",

@@ -23,6 +23,15 @@ public struct StoredMessage: Sendable, Codable, Equatable {
     public var createdAt: String
     public var dueAt: String
     public var expiresAt: String
+    /// Attempts to send so far.
+    public var attempts: Int
+    /// The provider's id, once accepted.
+    public var providerID: String?
+    /// The latest failure, or why it ended as it did.
+    public var lastError: String?
+    public var sentAt: String?
+    /// When it reached delivered, failed or expired.
+    public var finishedAt: String?
 
     init(row: Row) {
         id = row["id"]
@@ -42,6 +51,11 @@ public struct StoredMessage: Sendable, Codable, Equatable {
         createdAt = Renderer.iso8601(ms: Double(row["createdAt"] as Int64))
         dueAt = Renderer.iso8601(ms: Double(row["dueAt"] as Int64))
         expiresAt = Renderer.iso8601(ms: Double(row["expiresAt"] as Int64))
+        attempts = row["attempts"]
+        providerID = row["providerId"]
+        lastError = row["lastError"]
+        sentAt = (row["sentAt"] as Int64?).map { Renderer.iso8601(ms: Double($0)) }
+        finishedAt = (row["finishedAt"] as Int64?).map { Renderer.iso8601(ms: Double($0)) }
     }
 }
 

@@ -97,6 +97,43 @@ public struct Store: Sendable {
                     CREATE INDEX decision_contact ON decision(contactId);
                     """)
         }
+        migrator.registerMigration("v2: delivery attempts, provider ids, delivery reports") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE message ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE message ADD COLUMN leaseUntil INTEGER;
+                    ALTER TABLE message ADD COLUMN providerId TEXT;
+                    ALTER TABLE message ADD COLUMN lastError TEXT;
+                    ALTER TABLE message ADD COLUMN sentAt INTEGER;
+                    ALTER TABLE message ADD COLUMN finishedAt INTEGER;
+                    CREATE INDEX message_provider ON message(providerId) WHERE providerId IS NOT NULL;
+                    CREATE INDEX message_created ON message(createdAt);
+                    CREATE TABLE attempt (
+                        id INTEGER PRIMARY KEY,
+                        messageId INTEGER NOT NULL REFERENCES message(id),
+                        number INTEGER NOT NULL,
+                        sender TEXT NOT NULL,
+                        startedAt INTEGER NOT NULL,
+                        latencyMs INTEGER NOT NULL,
+                        outcome TEXT NOT NULL,
+                        httpStatus INTEGER,
+                        error TEXT,
+                        providerId TEXT,
+                        result TEXT NOT NULL,
+                        nextAt INTEGER
+                    );
+                    CREATE INDEX attempt_message ON attempt(messageId);
+                    CREATE TABLE report (
+                        id INTEGER PRIMARY KEY,
+                        reference TEXT NOT NULL,
+                        messageId INTEGER,
+                        status TEXT NOT NULL,
+                        errorCode TEXT,
+                        receivedAt INTEGER NOT NULL
+                    );
+                    CREATE INDEX report_message ON report(messageId);
+                    """)
+        }
         return migrator
     }
 }

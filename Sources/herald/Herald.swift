@@ -3,13 +3,14 @@ import Foundation
 import HeraldCore
 
 @main
-struct Herald: ParsableCommand {
+struct Herald: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "herald",
         abstract: "Localized SMS templates and policy: render, check and count messages; ingest events and explain decisions.",
         version: "0.1.0",
         subcommands: [
             Render.self, Check.self, Segments.self, Ingest.self, ContactCommand.self, Messages.self, Explain.self,
+            WorkerCommand.self, Send.self, DLR.self, Campaign.self, Stats.self,
         ]
     )
 }

@@ -284,3 +284,11 @@ enum Duration {
         return sawUnit && digits.isEmpty && total > 0 ? total : nil
     }
 }
+
+/// Durations as people write them (`90s`, `30m`, `24h`, `7d`), for other modules.
+public enum DurationText {
+    /// Seconds, or nil when malformed.
+    public static func seconds(_ text: String) -> Int? { Duration.seconds(parsing: text) }
+    /// The shortest text for a number of seconds.
+    public static func text(seconds: Int) -> String { Duration.text(seconds: seconds) }
+}

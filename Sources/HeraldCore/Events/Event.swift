@@ -164,7 +164,7 @@ extension EventSchema {
         }
     }
 
-    static func checkPerson(_ value: JSONValue, path: String) throws(EventError) {
+    public static func checkPerson(_ value: JSONValue, path: String) throws(EventError) {
         guard case .object(let person) = value else {
             throw EventError(.invalidField, field: path, "expected a person ({\"id\": …, \"phone\": …}), got \(value.kindName)")
         }

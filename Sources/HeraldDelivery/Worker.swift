@@ -1,0 +1,245 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+import Logging
+
+/// How the worker sends.
+public struct WorkerConfig: Sendable, Equatable {
+    /// False holds due messages as `disabled` instead of sending them (`HERALD_SMS_ENABLED=false`).
+    public var enabled: Bool
+    /// Sends in flight at once.
+    public var concurrency: Int
+    /// At most this many sends a second to the provider; nil for no limit.
+    public var ratePerSecond: Double?
+    /// Attempts before a transiently failing message is given up as `failed`.
+    public var maxAttempts: Int
+    /// The first retry's delay (ms); it doubles with each attempt, up to `backoffMax`, with jitter.
+    public var backoffBase: Int64
+    public var backoffMax: Int64
+    /// How long a claim holds (ms); a claim older than this belongs to a worker that stopped, and is taken again.
+    public var lease: Int64
+    /// Messages claimed per transaction.
+    public var batch: Int
+    /// Send only these messages (`herald send`); nil for the whole outbox.
+    public var only: [Int64]?
+
+    public init(
+        enabled: Bool = true, concurrency: Int = 16, ratePerSecond: Double? = nil, maxAttempts: Int = 5,
+        backoffBase: Int64 = 2_000, backoffMax: Int64 = 600_000, lease: Int64 = 120_000, batch: Int = 256
+    ) {
+        self.enabled = enabled
+        self.concurrency = concurrency
+        self.ratePerSecond = ratePerSecond
+        self.maxAttempts = maxAttempts
+        self.backoffBase = backoffBase
+        self.backoffMax = backoffMax
+        self.lease = lease
+        self.batch = batch
+        only = nil
+    }
+}
+
+/// What one pass over the outbox did.
+public struct PassSummary: Sendable, Equatable, Codable {
+    public var claimed = 0
+    public var sent = 0
+    public var retry = 0
+    public var failed = 0
+    public var expired = 0
+    /// Held as `disabled` (sending switched off).
+    public var held = 0
+    /// Claims a stopped worker left, taken again.
+    public var reclaimed = 0
+
+    public init() {}
+
+    public mutating func add(_ other: PassSummary) {
+        claimed += other.claimed
+        sent += other.sent
+        retry += other.retry
+        failed += other.failed
+        expired += other.expired
+        held += other.held
+        reclaimed += other.reclaimed
+    }
+}
+
+/// Drains the outbox: claims due messages in the database, sends them through the sender with a concurrency and a
+/// rate limit, and records every attempt. Transient failures are retried with exponential backoff and jitter;
+/// a message that would be retried after it expires ends as `expired`.
+public final class Worker: Sendable {
+    public typealias Observer = @Sendable (ClaimedMessage, AttemptRecord) -> Void
+
+    public let store: Store
+    public let sender: any Sender
+    public let config: WorkerConfig
+    let logger: Logger
+    let observer: Observer?
+    let limiter: RateLimiter?
+    /// In [0, 1): the jitter.
+    let random: @Sendable () -> Double
+
+    public init(
+        store: Store, sender: any Sender, config: WorkerConfig, logger: Logger = Logger(label: "herald.worker"),
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, observer: Observer? = nil
+    ) {
+        self.store = store
+        self.sender = sender
+        self.config = config
+        self.logger = logger
+        self.random = random
+        self.observer = observer
+        limiter = config.ratePerSecond.map(RateLimiter.init(perSecond:))
+    }
+
+    /// Everything due at `now`: expires the dead, then claims and sends batch after batch until nothing is due.
+    public func pass(now: Int64) async throws -> PassSummary {
+        try await pass(clock: { now })
+    }
+
+    /// As `pass(now:)`, reading the time from `clock` for each batch (long passes keep their leases fresh).
+    public func pass(clock: @escaping @Sendable () -> Int64) async throws -> PassSummary {
+        var summary = PassSummary()
+        summary.expired = try store.expireDue(now: clock())
+        guard config.enabled else {
+            summary.held = try store.holdDue(now: clock())
+            if summary.held > 0 { logger.notice("sending is switched off: \(summary.held) due messages held as disabled") }
+            return summary
+        }
+        while true {
+            let now = clock()
+            let claimed = try store.claim(now: now, limit: config.batch, lease: config.lease, only: config.only)
+            if claimed.isEmpty { break }
+            var batch = PassSummary()
+            batch.claimed = claimed.count
+            batch.reclaimed = claimed.filter(\.reclaimed).count
+            let records = await sendAll(claimed, clock: clock)
+            try store.record(records, now: clock())
+            for r in records {
+                switch r.result {
+                case .sent: batch.sent += 1
+                case .retry: batch.retry += 1
+                case .expired: batch.expired += 1
+                default: batch.failed += 1
+                }
+            }
+            summary.add(batch)
+            if claimed.count < config.batch { break }
+        }
+        return summary
+    }
+
+    /// Sends a batch with at most `concurrency` in flight; returns one record per message, in completion order.
+    func sendAll(_ messages: [ClaimedMessage], clock: @escaping @Sendable () -> Int64) async -> [AttemptRecord] {
+        await withTaskGroup(of: AttemptRecord.self) { group in
+            var records: [AttemptRecord] = []
+            records.reserveCapacity(messages.count)
+            var next = 0
+            func start() {
+                let message = messages[next]
+                next += 1
+                group.addTask { await self.attempt(message, clock: clock) }
+            }
+            while next < messages.count && next < max(1, config.concurrency) { start() }
+            while let record = await group.next() {
+                records.append(record)
+                if next < messages.count { start() }
+            }
+            return records
+        }
+    }
+
+    /// One attempt at one message, and what it leads to.
+    func attempt(_ message: ClaimedMessage, clock: @escaping @Sendable () -> Int64) async -> AttemptRecord {
+        if let limiter { await limiter.acquire() }
+        let startedAt = clock()
+        let started = ContinuousClock.now
+        let result = await sender.send(OutgoingSMS(message))
+        let elapsed = ContinuousClock.now - started
+        let latency = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        let record = decide(message, result: result, startedAt: startedAt, latencyMs: latency, now: startedAt + latency)
+        switch record.result {
+        case .sent: logger.debug("message \(message.id) sent", metadata: ["provider_id": "\(record.providerID ?? "-")"])
+        default:
+            logger.warning("message \(message.id) attempt \(message.attempt): \(record.error ?? "") → \(record.result.rawValue)")
+        }
+        observer?(message, record)
+        return record
+    }
+
+    /// The retry policy: what becomes of a message after an attempt with this result.
+    public func decide(_ message: ClaimedMessage, result: SendResult, startedAt: Int64, latencyMs: Int64, now: Int64)
+        -> AttemptRecord
+    {
+        var record = AttemptRecord(
+            messageID: message.id, number: message.attempt, sender: sender.name, startedAt: startedAt,
+            latencyMs: latencyMs, outcome: result.outcome, result: .sent)
+        switch result {
+        case .accepted(let id, let status, let note):
+            record.providerID = id
+            record.httpStatus = status
+            record.error = note
+        case .permanent(let error, let status):
+            record.httpStatus = status
+            record.error = error
+            record.result = .failed
+        case .transient(let error, let status, let retryAfter):
+            record.httpStatus = status
+            if message.attempt >= config.maxAttempts {
+                record.error = "gave up after \(message.attempt) attempt\(message.attempt == 1 ? "" : "s"): \(error)"
+                record.result = .failed
+                break
+            }
+            var delay = backoff(attempt: message.attempt)
+            if let retryAfter { delay = max(delay, Int64(retryAfter * 1000)) }
+            let next = now + delay
+            if next >= message.expiresAt {
+                record.error = "expires at \(Renderer.iso8601(ms: Double(message.expiresAt))), before the next attempt: \(error)"
+                record.result = .expired
+            } else {
+                record.error = error
+                record.result = .retry
+                record.nextAt = next
+            }
+        }
+        return record
+    }
+
+    /// Exponential backoff with "equal jitter": half the delay fixed, half random.
+    public func backoff(attempt: Int) -> Int64 {
+        let exponent = min(max(attempt - 1, 0), 30)
+        let full = min(config.backoffMax, config.backoffBase * (Int64(1) << exponent))
+        return full / 2 + Int64(Double(full / 2) * random())
+    }
+
+    /// Passes until `stop` says so, sleeping until the next message is due (at most `poll` seconds).
+    public func run(clock: @escaping @Sendable () -> Int64, poll: Double = 1, stop: @Sendable (PassSummary) throws -> Bool)
+        async throws
+    {
+        while !Task.isCancelled {
+            let summary = try await pass(clock: clock)
+            if try stop(summary) { return }
+            let now = clock()
+            var wait = poll
+            if let due = try store.nextDue() { wait = min(poll, max(0.005, Double(due - now) / 1000)) }
+            try await Task.sleep(for: .milliseconds(Int64(wait * 1000)))
+        }
+    }
+}
+
+/// Spaces sends evenly: at most `perSecond` a second.
+actor RateLimiter {
+    let interval: Duration
+    var next = ContinuousClock.now
+
+    init(perSecond: Double) {
+        interval = .nanoseconds(Int64(1_000_000_000 / max(perSecond, 0.001)))
+    }
+
+    func acquire() async {
+        let now = ContinuousClock.now
+        let slot = max(now, next)
+        next = slot + interval
+        if slot > now { try? await Task.sleep(until: slot, clock: .continuous) }
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import GRDB
+import HeraldCore
+
+/// Writes plans for people named directly (campaign rows, `herald send`) inside one transaction.
+public struct DirectWriter {
+    let db: Database
+    let now: Int64
+
+    /// The planner's view of the store in this transaction.
+    public var context: some PlanningContext { TransactionContext(db: db) }
+
+    /// Stores a decision, its message and the contact it changed; returns the decision as stored (with its message id).
+    @discardableResult
+    public func write(_ plan: RecipientPlan, eventID: String) throws -> Decision {
+        if let contact = plan.contact { try Store.save(db, contact: contact, now: now) }
+        var decision = plan.decision
+        if let m = plan.message {
+            let r = m.rendered
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO message (eventId, template, contactId, phone, category, priority, locale, timeZone, text,
+                        encoding, units, segments, status, createdAt, dueAt, expiresAt, updatedAt)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                eventID, m.template, m.contact, m.phone, m.category, m.priority.rawValue, r.messageLocale, r.timeZone,
+                r.text, r.encoding.rawValue, r.units, r.segments, m.status.rawValue, now, m.dueAt, m.expiresAt, now,
+            ])
+            decision.messageID = db.lastInsertedRowID
+        }
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO decision (eventId, template, contactId, action, reason, messageId, decidedAt, body)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            eventID, decision.template, decision.contact, decision.action.rawValue, decision.reason?.rawValue,
+            decision.messageID, now, decision.jsonValue.serialized,
+        ])
+        return decision
+    }
+
+    /// Stores a message written by hand (`herald send --to --text`): no template, no policy.
+    public func writeRaw(
+        eventID: String, contact: String, phone: String, text: String, locale: String, encoding: String, units: Int,
+        segments: Int, expiresAt: Int64
+    ) throws -> Int64 {
+        try db.execute(
+            sql: """
+                INSERT INTO message (eventId, template, contactId, phone, category, priority, locale, timeZone, text,
+                    encoding, units, segments, status, createdAt, dueAt, expiresAt, updatedAt)
+                VALUES (?, '-', ?, ?, 'direct', 'urgent', ?, 'UTC', ?, ?, ?, ?, 'queued', ?, ?, ?, ?)
+                """,
+            arguments: [eventID, contact, phone, locale, text, encoding, units, segments, now, now, expiresAt, now])
+        return db.lastInsertedRowID
+    }
+
+    /// Whether a decision for this contact was already stored for the event (a campaign run again).
+    public func decided(eventID: String, contact: String) throws -> Bool {
+        try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM decision WHERE eventId = ? AND contactId = ?)"),
+            arguments: [eventID, contact]) ?? false
+    }
+}
+
+extension Store {
+    /// Records the event standing for a direct send (a campaign, `herald send`); false when its id was already
+    /// stored (nothing is changed then).
+    @discardableResult
+    public func register(_ event: Event, now: Int64) throws -> Bool {
+        try writer.write { db in
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM event WHERE id = ?)", arguments: [event.id]) == true {
+                return false
+            }
+            try db.execute(
+                sql: "INSERT INTO event (id, type, occurredAt, receivedAt, payload, rules) VALUES (?, ?, ?, ?, ?, '[]')",
+                arguments: [event.id, event.type, event.occurredAt, now, event.json()])
+            return true
+        }
+    }
+
+    /// Runs `body` in one write transaction with a writer for direct plans. Nothing of it is stored if it throws.
+    public func direct<T>(now: Int64, _ body: (DirectWriter) throws -> T) throws -> T {
+        try writer.write { db in try body(DirectWriter(db: db, now: now)) }
+    }
+}

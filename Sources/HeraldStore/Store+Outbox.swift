@@ -1,0 +1,322 @@
+import Foundation
+import GRDB
+import HeraldCore
+
+/// Where a message is in its life. Waiting: `queued`, `deferred`, `retry`, `disabled`; in flight: `sending`;
+/// handed over: `sent`; final: `delivered`, `failed`, `expired`.
+public enum MessageStatus: String, Sendable, Codable, CaseIterable {
+    /// Due now.
+    case queued
+    /// Due later: quiet hours or a schedule.
+    case deferred
+    /// A transient failure; due again at its next attempt.
+    case retry
+    /// Held while sending is switched off (`HERALD_SMS_ENABLED=false`); sent when it is switched on, if still alive.
+    case disabled
+    /// Claimed by a worker; picked up again when the claim's lease runs out (a worker that died).
+    case sending
+    /// Accepted by the provider.
+    case sent
+    /// The provider reported it delivered.
+    case delivered
+    /// Refused by the provider, out of attempts, or reported undelivered.
+    case failed
+    /// Its time to live ran out before it could be sent, or the provider reported it expired.
+    case expired
+
+    /// The statuses the worker takes due messages from.
+    public static let waiting: [MessageStatus] = [.queued, .deferred, .retry, .disabled]
+    static let waitingSQL = "('queued', 'deferred', 'retry', 'disabled')"
+
+    public var isFinal: Bool { self == .delivered || self == .failed || self == .expired }
+}
+
+/// A message a worker claimed: everything needed to send it.
+public struct ClaimedMessage: Sendable, Equatable {
+    public var id: Int64
+    /// E.164.
+    public var phone: String
+    public var text: String
+    public var encoding: String
+    public var segments: Int
+    public var template: String
+    public var contact: String
+    /// This attempt's number, from 1.
+    public var attempt: Int
+    public var expiresAt: Int64
+    /// True when an earlier claim ran out without a recorded outcome (a worker stopped mid-send).
+    public var reclaimed: Bool
+}
+
+/// The outcome of one attempt and what becomes of the message, written by `Store.record`.
+public struct AttemptRecord: Sendable, Equatable {
+    public enum Outcome: String, Sendable, Codable {
+        /// The provider took the message.
+        case accepted
+        /// May work later: a timeout, a refused connection, 5xx, 429.
+        case transient
+        /// Will not work: 4xx.
+        case permanent
+    }
+
+    public var messageID: Int64
+    public var number: Int
+    public var sender: String
+    public var startedAt: Int64
+    public var latencyMs: Int64
+    public var outcome: Outcome
+    public var httpStatus: Int?
+    public var error: String?
+    public var providerID: String?
+    /// The message's status after this attempt: sent, retry, failed or expired.
+    public var result: MessageStatus
+    /// When it is tried again (for `retry`).
+    public var nextAt: Int64?
+
+    public init(
+        messageID: Int64, number: Int, sender: String, startedAt: Int64, latencyMs: Int64, outcome: Outcome,
+        httpStatus: Int? = nil, error: String? = nil, providerID: String? = nil, result: MessageStatus, nextAt: Int64? = nil
+    ) {
+        self.messageID = messageID
+        self.number = number
+        self.sender = sender
+        self.startedAt = startedAt
+        self.latencyMs = latencyMs
+        self.outcome = outcome
+        self.httpStatus = httpStatus
+        self.error = error
+        self.providerID = providerID
+        self.result = result
+        self.nextAt = nextAt
+    }
+}
+
+/// A provider's delivery report.
+public struct DeliveryReport: Sendable, Equatable, Codable {
+    public enum Status: String, Sendable, Codable, CaseIterable {
+        case delivered, failed, expired
+    }
+
+    /// The provider's message id, or Herald's (`42` or `herald-42`, the idempotency key).
+    public var reference: String
+    public var status: Status
+    public var errorCode: String?
+
+    public init(reference: String, status: Status, errorCode: String? = nil) {
+        self.reference = reference
+        self.status = status
+        self.errorCode = errorCode
+    }
+}
+
+/// What a delivery report changed.
+public struct ReportResult: Sendable, Equatable, Codable {
+    public var reference: String
+    /// Nil when no message matches: the report is kept, nothing else changes.
+    public var messageID: Int64?
+    public var previous: String?
+    public var status: String?
+}
+
+/// One attempt as stored.
+public struct StoredAttempt: Sendable, Codable, Equatable {
+    public var number: Int
+    public var sender: String
+    public var startedAt: String
+    public var latencyMs: Int64
+    public var outcome: String
+    public var httpStatus: Int?
+    public var error: String?
+    public var providerID: String?
+    public var result: String
+    public var nextAt: String?
+}
+
+extension Store {
+    /// Ends as `expired` every waiting message whose time to live ran out by `now`, and every claim that ran out
+    /// past it. Returns how many.
+    @discardableResult
+    public func expireDue(now: Int64) throws -> Int {
+        try writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE message SET status = 'expired', finishedAt = ?, updatedAt = ?, leaseUntil = NULL,
+                        lastError = COALESCE(lastError || '; ', '') || 'expired before it could be sent'
+                    WHERE ((status IN \(MessageStatus.waitingSQL) AND dueAt <= ?)
+                        OR (status = 'sending' AND leaseUntil <= ?)) AND expiresAt <= ?
+                    """, arguments: [now, now, now, now, now])
+            return db.changesCount
+        }
+    }
+
+    /// Holds every due message as `disabled` (sending is switched off). Returns how many.
+    @discardableResult
+    public func holdDue(now: Int64) throws -> Int {
+        try writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE message SET status = 'disabled', updatedAt = ?
+                    WHERE status IN ('queued', 'deferred', 'retry') AND dueAt <= ?
+                    """, arguments: [now, now])
+            return db.changesCount
+        }
+    }
+
+    /// Claims up to `limit` due messages for sending until `now + lease`, oldest due first: waiting messages whose
+    /// time has come, and claims a stopped worker left behind. The attempt count goes up as the claim is written.
+    /// `only` limits the claim to these messages.
+    public func claim(now: Int64, limit: Int, lease: Int64, only: [Int64]? = nil) throws -> [ClaimedMessage] {
+        try writer.write { db in
+            let scope = only == nil ? "" : "AND id IN (SELECT value FROM json_each(?))"
+            let list = only.map { "[" + $0.map(String.init).joined(separator: ",") + "]" }
+            var arguments: StatementArguments = [now]
+            if let list { arguments += [list] }
+            arguments += [now]
+            if let list { arguments += [list] }
+            arguments += [limit]
+            let ids = try Int64.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT id FROM (
+                            SELECT id, dueAt AS t FROM message
+                                WHERE status IN \(MessageStatus.waitingSQL) AND dueAt <= ? \(scope)
+                            UNION ALL
+                            SELECT id, leaseUntil AS t FROM message WHERE status = 'sending' AND leaseUntil <= ? \(scope)
+                        ) ORDER BY t, id LIMIT ?
+                        """), arguments: arguments)
+            guard !ids.isEmpty else { return [] }
+            let update = try db.cachedStatement(
+                sql: """
+                    UPDATE message SET status = 'sending', attempts = attempts + 1, leaseUntil = ?, updatedAt = ?
+                    WHERE id = ?
+                    RETURNING id, phone, text, encoding, segments, template, contactId, attempts, expiresAt,
+                        (SELECT COUNT(*) FROM attempt WHERE attempt.messageId = message.id) AS recorded
+                    """)
+            var out: [ClaimedMessage] = []
+            out.reserveCapacity(ids.count)
+            for id in ids {
+                guard let row = try Row.fetchOne(update, arguments: [now + lease, now, id]) else { continue }
+                let attempt: Int = row["attempts"]
+                out.append(ClaimedMessage(
+                    id: row["id"], phone: row["phone"], text: row["text"], encoding: row["encoding"],
+                    segments: row["segments"], template: row["template"], contact: row["contactId"], attempt: attempt,
+                    expiresAt: row["expiresAt"], reclaimed: (row["recorded"] as Int) < attempt - 1))
+            }
+            return out
+        }
+    }
+
+    /// Writes attempts and the statuses they lead to, in one transaction. A message no longer `sending` (a delivery
+    /// report came first) keeps its status; the attempt is still recorded.
+    public func record(_ attempts: [AttemptRecord], now: Int64) throws {
+        guard !attempts.isEmpty else { return }
+        try writer.write { db in
+            let insert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO attempt (messageId, number, sender, startedAt, latencyMs, outcome, httpStatus, error,
+                        providerId, result, nextAt)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            let update = try db.cachedStatement(
+                sql: """
+                    UPDATE message SET status = ?, leaseUntil = NULL, updatedAt = ?, dueAt = COALESCE(?, dueAt),
+                        providerId = COALESCE(?, providerId), lastError = ?,
+                        sentAt = CASE WHEN ? = 'sent' THEN ? ELSE sentAt END,
+                        finishedAt = CASE WHEN ? IN ('failed', 'expired') THEN ? ELSE finishedAt END
+                    WHERE id = ? AND status = 'sending'
+                    """)
+            for a in attempts {
+                try insert.execute(arguments: [
+                    a.messageID, a.number, a.sender, a.startedAt, a.latencyMs, a.outcome.rawValue, a.httpStatus, a.error,
+                    a.providerID, a.result.rawValue, a.nextAt,
+                ])
+                try update.execute(arguments: [
+                    a.result.rawValue, now, a.nextAt, a.providerID, a.error, a.result.rawValue, now, a.result.rawValue, now,
+                    a.messageID,
+                ])
+            }
+        }
+    }
+
+    /// The earliest time something becomes due (a waiting message or a claim running out); nil when nothing waits.
+    public func nextDue() throws -> Int64? {
+        try writer.read { db in
+            try Int64.fetchOne(
+                db,
+                sql: """
+                    SELECT MIN(t) FROM (
+                        SELECT MIN(dueAt) AS t FROM message WHERE status IN \(MessageStatus.waitingSQL)
+                        UNION ALL SELECT MIN(leaseUntil) FROM message WHERE status = 'sending')
+                    """)
+        }
+    }
+
+    /// Applies a delivery report: the message it names takes the reported status. Every report is kept, matched
+    /// or not.
+    public func apply(_ report: DeliveryReport, now: Int64) throws -> ReportResult {
+        try writer.write { db in
+            var row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT id, status FROM message WHERE providerId = ? ORDER BY id DESC LIMIT 1"),
+                arguments: [report.reference])
+            if row == nil, let id = Self.heraldID(report.reference) {
+                row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, status FROM message WHERE id = ?"), arguments: [id])
+            }
+            let id: Int64? = row?["id"]
+            try db.execute(
+                sql: "INSERT INTO report (reference, messageId, status, errorCode, receivedAt) VALUES (?, ?, ?, ?, ?)",
+                arguments: [report.reference, id, report.status.rawValue, report.errorCode, now])
+            guard let row, let id else { return ReportResult(reference: report.reference) }
+            let previous: String = row["status"]
+            let error = report.errorCode.map { "provider reported \(report.status.rawValue): \($0)" }
+            try db.execute(
+                sql: """
+                    UPDATE message SET status = ?, finishedAt = ?, updatedAt = ?, leaseUntil = NULL,
+                        lastError = COALESCE(?, lastError)
+                    WHERE id = ?
+                    """, arguments: [report.status.rawValue, now, now, error, id])
+            return ReportResult(reference: report.reference, messageID: id, previous: previous, status: report.status.rawValue)
+        }
+    }
+
+    /// `42` or `herald-42`.
+    static func heraldID(_ reference: String) -> Int64? {
+        Int64(reference.hasPrefix("herald-") ? String(reference.dropFirst(7)) : reference)
+    }
+
+    /// A message's attempts, oldest first.
+    public func attempts(message id: Int64) throws -> [StoredAttempt] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM attempt WHERE messageId = ? ORDER BY id", arguments: [id]).map { row in
+                StoredAttempt(
+                    number: row["number"], sender: row["sender"],
+                    startedAt: Renderer.iso8601(ms: Double(row["startedAt"] as Int64)), latencyMs: row["latencyMs"],
+                    outcome: row["outcome"], httpStatus: row["httpStatus"], error: row["error"],
+                    providerID: row["providerId"], result: row["result"],
+                    nextAt: (row["nextAt"] as Int64?).map { Renderer.iso8601(ms: Double($0)) })
+            }
+        }
+    }
+
+    /// One message by id.
+    public func message(id: Int64) throws -> StoredMessage? {
+        try writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM message WHERE id = ?", arguments: [id]).map(StoredMessage.init(row:))
+        }
+    }
+}
+
+extension Store {
+    /// Messages still to send now or soon: queued, retrying, in flight, or deferred and already due. `only`
+    /// limits the count to these messages.
+    public func pending(now: Int64, only: [Int64]? = nil) throws -> Int {
+        try writer.read { db in
+            let scope = only.map { "AND id IN (" + $0.map(String.init).joined(separator: ",") + ")" } ?? ""
+            return try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(*) FROM message
+                    WHERE (status IN ('queued', 'retry', 'sending') OR (status IN ('deferred', 'disabled') AND dueAt <= ?)) \(scope)
+                    """, arguments: [now]) ?? 0
+        }
+    }
+}

@@ -1,0 +1,442 @@
+import ArgumentParser
+import Foundation
+import HeraldCore
+import HeraldDelivery
+import HeraldStore
+
+struct Campaign: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Send one template to many contacts, each with their own parameters, the policy applied to each.",
+        discussion: """
+            FILE.csv has a header row; FILE.jsonl one object per line. The columns (keys) `contact` (or `id`),
+            `phone`, `name`, `language`, `timeZone` and `region` describe the person; every other column is a
+            template parameter by name (JSON lines may also nest them under "params"). A row without a contact id
+            is keyed by its phone number in E.164. --param gives a value to every row.
+
+            Every row is decided as an event's recipient would be: opt-outs, phone, rate limit, quiet hours,
+            language. Rows are stored in batches; a bad row is reported with its line and field and stored
+            nothing, and the others go on. The campaign is an event (its id is --id, or
+            campaign-TEMPLATE-TIME): `herald explain ID --contact C` tells one person's story, and running the
+            same --id again skips the rows already decided (resume after an interruption). Messages are queued
+            for the worker; --send runs it at the end. Exit status 1 when a row was refused.
+
+            Example:
+              herald campaign invoice.created --recipients customers.csv --param carMake=Peugeot
+            """)
+
+    @Argument(help: "The template to send.")
+    var template: String
+
+    @Option(help: "Recipients: a .csv file with a header row, or .jsonl.")
+    var recipients: String
+
+    @Option(help: "The file's format when its extension does not say: csv or jsonl.")
+    var format: String?
+
+    @Option(name: .customLong("param"), help: "A parameter NAME=VALUE for every row (a row's own value wins; repeatable).")
+    var params: [String] = []
+
+    @Option(help: "The campaign's id (default: campaign-TEMPLATE-TIME); the same id again resumes.")
+    var id: String?
+
+    @Option(help: "Rows stored per transaction.")
+    var batch: Int = 2_000
+
+    @Flag(help: "Send the queued messages at the end (the worker, with its retries).")
+    var send = false
+
+    @Flag(help: "Print the summary as JSON.")
+    var json = false
+
+    @Flag(help: "List each refused row on standard error (the first 20 otherwise).")
+    var verbose = false
+
+    @OptionGroup(title: "Sending") var delivery: DeliveryOptions
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var policy: PolicyOptions
+    @OptionGroup var clock: ClockOptions
+    @OptionGroup var catalogOptions: CatalogOptions
+
+    func validate() throws {
+        guard (1...100_000).contains(batch) else { throw ValidationError("--batch must be 1…100000") }
+        if let format, !["csv", "jsonl"].contains(format) { throw ValidationError("--format is csv or jsonl") }
+    }
+
+    /// Why a template cannot be sent by a campaign or `send --contact`, or nil.
+    static func unusable(_ template: Template, parameters: [String: String], columns: Set<String>?) -> String? {
+        if let schedule = template.schedule {
+            return "template \(template.id) is scheduled from the event's \(schedule.of); a campaign sends now: use events"
+        }
+        guard let columns else { return nil }
+        let missing = template.parameters.filter { $0.isRequired && parameters[$0.name] == nil && !columns.contains($0.name) }
+        if !missing.isEmpty {
+            return "template \(template.id) needs \(missing.map(\.name).joined(separator: ", ")): add \(missing.count == 1 ? "a column" : "columns") or --param"
+        }
+        return nil
+    }
+
+    struct Summary: Encodable {
+        var campaign: String
+        var template: String
+        var resumed: Bool
+        var rows = 0
+        var queued = 0
+        var deferred = 0
+        var suppressed: [String: Int] = [:]
+        var refused = 0
+        var skipped = 0
+        var segments = 0
+        var seconds = 0.0
+        var rowsPerSecond = 0.0
+        var sent: PassSummary?
+    }
+
+    func run() async throws {
+        let catalog = try loadCatalog(catalogOptions)
+        guard let template = catalog.templates[self.template] else {
+            let hint = Catalog.closest(self.template, in: Array(catalog.templates.keys)).map { "; did you mean \($0)?" } ?? ""
+            throw Self.fail("unknown template '\(self.template)'\(hint)")
+        }
+        var common: [String: String] = [:]
+        for p in params {
+            guard let eq = p.firstIndex(of: "="), eq != p.startIndex else { throw Self.fail("--param '\(p)' is not NAME=VALUE") }
+            common[String(p[..<eq])] = String(p[p.index(after: eq)...])
+        }
+        let kind = format ?? (recipients.lowercased().hasSuffix(".csv") ? "csv" : recipients.lowercased().hasSuffix(".jsonl") || recipients.lowercased().hasSuffix(".ndjson") ? "jsonl" : "")
+        guard !kind.isEmpty else { throw Self.fail("\(recipients): say --format csv or jsonl (the extension does not)") }
+        let config = try policy.config()
+        var reader: RecipientReader
+        do { reader = try RecipientReader(path: recipients, csv: kind == "csv", region: config.defaultRegion) } catch {
+            throw Self.fail("\(error)")
+        }
+        if let problem = Self.unusable(template, parameters: common, columns: reader.columns) { throw Self.fail(problem) }
+        if send { _ = try delivery.workerConfig() }
+
+        let store = try storeOptions.open()
+        let now = try clock.clock()
+        let campaignID = id ?? "campaign-\(template.id)-\(Renderer.iso8601(ms: Double(now)).filter { $0.isNumber || $0 == "T" })"
+        let event = Event(
+            id: campaignID, type: "campaign", occurredAt: now,
+            data: .object([
+                "template": .string(template.id), "recipients": .string(recipients),
+                "params": .object(common.mapValues(JSONValue.string)),
+            ]))
+        let resumed = !(try store.register(event, now: now))
+        let planner = Planner(renderer: Renderer(catalog: catalog), config: config)
+        var summary = Summary(campaign: campaignID, template: template.id, resumed: resumed)
+        let progress = isatty(STDERR_FILENO) == 1 && !json
+        if resumed { FileHandle.standardError.write(Data("campaign \(campaignID) exists: resuming, rows already decided are skipped\n".utf8)) }
+        let started = Date()
+        var seen = Set<String>()
+        var errors: [String] = []
+        var lastDraw = Date.distantPast
+
+        func refuse(_ line: Int, _ text: String) {
+            summary.refused += 1
+            if verbose || errors.count < 20 { errors.append("\(recipients):\(line): \(text)") }
+            if verbose { FileHandle.standardError.write(Data("\(recipients):\(line): \(text)\n".utf8)) }
+        }
+
+        while true {
+            let rows: [RecipientRow]
+            do { rows = try reader.next(batch) } catch { throw Self.fail("\(recipients): \(error)") }
+            if rows.isEmpty { break }
+            do {
+                try store.direct(now: now) { w in
+                    for row in rows {
+                        summary.rows += 1
+                        let person: JSONValue
+                        switch row.person {
+                        case .failure(let problem): refuse(row.line, problem.text); continue
+                        case .success(let p): person = p
+                        }
+                        let contact = person["id"]!.text!
+                        guard seen.insert(contact).inserted else {
+                            refuse(row.line, "contact \(contact) is already in this file; the row is skipped")
+                            continue
+                        }
+                        if resumed, try w.decided(eventID: campaignID, contact: contact) {
+                            summary.skipped += 1
+                            continue
+                        }
+                        var parameters = common
+                        for (k, v) in row.params { parameters[k] = v }
+                        if let missing = template.parameters.first(where: { $0.isRequired && parameters[$0.name] == nil }) {
+                            refuse(row.line, "\(missing.name): missing; template \(template.id) needs it")
+                            continue
+                        }
+                        do {
+                            let plan = try planner.plan(
+                                template: template, person: person, parameters: parameters, event: event, now: now,
+                                context: w.context)
+                            let d = try w.write(plan, eventID: campaignID)
+                            switch d.action {
+                            case .send: summary.queued += 1
+                            case .defer: summary.deferred += 1
+                            case .suppress: summary.suppressed[d.reason?.rawValue ?? "unknown", default: 0] += 1
+                            }
+                            if let m = plan.message { summary.segments += m.rendered.segments }
+                        } catch let error as EventError {
+                            refuse(row.line, error.field.map { "\($0.replacingOccurrences(of: "data.", with: "")): \(error.message)" } ?? error.message)
+                        }
+                    }
+                }
+            } catch let error as ExitCode {
+                throw error
+            } catch {
+                throw Self.fail("database \(store.path): \(error); rows up to line \(rows.first?.line ?? 0) are stored, run again with --id \(campaignID) to resume")
+            }
+            if progress, Date().timeIntervalSince(lastDraw) > 0.2 {
+                lastDraw = Date()
+                let fraction = reader.fraction
+                let filled = Int(fraction * 30)
+                let rate = Double(summary.rows) / max(Date().timeIntervalSince(started), 0.001)
+                FileHandle.standardError.write(Data("\r[\(String(repeating: "#", count: filled))\(String(repeating: ".", count: 30 - filled))] \(Int(fraction * 100))% \(summary.rows) rows, \(Int(rate))/s  ".utf8))
+            }
+        }
+        if progress { FileHandle.standardError.write(Data("\r\(String(repeating: " ", count: 72))\r".utf8)) }
+        summary.seconds = Date().timeIntervalSince(started)
+        summary.rowsPerSecond = Double(summary.rows) / max(summary.seconds, 0.001)
+        for e in errors where !verbose { FileHandle.standardError.write(Data("\(e)\n".utf8)) }
+        if summary.refused > errors.count, !verbose {
+            FileHandle.standardError.write(Data("… and \(summary.refused - errors.count) more refused rows (--verbose lists them)\n".utf8))
+        }
+
+        if send {
+            let sender = try delivery.makeSender()
+            let worker = Worker(store: store, sender: sender, config: try delivery.workerConfig(), logger: makeLogger("herald.campaign"))
+            let total = Locked(PassSummary())
+            let clockFn = systemClock(fixed: clock.now == nil && ProcessInfo.processInfo.environment["HERALD_NOW"] == nil ? nil : now)
+            do {
+                try await worker.run(clock: clockFn, poll: 0.5) { pass in
+                    let t = total.update { $0.add(pass); return $0 }
+                    if progress, t.claimed > 0 {
+                        FileHandle.standardError.write(Data("\rsending: \(t.sent) sent, \(t.retry) to retry, \(t.failed) failed  ".utf8))
+                    }
+                    return try store.pending(now: clockFn()) == 0
+                }
+            } catch {
+                await sender.shutdown()
+                throw Self.fail("sending stopped: \(error); the rest stays queued for herald worker")
+            }
+            await sender.shutdown()
+            if progress { FileHandle.standardError.write(Data("\n".utf8)) }
+            summary.sent = total.value
+        }
+
+        if json {
+            try printJSON(summary)
+        } else {
+            print("campaign \(campaignID) (\(template.id))\(resumed ? ", resumed" : ""): \(summary.rows) rows in \(String(format: "%.2f", summary.seconds))s (\(Int(summary.rowsPerSecond)) rows/s)")
+            print("  queued to send now: \(summary.queued)")
+            print("  deferred (quiet hours): \(summary.deferred)")
+            let suppressed = summary.suppressed.values.reduce(0, +)
+            print("  suppressed: \(suppressed)\(suppressed == 0 ? "" : " (" + summary.suppressed.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")")")
+            if summary.skipped > 0 { print("  already decided (skipped): \(summary.skipped)") }
+            print("  refused rows: \(summary.refused)")
+            print("  segments: \(summary.segments)")
+            if let s = summary.sent { print("  sending: \(WorkerCommand.line(s))") }
+        }
+        if summary.refused > 0 { throw ExitCode(1) }
+    }
+}
+
+/// One recipient row: the person (or why the row is unusable) and its parameters.
+struct RecipientRow {
+    var line: Int
+    var person: Result<JSONValue, RowProblem>
+    var params: [String: String]
+}
+
+/// Streams recipients from CSV (RFC 4180: quotes, doubled quotes, quoted newlines) or JSON lines.
+struct RecipientReader {
+    static let personKeys: Set<String> = ["contact", "id", "phone", "name", "language", "timeZone", "time_zone", "region"]
+
+    let handle: FileHandle
+    let csv: Bool
+    let region: String
+    let size: Int
+    var consumed = 0
+    var buffer: [UInt8] = []
+    var position = 0
+    var atEnd = false
+    var line = 0
+    /// The CSV header (nil for JSON lines).
+    private(set) var header: [String]?
+
+    var columns: Set<String>? { header.map(Set.init) }
+    var fraction: Double { size == 0 ? 1 : min(1, Double(consumed - (buffer.count - position)) / Double(size)) }
+
+    init(path: String, csv: Bool, region: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw DeliveryError("cannot read \(path)") }
+        self.handle = handle
+        self.csv = csv
+        self.region = region
+        size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+        if csv {
+            guard let first = try nextRecord() else { throw DeliveryError("\(path) is empty: a header row is needed") }
+            header = first.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+            guard header!.contains("contact") || header!.contains("id") || header!.contains("phone") else {
+                throw DeliveryError("\(path):1: the header needs a contact (or id) or phone column; it has \(header!.joined(separator: ", "))")
+            }
+        }
+    }
+
+    /// The next line's bytes (without the newline), or nil at the end.
+    mutating func nextLine() throws -> ArraySlice<UInt8>? {
+        while true {
+            if let newline = buffer[position...].firstIndex(of: UInt8(ascii: "\n")) {
+                var slice = buffer[position..<newline]
+                position = newline + 1
+                line += 1
+                if slice.last == UInt8(ascii: "\r") { slice = slice.dropLast() }
+                return slice
+            }
+            if atEnd {
+                guard position < buffer.count else { return nil }
+                var slice = buffer[position...]
+                position = buffer.count
+                line += 1
+                if slice.last == UInt8(ascii: "\r") { slice = slice.dropLast() }
+                return slice
+            }
+            buffer.removeSubrange(0..<position)
+            position = 0
+            let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
+            if chunk.isEmpty { atEnd = true } else {
+                consumed += chunk.count
+                buffer.append(contentsOf: chunk)
+            }
+        }
+    }
+
+    /// The next CSV record (which may span lines inside quotes), with its first line.
+    mutating func nextRecord() throws -> (line: Int, fields: [String])? {
+        guard var bytes = try nextLine() else { return nil }
+        let first = line
+        while true {
+            if let fields = Self.fields(bytes) { return (first, fields) }
+            guard let more = try nextLine() else { return (first, Self.fields(bytes, lenient: true) ?? []) }
+            bytes = ArraySlice(Array(bytes) + [UInt8(ascii: "\n")] + Array(more))
+        }
+    }
+
+    /// The fields of one record; nil when a quote is still open (the record goes on).
+    static func fields(_ bytes: ArraySlice<UInt8>, lenient: Bool = false) -> [String]? {
+        var out: [String] = []
+        var field: [UInt8] = []
+        var quoted = false
+        var i = bytes.startIndex
+        while i < bytes.endIndex {
+            let b = bytes[i]
+            if quoted {
+                if b == UInt8(ascii: "\"") {
+                    if i + 1 < bytes.endIndex, bytes[i + 1] == UInt8(ascii: "\"") {
+                        field.append(b)
+                        i += 1
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    field.append(b)
+                }
+            } else if b == UInt8(ascii: "\"") && field.isEmpty {
+                quoted = true
+            } else if b == UInt8(ascii: ",") {
+                out.append(String(decoding: field, as: UTF8.self))
+                field.removeAll(keepingCapacity: true)
+            } else {
+                field.append(b)
+            }
+            i += 1
+        }
+        if quoted && !lenient { return nil }
+        out.append(String(decoding: field, as: UTF8.self))
+        return out
+    }
+
+    /// Up to `count` rows; empty at the end. Blank lines are skipped.
+    mutating func next(_ count: Int) throws -> [RecipientRow] {
+        var rows: [RecipientRow] = []
+        rows.reserveCapacity(count)
+        while rows.count < count {
+            if csv {
+                guard let (line, fields) = try nextRecord() else { break }
+                if fields.count == 1 && fields[0].trimmingCharacters(in: .whitespaces).isEmpty { continue }
+                guard fields.count == header!.count else {
+                    rows.append(RecipientRow(line: line, person: .failure(RowProblem("\(fields.count) fields; the header has \(header!.count)")), params: [:]))
+                    continue
+                }
+                var values: [String: String] = [:]
+                for (k, v) in zip(header!, fields) where !v.isEmpty { values[k] = v }
+                rows.append(row(line: line, values: values))
+            } else {
+                guard let bytes = try nextLine() else { break }
+                if !bytes.contains(where: { !$0.isWhitespace }) { continue }
+                guard let value = try? JSONValue.parse(bytes), case .object(let object) = value else {
+                    rows.append(RecipientRow(line: line, person: .failure(RowProblem("not a JSON object")), params: [:]))
+                    continue
+                }
+                var values: [String: String] = [:]
+                var bad: String?
+                for (k, v) in object {
+                    if k == "params" {
+                        guard case .object(let nested) = v else { bad = "params: expected an object"; break }
+                        for (pk, pv) in nested {
+                            guard let text = pv.text else { bad = "params.\(pk): expected a value, got \(pv.kindName)"; break }
+                            values[pk] = text
+                        }
+                    } else if case .null = v {
+                        continue
+                    } else {
+                        guard let text = v.text else { bad = "\(k): expected a value, got \(v.kindName)"; break }
+                        values[k] = text
+                    }
+                }
+                if let bad {
+                    rows.append(RecipientRow(line: line, person: .failure(RowProblem(bad)), params: [:]))
+                    continue
+                }
+                rows.append(row(line: line, values: values))
+            }
+        }
+        return rows
+    }
+
+    /// Splits a row's values into the person and the parameters; a row without an id is keyed by its phone.
+    func row(line: Int, values: [String: String]) -> RecipientRow {
+        var person: [String: JSONValue] = [:]
+        var params: [String: String] = [:]
+        for (k, v) in values {
+            switch k {
+            case "contact", "id": person["id"] = .string(v)
+            case "time_zone": person["timeZone"] = .string(v)
+            case "phone", "name", "language", "timeZone", "region": person[k] = .string(v)
+            default: break
+            }
+            if !Self.personKeys.contains(k) || k == "name" { params[k] = v }
+            if !Self.personKeys.contains(k) { person[k] = .string(v) }
+        }
+        if person["id"] == nil {
+            guard let phone = values["phone"] else {
+                return RecipientRow(line: line, person: .failure(RowProblem("contact: missing (and no phone to key the row by)")), params: params)
+            }
+            do {
+                person["id"] = .string(try PhoneNumber.parse(phone, region: values["region"]?.uppercased() ?? region).e164)
+            } catch {
+                return RecipientRow(line: line, person: .failure(RowProblem("phone: \(error.description)")), params: params)
+            }
+        }
+        let wrapped = JSONValue.object(person)
+        do { try EventSchema.checkPerson(wrapped, path: "recipient") } catch {
+            return RecipientRow(line: line, person: .failure(RowProblem(error.description.replacingOccurrences(of: "recipient.", with: ""))), params: params)
+        }
+        return RecipientRow(line: line, person: .success(wrapped), params: params)
+    }
+}
+
+/// Why a recipient row cannot be used.
+struct RowProblem: Error {
+    var text: String
+    init(_ text: String) { self.text = text }
+}

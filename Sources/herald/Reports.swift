@@ -1,0 +1,185 @@
+import ArgumentParser
+import Foundation
+import HeraldCore
+import HeraldStore
+
+struct DLR: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dlr",
+        abstract: "Apply provider delivery reports: a message becomes delivered, failed or expired.",
+        discussion: """
+            One report from flags, or JSON lines from FILE (- for standard input), each
+            {"reference": "…", "status": "delivered|failed|expired", "error": "…"}; "id" or "messageId" may stand
+            for "reference". A reference is the provider's message id or Herald's (42 or herald-42). A report
+            naming no known message is kept and reported; it changes nothing. Exit status 1 when a line is
+            malformed.
+
+            Examples:
+              herald dlr --reference prov-8812 --status delivered
+              herald dlr reports.jsonl --json
+            """)
+
+    @Argument(help: "A JSON-lines file of reports, or - for standard input.")
+    var file: String?
+
+    @Option(help: "The provider's message id, or Herald's.")
+    var reference: String?
+
+    @Option(help: "delivered, failed or expired.")
+    var status: String?
+
+    @Option(help: "The provider's error code.")
+    var error: String?
+
+    @Flag(help: "Print one JSON object per report.")
+    var json = false
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var clock: ClockOptions
+
+    func validate() throws {
+        if file == nil, reference == nil || status == nil {
+            throw ValidationError("give FILE, or --reference and --status")
+        }
+        if file != nil, reference != nil { throw ValidationError("give FILE or --reference, not both") }
+    }
+
+    func run() throws {
+        let store = try storeOptions.open()
+        var reports: [(line: Int, report: Result<DeliveryReport, RowProblem>)] = []
+        if let reference, let status {
+            guard let s = DeliveryReport.Status(rawValue: status) else {
+                throw Self.fail("--status '\(status)' is not delivered, failed or expired")
+            }
+            reports.append((1, .success(DeliveryReport(reference: reference, status: s, errorCode: error))))
+        } else if let file {
+            guard let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file)
+            else { throw Self.fail("cannot read \(file)") }
+            for (index, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated()
+            where line.contains(where: { !$0.isWhitespace }) {
+                reports.append((index + 1, Self.parse(line)))
+            }
+        }
+        var malformed = 0
+        var unknown = 0
+        let name = file ?? "report"
+        for (line, item) in reports {
+            switch item {
+            case .failure(let problem):
+                malformed += 1
+                FileHandle.standardError.write(Data("\(name):\(line): \(problem.text)\n".utf8))
+                if json { print(JSONValue.object(["line": .number(Double(line)), "error": .string(problem.text)]).serialized) }
+            case .success(let report):
+                let result = try store.apply(report, now: try clock.clock())
+                if result.messageID == nil { unknown += 1 }
+                if json {
+                    try printCompactJSON(result)
+                } else if let id = result.messageID {
+                    print("\(report.reference): message \(id) \(result.previous ?? "?") → \(report.status.rawValue)\(report.errorCode.map { " (\($0))" } ?? "")")
+                } else {
+                    print("\(report.reference): unknown reference; the report is kept, no message changed")
+                }
+            }
+        }
+        if !json, reports.count > 1 {
+            FileHandle.standardError.write(Data("\(reports.count) reports: \(reports.count - malformed - unknown) applied, \(unknown) unknown, \(malformed) malformed\n".utf8))
+        }
+        if malformed > 0 { throw ExitCode(1) }
+    }
+
+    static func parse(_ line: some Collection<UInt8>) -> Result<DeliveryReport, RowProblem> {
+        guard let value = try? JSONValue.parse(line), case .object = value else { return .failure(RowProblem("not a JSON object")) }
+        guard let reference = (value["reference"] ?? value["id"] ?? value["messageId"])?.text, !reference.isEmpty else {
+            return .failure(RowProblem("no reference (the provider's or Herald's message id)"))
+        }
+        guard let text = value["status"]?.text else { return .failure(RowProblem("no status")) }
+        guard let status = DeliveryReport.Status(rawValue: text.lowercased()) else {
+            return .failure(RowProblem("status '\(text)' is not delivered, failed or expired"))
+        }
+        return .success(DeliveryReport(reference: reference, status: status, errorCode: (value["error"] ?? value["errorCode"])?.text))
+    }
+}
+
+struct Stats: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Statistics of the message log: totals, success and failure rates, by template, event type and status.",
+        discussion: """
+            Examples:
+              herald stats
+              herald stats --since 24h --json
+              herald stats --contact crm-u-7        (that person's history)
+            """)
+
+    @Option(help: "Only messages created since: an ISO 8601 time, or a duration back from now (24h, 7d).")
+    var since: String?
+
+    @Option(help: "One contact's statistics and latest messages.")
+    var contact: String?
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    @Flag(help: "Show full phone numbers.")
+    var showPhone = false
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var clock: ClockOptions
+
+    func run() throws {
+        let store = try storeOptions.open()
+        var from: Int64?
+        if let since {
+            if let seconds = DurationText.seconds(since) {
+                from = try clock.clock() - Int64(seconds) * 1000
+            } else if ParameterValue.hasOffset(since), let ms = ParameterValue.epochMilliseconds(since, timeZone: "UTC") {
+                from = Int64(ms)
+            } else {
+                throw Self.fail("--since '\(since)' is neither a duration (24h, 7d) nor an ISO 8601 time with an offset")
+            }
+        }
+        let stats = try store.statistics(since: from, contact: contact)
+        var history: [StoredMessage] = []
+        if let contact {
+            history = try store.messages(MessageFilter(contact: contact, limit: 20))
+            if !showPhone { for i in history.indices { history[i].phone = PhoneNumber.mask(e164: history[i].phone) } }
+        }
+        if json {
+            struct Output: Encodable {
+                var statistics: Statistics
+                var history: [StoredMessage]?
+            }
+            return try printJSON(Output(statistics: stats, history: contact == nil ? nil : history))
+        }
+        func percent(_ r: Double?) -> String { r.map { String(format: "%.1f%%", $0 * 100) } ?? "-" }
+        func counts(_ d: [String: Int]) -> String {
+            d.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+                .joined(separator: ", ")
+        }
+        print("messages: \(stats.messages) (\(stats.segments) segments)\(stats.since.map { " since \($0)" } ?? "")\(contact.map { " for \($0)" } ?? "")")
+        print("by status: \(stats.byStatus.isEmpty ? "-" : counts(stats.byStatus))")
+        print("success: \(percent(stats.successRate))  failure: \(percent(stats.failureRate))  delivered (of reported): \(percent(stats.deliveredRate))")
+        let a = stats.attempts
+        print("attempts: \(a.total) (accepted \(a.accepted), transient failures \(a.transient), permanent \(a.permanent))\(a.averageLatencyMs.map { String(format: ", average %.0f ms", $0) } ?? "")")
+        print("not sent: \(stats.suppressed.isEmpty ? "-" : counts(stats.suppressed))")
+        if !stats.byTemplate.isEmpty {
+            print("by template:")
+            for (k, v) in stats.byTemplate.sorted(by: { $0.key < $1.key }) { print("  \(k): \(counts(v))") }
+        }
+        if !stats.byEventType.isEmpty {
+            print("by event type:")
+            for (k, v) in stats.byEventType.sorted(by: { $0.key < $1.key }) { print("  \(k): \(counts(v))") }
+        }
+        if contact != nil {
+            print("latest messages:")
+            for m in history {
+                print("  #\(m.id) \(m.createdAt) \(m.status) \(m.template) \(m.phone) attempts \(m.attempts)\(m.lastError.map { ": \($0)" } ?? "")")
+            }
+        }
+    }
+}
+
+func printCompactJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}

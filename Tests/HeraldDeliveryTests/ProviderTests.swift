@@ -1,2 +1,191 @@
-import Hummingbird
+import Foundation
+import HeraldCore
 import HeraldDelivery
+import HeraldStore
+import Testing
+
+/// The http sender and the worker against a real HTTP server on loopback answering as scripted.
+@Suite struct ProviderTests {
+    let now = ms("2026-11-23T10:00:00Z")
+
+    func worker(_ outbox: Outbox, _ provider: ScriptedProvider, timeout: Double = 5, maxAttempts: Int = 5,
+                configure: (inout HTTPSenderConfig) -> Void = { _ in }) -> Worker
+    {
+        var config = HTTPSenderConfig(url: provider.url, method: .post, idPath: "id")
+        config.timeout = timeout
+        config.apiKey = "secret"
+        configure(&config)
+        return Worker(
+            store: outbox.store, sender: HTTPSender(config: config, connections: 4),
+            config: WorkerConfig(concurrency: 4, maxAttempts: maxAttempts, backoffBase: 1_000, lease: 60_000),
+            random: { 0.5 })
+    }
+
+    @Test func successRecordsTheProvidersIDAndSendsTheKeys() async throws {
+        let provider = try await ScriptedProvider { key, _ in .ok("prov-\(key)") }
+        defer { provider.stop() }
+        let outbox = try Outbox()
+        let ids = try outbox.add(3, now: now)
+        let w = worker(outbox, provider)
+        let summary = try await w.pass(now: now)
+        await w.sender.shutdown()
+        #expect(summary.sent == 3)
+        for id in ids {
+            let m = try outbox.store.message(id: id)!
+            #expect(m.status == "sent")
+            #expect(m.providerID == "prov-herald-\(id)")
+            #expect(m.attempts == 1)
+            let attempts = try outbox.store.attempts(message: id)
+            #expect(attempts.count == 1 && attempts[0].outcome == "accepted" && attempts[0].httpStatus == 200)
+        }
+        let received = provider.requests
+        #expect(Set(received.map(\.key)) == Set(ids.map { "herald-\($0)" }))
+        #expect(received.allSatisfy { $0.authorization == "Bearer secret" && $0.method == "POST" })
+        let body = try #require(received.first?.body)
+        let json = try JSONValue.parse(Array(body.utf8))
+        #expect(json["to"]?.text?.hasPrefix("+2519112300") == true)
+        #expect(json["text"]?.text == "Test message")
+    }
+
+    @Test func aServerErrorIsRetriedThenSucceeds() async throws {
+        let provider = try await ScriptedProvider { _, attempt in attempt == 1 ? .status(500, "{\"error\": \"busy\"}") : .ok("p2") }
+        defer { provider.stop() }
+        let outbox = try Outbox()
+        let id = try outbox.add(now: now)[0]
+        let w = worker(outbox, provider)
+        var s = try await w.pass(now: now)
+        #expect(s.retry == 1 && s.sent == 0)
+        let m = try outbox.store.message(id: id)!
+        #expect(m.status == "retry")
+        // First retry: base 1 s, equal jitter at 0.5 → 750 ms after the attempt.
+        let due = ms(m.dueAt)
+        #expect(due >= now + 750 && due < now + 1_000)
+        s = try await w.pass(now: due - 1)
+        #expect(s.claimed == 0)
+        s = try await w.pass(now: due)
+        await w.sender.shutdown()
+        #expect(s.sent == 1)
+        let attempts = try outbox.store.attempts(message: id)
+        #expect(attempts.map(\.outcome) == ["transient", "accepted"])
+        #expect(attempts[0].httpStatus == 500 && attempts[0].error?.contains("busy") == true)
+        #expect(try outbox.status(id) == "sent")
+        #expect(provider.requests.map(\.key) == ["herald-\(id)", "herald-\(id)"])
+    }
+
+    @Test func aTimeoutIsTransient() async throws {
+        let provider = try await ScriptedProvider { _, _ in .slow(2) }
+        defer { provider.stop() }
+        let outbox = try Outbox()
+        let id = try outbox.add(now: now)[0]
+        let w = worker(outbox, provider, timeout: 0.3)
+        let s = try await w.pass(now: now)
+        await w.sender.shutdown()
+        #expect(s.retry == 1)
+        let attempt = try #require(try outbox.store.attempts(message: id).first)
+        #expect(attempt.outcome == "transient")
+        #expect(attempt.error?.contains("timed out") == true)
+        #expect(attempt.latencyMs >= 250 && attempt.latencyMs < 1_900)
+    }
+
+    @Test func aRefusedConnectionIsTransientAndGivenUpAfterTheLimit() async throws {
+        // A port that was just free: nothing listens there.
+        let provider = try await ScriptedProvider { _, _ in .ok("x") }
+        let port = provider.port
+        provider.stop()
+        try await Task.sleep(for: .milliseconds(100))
+        let outbox = try Outbox()
+        let id = try outbox.add(now: now)[0]
+        let sender = HTTPSender(config: HTTPSenderConfig(url: "http://127.0.0.1:\(port)/send", timeout: 0.5))
+        let w = Worker(store: outbox.store, sender: sender, config: WorkerConfig(maxAttempts: 2, backoffBase: 1_000), random: { 0 })
+        var s = try await w.pass(now: now)
+        #expect(s.retry == 1)
+        s = try await w.pass(now: now + 60_000)
+        await sender.shutdown()
+        #expect(s.failed == 1)
+        let m = try outbox.store.message(id: id)!
+        #expect(m.status == "failed")
+        #expect(m.lastError?.contains("gave up after 2 attempts") == true)
+        #expect(m.lastError?.contains("refused") == true)
+        #expect(try outbox.store.attempts(message: id).map(\.outcome) == ["transient", "transient"])
+    }
+
+    @Test func tooManyRequestsWaitsForRetryAfter() async throws {
+        let provider = try await ScriptedProvider { _, attempt in
+            attempt == 1 ? .status(429, "{\"error\": \"slow down\"}", ["Retry-After": "30"]) : .ok("p3")
+        }
+        defer { provider.stop() }
+        let outbox = try Outbox()
+        let id = try outbox.add(now: now)[0]
+        let w = worker(outbox, provider)
+        _ = try await w.pass(now: now)
+        let m = try outbox.store.message(id: id)!
+        #expect(m.status == "retry")
+        let due = ms(m.dueAt)
+        #expect(due >= now + 30_000 && due < now + 31_000, "Retry-After 30 s beats a 1 s backoff")
+        #expect(try await w.pass(now: now + 29_000).claimed == 0)
+        #expect(try await w.pass(now: due).sent == 1)
+        await w.sender.shutdown()
+        #expect(try outbox.store.attempts(message: id).first?.httpStatus == 429)
+    }
+
+    @Test func aClientErrorIsNotRetried() async throws {
+        let provider = try await ScriptedProvider { _, _ in .status(400, "{\"error\": \"bad number\"}") }
+        defer { provider.stop() }
+        let outbox = try Outbox()
+        let id = try outbox.add(now: now)[0]
+        let w = worker(outbox, provider)
+        let s = try await w.pass(now: now)
+        #expect(s.failed == 1)
+        #expect(try await w.pass(now: now + 3_600_000 - 1).claimed == 0)
+        await w.sender.shutdown()
+        let m = try outbox.store.message(id: id)!
+        #expect(m.status == "failed")
+        #expect(m.lastError == "HTTP 400: {\"error\": \"bad number\"}")
+        #expect(provider.requests.count == 1)
+    }
+
+    @Test func aMalformedBodyIsAcceptedWithANote() async throws {
+        let provider = try await ScriptedProvider { _, _ in .status(200, "<html>OK</html>") }
+        defer { provider.stop() }
+        let outbox = try Outbox()
+        let id = try outbox.add(now: now)[0]
+        let w = worker(outbox, provider)
+        let s = try await w.pass(now: now)
+        await w.sender.shutdown()
+        // 2xx means the provider took it: resending would send it twice.
+        #expect(s.sent == 1)
+        let m = try outbox.store.message(id: id)!
+        #expect(m.status == "sent" && m.providerID == nil)
+        #expect(m.lastError?.contains("not JSON") == true)
+    }
+
+    @Test func getURLTemplatesAreFilledAndEncoded() async throws {
+        let provider = try await ScriptedProvider { _, _ in .ok("g1") }
+        defer { provider.stop() }
+        let outbox = try Outbox()
+        _ = try outbox.add(now: now, text: "Café & co = 100% ✓")
+        let w = worker(outbox, provider) {
+            $0.method = .get
+            $0.url = provider.url + "?to={to}&msg={text}&from={from}"
+            $0.from = "ECAR"
+            $0.numberFormat = .digits
+        }
+        _ = try await w.pass(now: now)
+        await w.sender.shutdown()
+        let uri = try #require(provider.requests.first?.uri)
+        #expect(uri == "/send?to=251911230000&msg=Caf%C3%A9%20%26%20co%20%3D%20100%25%20%E2%9C%93&from=ECAR")
+    }
+
+    @Test func transientFailuresPastTheExpiryEndAsExpired() async throws {
+        let provider = try await ScriptedProvider { _, _ in .status(503, "down") }
+        defer { provider.stop() }
+        let outbox = try Outbox()
+        let id = try outbox.add(now: now, ttl: 500)[0]
+        let w = worker(outbox, provider)
+        _ = try await w.pass(now: now)
+        await w.sender.shutdown()
+        let m = try outbox.store.message(id: id)!
+        #expect(m.status == "expired")
+        #expect(m.lastError?.contains("before the next attempt") == true)
+    }
+}

@@ -242,6 +242,9 @@ public final class Renderer: Sendable {
         }
         put(y, 4); out.append(0x2D); put(m, 2); out.append(0x2D); put(d, 2); out.append(0x54)
         put(rest / 3600, 2); out.append(0x3A); put(rest % 3600 / 60, 2); out.append(0x3A); put(rest % 60, 2)
+        // Milliseconds only when there are some (retries and provider times have them; event times rarely).
+        let millis = Int(ms.rounded(.down)) - seconds * 1000
+        if millis > 0 { out.append(0x2E); put(millis, 3) }
         out.append(0x5A)
         return String(decoding: out, as: UTF8.self)
     }

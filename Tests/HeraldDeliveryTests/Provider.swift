@@ -1,0 +1,130 @@
+import Foundation
+import HeraldCore
+import HeraldDelivery
+import HeraldStore
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// What the scripted provider answers to one request.
+enum Reply: Sendable {
+    /// 200 with `{"id": ID}`.
+    case ok(String)
+    /// Any status and body, with extra headers.
+    case status(Int, String, [String: String] = [:])
+    /// Waits, then answers 200 (longer than the sender's timeout: a timeout).
+    case slow(Double)
+}
+
+/// A request the provider received.
+struct Received: Sendable, Equatable {
+    var key: String
+    var method: String
+    var uri: String
+    var body: String
+    var authorization: String?
+}
+
+/// An SMS provider on loopback that answers as a test scripts it: a real HTTP server (Hummingbird), so the sender's
+/// client, headers, timeouts and connection handling are the real ones.
+final class ScriptedProvider: Sendable {
+    let received = Locked<[Received]>([])
+    let script: @Sendable (_ key: String, _ attempt: Int) -> Reply
+    let port: Int
+    private let task: Task<Void, any Error>
+
+    /// Starts on a free port; `script` is asked for each request with the message's idempotency key and how
+    /// many times that key was seen (from 1).
+    init(script: @escaping @Sendable (String, Int) -> Reply) async throws {
+        self.script = script
+        let received = self.received
+        let router = Router()
+        let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let key = request.headers[HTTPField.Name("Idempotency-Key")!] ?? ""
+            let attempt = received.update { list in
+                list.append(Received(
+                    key: key, method: request.method.rawValue, uri: request.uri.description, body: String(buffer: body),
+                    authorization: request.headers[.authorization]))
+                return list.filter { $0.key == key }.count
+            }
+            var headers: HTTPFields = [.contentType: "application/json"]
+            switch script(key, attempt) {
+            case .ok(let id):
+                return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "{\"id\": \"\(id)\"}")))
+            case .status(let code, let text, let extra):
+                for (k, v) in extra { headers[HTTPField.Name(k)!] = v }
+                return Response(status: .init(code: code), headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+            case .slow(let seconds):
+                try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+                return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "{\"id\": \"late\"}")))
+            }
+        }
+        router.post("/send", use: handler)
+        router.get("/send", use: handler)
+        let bound = Locked<Int?>(nil)
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in bound.update { $0 = channel.localAddress?.port } },
+            logger: { var l = Logger(label: "provider"); l.logLevel = .critical; return l }())
+        task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        var waited = 0
+        while bound.value == nil {
+            guard waited < 500 else { throw DeliveryError("the scripted provider did not start") }
+            try await Task.sleep(for: .milliseconds(10))
+            waited += 1
+        }
+        port = bound.value!
+    }
+
+    var url: String { "http://127.0.0.1:\(port)/send" }
+
+    func stop() { task.cancel() }
+
+    var requests: [Received] { received.value }
+}
+
+/// A value shared with concurrent code.
+final class Locked<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: T
+    init(_ value: T) { stored = value }
+    var value: T { lock.withLock { stored } }
+    @discardableResult
+    func update<R>(_ body: (inout T) -> R) -> R { lock.withLock { body(&stored) } }
+}
+
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+/// Epoch milliseconds of an ISO 8601 date-time with an offset.
+func ms(_ iso: String) -> Int64 { Int64(ParameterValue.epochMilliseconds(iso, timeZone: "UTC")!) }
+
+/// A fresh SQLite file with messages put straight into the outbox.
+struct Outbox {
+    let store: Store
+    let path: String
+
+    init() throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("herald-\(UUID().uuidString).sqlite").path
+        store = try Store(path: path)
+    }
+
+    /// Stores `count` queued messages created at `now`, alive for `ttl` ms; returns their ids.
+    func add(_ count: Int = 1, now: Int64, ttl: Int64 = 3_600_000, text: String = "Test message") throws -> [Int64] {
+        let event = Event(id: "t-\(UUID().uuidString)", type: "herald.send", occurredAt: now, data: .object([:]))
+        try store.register(event, now: now)
+        return try store.direct(now: now) { w in
+            try (0..<count).map { i in
+                try w.writeRaw(
+                    eventID: event.id, contact: "c-\(i)", phone: "+25191123\(String(format: "%04d", i))", text: text,
+                    locale: "en", encoding: "GSM-7", units: text.count, segments: 1, expiresAt: now + ttl)
+            }
+        }
+    }
+
+    func status(_ id: Int64) throws -> String { try store.message(id: id)!.status }
+
+    func statuses() throws -> [String: Int] { try store.messageCounts() }
+}

@@ -113,8 +113,7 @@ public final class Worker: Sendable {
             var batch = PassSummary()
             batch.claimed = claimed.count
             batch.reclaimed = claimed.filter(\.reclaimed).count
-            let records = await sendAll(claimed, clock: clock)
-            try store.record(records, now: clock())
+            let records = try await sendAll(claimed, clock: clock)
             for r in records {
                 switch r.result {
                 case .sent: batch.sent += 1
@@ -129,11 +128,13 @@ public final class Worker: Sendable {
         return summary
     }
 
-    /// Sends a batch with at most `concurrency` in flight; returns one record per message, in completion order.
-    func sendAll(_ messages: [ClaimedMessage], clock: @escaping @Sendable () -> Int64) async -> [AttemptRecord] {
-        await withTaskGroup(of: AttemptRecord.self) { group in
+    /// Sends a batch with at most `concurrency` in flight, recording outcomes every 64 (so a crash resends few);
+    /// returns one record per message, in completion order.
+    func sendAll(_ messages: [ClaimedMessage], clock: @escaping @Sendable () -> Int64) async throws -> [AttemptRecord] {
+        try await withThrowingTaskGroup(of: AttemptRecord.self) { group in
             var records: [AttemptRecord] = []
             records.reserveCapacity(messages.count)
+            var unrecorded = 0
             var next = 0
             func start() {
                 let message = messages[next]
@@ -141,10 +142,16 @@ public final class Worker: Sendable {
                 group.addTask { await self.attempt(message, clock: clock) }
             }
             while next < messages.count && next < max(1, config.concurrency) { start() }
-            while let record = await group.next() {
+            while let record = try await group.next() {
                 records.append(record)
+                unrecorded += 1
+                if unrecorded >= 64 {
+                    try store.record(Array(records.suffix(unrecorded)), now: clock())
+                    unrecorded = 0
+                }
                 if next < messages.count { start() }
             }
+            if unrecorded > 0 { try store.record(Array(records.suffix(unrecorded)), now: clock()) }
             return records
         }
     }

@@ -1,0 +1,146 @@
+import Foundation
+import GRDB
+import HeraldCore
+import HeraldDelivery
+import HeraldStore
+import Testing
+
+/// The worker over the outbox with the injected clock: quiet hours, expiry, the kill switch, delivery reports and
+/// claims left by a stopped worker. The log sender stands in for a provider where the provider does not matter.
+@Suite struct OutboxTests {
+    let catalog = Catalog.load(
+        templates: packageRoot.appendingPathComponent("Templates").path,
+        locales: packageRoot.appendingPathComponent("Locales").path)
+
+    func logSender() throws -> (LogSender, String) {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sms-\(UUID().uuidString).jsonl").path
+        return (try LogSender(path: path), path)
+    }
+
+    func lines(_ path: String) -> [JSONValue] {
+        (try? String(contentsOfFile: path, encoding: .utf8))?.split(separator: "\n").compactMap {
+            try? JSONValue.parse(Array($0.utf8))
+        } ?? []
+    }
+
+    @Test func aQuietHoursDeferralIsSentAtTheEndOfTheWindowNotBefore() async throws {
+        let outbox = try Outbox()
+        let planner = Planner(renderer: Renderer(catalog: catalog), config: PolicyConfig())
+        let json = """
+            {"id": "svc-night", "type": "service.completed", "occurredAt": "2026-11-23T22:30:00+01:00",
+             "data": {"service": {"id": "S-1"}, "car": {"make": "Peugeot", "model": "208"},
+                      "customer": {"id": "c-42", "phone": "20 123 456", "region": "TN", "firstName": "Amine",
+                                   "language": "fr", "timeZone": "Africa/Tunis"}}}
+            """
+        let event = try Event.parse(Data(json.utf8), catalog: catalog)
+        let result = try outbox.store.ingest([event], planner: planner, now: ms("2026-11-23T21:30:00Z"))[0].get()
+        let decision = try #require(result.decisions.first)
+        #expect(decision.action == .defer)
+        let id = try #require(decision.messageID)
+        // 08:00 in Tunis (UTC+1) is 07:00Z.
+        #expect(decision.dueAt == "2026-11-24T07:00:00Z")
+        let (sender, path) = try logSender()
+        let worker = Worker(store: outbox.store, sender: sender, config: WorkerConfig())
+        #expect(try await worker.pass(now: ms("2026-11-24T06:59:59.999Z")).claimed == 0)
+        #expect(try outbox.status(id) == "deferred")
+        #expect(try await worker.pass(now: ms("2026-11-24T07:00:00Z")).sent == 1)
+        await sender.shutdown()
+        #expect(try outbox.status(id) == "sent")
+        let sent = lines(path)
+        #expect(sent.count == 1)
+        #expect(sent.first?["to"]?.text == "+21620123456")
+        #expect(sent.first?["text"]?.text?.hasPrefix("Bonjour Amine") == true)
+        #expect(sent.first?["encoding"]?.text == "GSM-7")
+    }
+
+    @Test func aMessagePastItsTimeToLiveEndsExpiredWithoutBeingSent() async throws {
+        let outbox = try Outbox()
+        let now = ms("2026-11-23T10:00:00Z")
+        let ids = try outbox.add(2, now: now, ttl: 60_000)
+        let (sender, path) = try logSender()
+        let worker = Worker(store: outbox.store, sender: sender, config: WorkerConfig())
+        let s = try await worker.pass(now: now + 60_000)
+        await sender.shutdown()
+        #expect(s.expired == 2 && s.sent == 0)
+        for id in ids {
+            let m = try outbox.store.message(id: id)!
+            #expect(m.status == "expired")
+            #expect(m.lastError == "expired before it could be sent")
+            #expect(m.finishedAt == "2026-11-23T10:01:00Z")
+        }
+        #expect(lines(path).isEmpty)
+    }
+
+    @Test func theKillSwitchHoldsMessagesAndReleasesThoseStillAlive() async throws {
+        let outbox = try Outbox()
+        let now = ms("2026-11-23T10:00:00Z")
+        let short = try outbox.add(1, now: now, ttl: 10 * 60_000)[0]
+        let long = try outbox.add(1, now: now, ttl: 24 * 3_600_000)[0]
+        let (sender, path) = try logSender()
+        let off = Worker(store: outbox.store, sender: sender, config: WorkerConfig(enabled: false))
+        let held = try await off.pass(now: now)
+        #expect(held.held == 2 && held.claimed == 0)
+        #expect(try outbox.status(short) == "disabled" && outbox.status(long) == "disabled")
+        #expect(lines(path).isEmpty)
+        // Switched on an hour later: the 10-minute message is past its time to live, the other goes out.
+        let on = Worker(store: outbox.store, sender: sender, config: WorkerConfig(enabled: true))
+        let s = try await on.pass(now: now + 3_600_000)
+        await sender.shutdown()
+        #expect(s.expired == 1 && s.sent == 1)
+        #expect(try outbox.status(short) == "expired")
+        #expect(try outbox.status(long) == "sent")
+        #expect(lines(path).map { $0["id"]?.text } == ["\(long)"])
+    }
+
+    @Test func deliveryReportsUpdateKnownMessagesAndKeepUnknownOnes() async throws {
+        let outbox = try Outbox()
+        let now = ms("2026-11-23T10:00:00Z")
+        let ids = try outbox.add(2, now: now)
+        let (sender, _) = try logSender()
+        _ = try await Worker(store: outbox.store, sender: sender, config: WorkerConfig()).pass(now: now)
+        await sender.shutdown()
+        // By the provider's id, and by Herald's idempotency key.
+        let first = try outbox.store.apply(DeliveryReport(reference: "log-\(ids[0])", status: .delivered), now: now + 5_000)
+        #expect(first.messageID == ids[0] && first.previous == "sent" && first.status == "delivered")
+        let second = try outbox.store.apply(
+            DeliveryReport(reference: "herald-\(ids[1])", status: .failed, errorCode: "EC_ABSENT_SUBSCRIBER"), now: now + 6_000)
+        #expect(second.messageID == ids[1] && second.status == "failed")
+        let unknown = try outbox.store.apply(DeliveryReport(reference: "prov-nope", status: .delivered), now: now + 7_000)
+        #expect(unknown.messageID == nil)
+        #expect(try outbox.status(ids[0]) == "delivered")
+        let failed = try outbox.store.message(id: ids[1])!
+        #expect(failed.status == "failed" && failed.lastError == "provider reported failed: EC_ABSENT_SUBSCRIBER")
+        let kept = try await outbox.store.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM report") }
+        #expect(kept == 3)
+        let stats = try outbox.store.statistics(since: nil)
+        #expect(stats.byStatus == ["delivered": 1, "failed": 1])
+        #expect(stats.deliveredRate == 0.5)
+    }
+
+    @Test func aClaimLeftByAStoppedWorkerIsTakenAgainWhenItsLeaseRunsOut() async throws {
+        let outbox = try Outbox()
+        let now = ms("2026-11-23T10:00:00Z")
+        let id = try outbox.add(now: now)[0]
+        // A worker claimed it and stopped before recording anything.
+        let claimed = try outbox.store.claim(now: now, limit: 10, lease: 60_000)
+        #expect(claimed.map(\.id) == [id] && claimed[0].attempt == 1 && !claimed[0].reclaimed)
+        let (sender, path) = try logSender()
+        let worker = Worker(store: outbox.store, sender: sender, config: WorkerConfig(lease: 60_000))
+        #expect(try await worker.pass(now: now + 59_999).claimed == 0, "the first claim still holds")
+        let s = try await worker.pass(now: now + 60_000)
+        await sender.shutdown()
+        #expect(s.sent == 1 && s.reclaimed == 1)
+        let m = try outbox.store.message(id: id)!
+        #expect(m.status == "sent" && m.attempts == 2)
+        #expect(lines(path).map { $0["idempotencyKey"]?.text } == ["herald-\(id)"])
+    }
+
+    @Test func backoffDoublesWithJitterUpToTheCeiling() throws {
+        let outbox = try Outbox()
+        let (sender, _) = try logSender()
+        let low = Worker(store: outbox.store, sender: sender, config: WorkerConfig(backoffBase: 2_000, backoffMax: 10_000), random: { 0 })
+        let high = Worker(store: outbox.store, sender: sender, config: WorkerConfig(backoffBase: 2_000, backoffMax: 10_000), random: { 0.999_999 })
+        #expect((1...5).map { low.backoff(attempt: $0) } == [1_000, 2_000, 4_000, 5_000, 5_000])
+        #expect((1...5).map { high.backoff(attempt: $0) } == [1_999, 3_999, 7_999, 9_999, 9_999])
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import HeraldCore
+import HeraldDelivery
+import HeraldStore
+import Testing
+
+/// The built `herald worker`, killed with SIGKILL in the middle of a batch and started again.
+@Suite struct RestartTests {
+    static var binary: URL {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("herald")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return packageRoot.appendingPathComponent(".build/debug/herald")
+    }
+
+    func worker(db: String, url: String) throws -> Process {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = [
+            "worker", "--drain", "--db", db, "--sms-url", url, "--sms-method", "POST", "--sms-id-path", "id",
+            "--sms-timeout", "0.5", "--lease", "1", "--concurrency", "8", "--poll", "0.1",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    @Test func aWorkerKilledMidBatchLeavesNothingUnsentAndResendsOnlyWithTheSameKey() async throws {
+        // Every answer takes 20 ms, so the kill lands while sends are in flight.
+        let provider = try await ScriptedProvider { _, _ in .slow(0.02) }
+        defer { provider.stop() }
+        let outbox = try Outbox()
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let ids = try outbox.add(300, now: now)
+
+        let first = try worker(db: outbox.path, url: provider.url)
+        var waited = 0
+        while provider.requests.count < 60 && waited < 1_000 {
+            try await Task.sleep(for: .milliseconds(5))
+            waited += 1
+        }
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        let beforeRestart = provider.requests.count
+        #expect(beforeRestart >= 60 && beforeRestart < 300, "killed mid-batch")
+        let inFlight = try outbox.statuses()["sending", default: 0]
+        #expect(inFlight > 0, "the kill left claimed messages")
+
+        let second = try worker(db: outbox.path, url: provider.url)
+        second.waitUntilExit()
+        #expect(second.terminationStatus == 0)
+
+        // Every message ends sent, each received at most twice, always under its own key.
+        #expect(try outbox.statuses() == ["sent": 300])
+        var byKey: [String: Int] = [:]
+        for r in provider.requests { byKey[r.key, default: 0] += 1 }
+        #expect(Set(byKey.keys) == Set(ids.map { "herald-\($0)" }))
+        #expect(byKey.values.allSatisfy { $0 <= 2 })
+        let resent = byKey.filter { $0.value == 2 }.map(\.key)
+        for key in resent {
+            let id = Int64(key.dropFirst("herald-".count))!
+            let attempts = try outbox.store.attempts(message: id)
+            // The lost attempt left no record; the one recorded is the second claim.
+            #expect(attempts.count == 1 && attempts[0].number == 2, "\(key)")
+        }
+    }
+}

@@ -57,9 +57,10 @@ import Testing
         #expect(s.retry == 1 && s.sent == 0)
         let m = try outbox.store.message(id: id)!
         #expect(m.status == "retry")
-        // First retry: base 1 s, equal jitter at 0.5 → 750 ms after the attempt.
+        // First retry: base 1 s, equal jitter at 0.5 → 750 ms after the attempt ended.
         let due = ms(m.dueAt)
-        #expect(due >= now + 750 && due < now + 1_000)
+        let latency = try outbox.store.attempts(message: id)[0].latencyMs
+        #expect(due == now + latency + 750)
         s = try await w.pass(now: due - 1)
         #expect(s.claimed == 0)
         s = try await w.pass(now: due)
@@ -121,7 +122,8 @@ import Testing
         let m = try outbox.store.message(id: id)!
         #expect(m.status == "retry")
         let due = ms(m.dueAt)
-        #expect(due >= now + 30_000 && due < now + 31_000, "Retry-After 30 s beats a 1 s backoff")
+        let latency = try outbox.store.attempts(message: id)[0].latencyMs
+        #expect(due == now + latency + 30_000, "Retry-After 30 s beats a 1 s backoff")
         #expect(try await w.pass(now: now + 29_000).claimed == 0)
         #expect(try await w.pass(now: due).sent == 1)
         await w.sender.shutdown()

@@ -85,3 +85,31 @@ extension Store {
         try writer.write { db in try body(DirectWriter(db: db, now: now)) }
     }
 }
+
+/// A read-only view for planning outside the write transaction (a campaign plans one batch while the previous
+/// one is written).
+public struct PlanningView {
+    let db: Database
+
+    public var context: some PlanningContext { TransactionContext(db: db) }
+
+    /// Whether a decision for this contact was already stored for the event.
+    public func decided(eventID: String, contact: String) throws -> Bool {
+        try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM decision WHERE eventId = ? AND contactId = ?)"),
+            arguments: [eventID, contact]) ?? false
+    }
+}
+
+extension Store {
+    /// Runs `body` on a read-only snapshot: with WAL, alongside a write in progress.
+    public func planning<T>(_ body: (PlanningView) throws -> T) throws -> T {
+        try writer.read { db in try body(PlanningView(db: db)) }
+    }
+
+    /// Stores planned recipients in one transaction; returns the decisions as stored.
+    @discardableResult
+    public func write(_ plans: [RecipientPlan], eventID: String, now: Int64) throws -> [Decision] {
+        try direct(now: now) { w in try plans.map { try w.write($0, eventID: eventID) } }
+    }
+}

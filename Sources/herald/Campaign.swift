@@ -137,12 +137,26 @@ struct Campaign: AsyncParsableCommand {
             if verbose { FileHandle.standardError.write(Data("\(recipients):\(line): \(text)\n".utf8)) }
         }
 
+        // A pipeline over two cores: this thread reads and plans a batch (on a read-only snapshot) while the
+        // previous batch is written in its own transaction.
+        let writes = DispatchQueue(label: "herald.campaign.write")
+        let pending = DispatchGroup()
+        let writeFailure = Locked<(line: Int, error: String)?>(nil)
+        func waitForWrite() throws {
+            pending.wait()
+            if let failure = writeFailure.value {
+                throw Self.fail("database \(store.path): \(failure.error); rows before line \(failure.line) are stored, run again with --id \(campaignID) to resume")
+            }
+        }
         while true {
             let rows: [RecipientRow]
             do { rows = try reader.next(batch) } catch { throw Self.fail("\(recipients): \(error)") }
             if rows.isEmpty { break }
+            let plans: [RecipientPlan]
             do {
-                try store.direct(now: now) { w in
+                plans = try store.planning { view in
+                    var plans: [RecipientPlan] = []
+                    plans.reserveCapacity(rows.count)
                     for row in rows {
                         summary.rows += 1
                         let person: JSONValue
@@ -155,7 +169,7 @@ struct Campaign: AsyncParsableCommand {
                             refuse(row.line, "contact \(contact) is already in this file; the row is skipped")
                             continue
                         }
-                        if resumed, try w.decided(eventID: campaignID, contact: contact) {
+                        if resumed, try view.decided(eventID: campaignID, contact: contact) {
                             summary.skipped += 1
                             continue
                         }
@@ -168,23 +182,33 @@ struct Campaign: AsyncParsableCommand {
                         do {
                             let plan = try planner.plan(
                                 template: template, person: person, parameters: parameters, event: event, now: now,
-                                context: w.context)
-                            let d = try w.write(plan, eventID: campaignID)
-                            switch d.action {
+                                context: view.context)
+                            switch plan.decision.action {
                             case .send: summary.queued += 1
                             case .defer: summary.deferred += 1
-                            case .suppress: summary.suppressed[d.reason?.rawValue ?? "unknown", default: 0] += 1
+                            case .suppress: summary.suppressed[plan.decision.reason?.rawValue ?? "unknown", default: 0] += 1
                             }
                             if let m = plan.message { summary.segments += m.rendered.segments }
+                            plans.append(plan)
                         } catch let error as EventError {
                             refuse(row.line, error.field.map { "\($0.replacingOccurrences(of: "data.", with: "")): \(error.message)" } ?? error.message)
                         }
                     }
+                    return plans
                 }
             } catch let error as ExitCode {
                 throw error
             } catch {
-                throw Self.fail("database \(store.path): \(error); rows up to line \(rows.first?.line ?? 0) are stored, run again with --id \(campaignID) to resume")
+                throw Self.fail("database \(store.path): \(error); run again with --id \(campaignID) to resume")
+            }
+            try waitForWrite()
+            let firstLine = rows[0].line
+            pending.enter()
+            writes.async {
+                do { try store.write(plans, eventID: campaignID, now: now) } catch {
+                    writeFailure.update { $0 = (firstLine, "\(error)") }
+                }
+                pending.leave()
             }
             if progress, Date().timeIntervalSince(lastDraw) > 0.2 {
                 lastDraw = Date()
@@ -194,6 +218,7 @@ struct Campaign: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("\r[\(String(repeating: "#", count: filled))\(String(repeating: ".", count: 30 - filled))] \(Int(fraction * 100))% \(summary.rows) rows, \(Int(rate))/s  ".utf8))
             }
         }
+        try waitForWrite()
         if progress { FileHandle.standardError.write(Data("\r\(String(repeating: " ", count: 72))\r".utf8)) }
         summary.seconds = Date().timeIntervalSince(started)
         summary.rowsPerSecond = Double(summary.rows) / max(summary.seconds, 0.001)

@@ -272,7 +272,8 @@ public struct Planner: Sendable {
         guard let phone = contact.phone else {
             return suppress(.noPhone, "no phone number in the event nor on the contact", check: "phone")
         }
-        steps.append(.init("phone", "pass", PhoneNumber.mask(e164: phone)))
+        let masked = PhoneNumber.mask(e164: phone)
+        steps.append(.init("phone", "pass", masked))
         steps.append(.init("language", "info", contact.language == nil
             ? "\(language) (deployment default; none known for the contact)"
             : "\(language) (\(contact.languageChosen ? "the contact's choice" : "from an event"))"))
@@ -355,7 +356,7 @@ public struct Planner: Sendable {
                 ? "scheduled for \(Clock.localText(zone.local(due))) \(zoneName)"
                 : "quiet hours until \(Clock.localText(zone.local(due))) \(zoneName)"
         } else {
-            decision.detail = "to \(PhoneNumber.mask(e164: phone)) in \(rendered.messageLocale), \(rendered.segments) segment\(rendered.segments == 1 ? "" : "s")"
+            decision.detail = "to \(masked) in \(rendered.messageLocale), \(rendered.segments) segment\(rendered.segments == 1 ? "" : "s")"
         }
         decision.trace = steps
         let message = OutboxMessage(

@@ -34,7 +34,8 @@ public struct QuietHours: Sendable, Equatable, Codable, CustomStringConvertible 
     }
 
     public var description: String {
-        String(format: "%02d:%02d-%02d:%02d", start / 60, start % 60, end / 60, end % 60)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(two(start / 60)):\(two(start % 60))-\(two(end / 60)):\(two(end % 60))"
     }
 }
 

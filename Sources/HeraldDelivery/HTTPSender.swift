@@ -32,7 +32,7 @@ public struct HTTPSenderConfig: Sendable, Equatable {
     public var timeout: Double
     /// Where the provider's message id is in a JSON answer (`id`, `data.message_id`); nil to not read one.
     public var idPath: String?
-    /// The idempotency header (the value is `herald-<message id>`).
+    /// The idempotency header (the value is `herald-<database instance>-<message id>`).
     public var idempotencyHeader: String
 
     public init(

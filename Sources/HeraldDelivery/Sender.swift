@@ -13,17 +13,19 @@ public struct OutgoingSMS: Sendable, Equatable {
     /// Sent in a header so a provider can drop a resend: the same for every attempt at one message.
     public var idempotencyKey: String
 
-    public init(messageID: Int64, to: String, text: String, encoding: String, segments: Int) {
+    public init(messageID: Int64, to: String, text: String, encoding: String, segments: Int, idempotencyKey: String) {
         self.messageID = messageID
         self.to = to
         self.text = text
         self.encoding = encoding
         self.segments = segments
-        idempotencyKey = "herald-\(messageID)"
+        self.idempotencyKey = idempotencyKey
     }
 
     public init(_ claimed: ClaimedMessage) {
-        self.init(messageID: claimed.id, to: claimed.phone, text: claimed.text, encoding: claimed.encoding, segments: claimed.segments)
+        self.init(
+            messageID: claimed.id, to: claimed.phone, text: claimed.text, encoding: claimed.encoding,
+            segments: claimed.segments, idempotencyKey: claimed.idempotencyKey)
     }
 }
 

@@ -167,6 +167,7 @@ public final class Worker: Sendable {
         let record = decide(message, result: result, startedAt: startedAt, latencyMs: latency, now: startedAt + latency)
         switch record.result {
         case .sent: logger.debug("message \(message.id) sent", metadata: ["provider_id": "\(record.providerID ?? "-")"])
+        case .retry: logger.info("message \(message.id) attempt \(message.attempt): \(record.error ?? "") → retry")
         default:
             logger.warning("message \(message.id) attempt \(message.attempt): \(record.error ?? "") → \(record.result.rawValue)")
         }

@@ -46,6 +46,8 @@ public struct ClaimedMessage: Sendable, Equatable {
     public var expiresAt: Int64
     /// True when an earlier claim ran out without a recorded outcome (a worker stopped mid-send).
     public var reclaimed: Bool
+    /// The same for every attempt at this message, unique across databases: `herald-<instance>-<id>`.
+    public var idempotencyKey: String
 }
 
 /// The outcome of one attempt and what becomes of the message, written by `Store.record`.
@@ -97,7 +99,7 @@ public struct DeliveryReport: Sendable, Equatable, Codable {
         case delivered, failed, expired
     }
 
-    /// The provider's message id, or Herald's (`42` or `herald-42`, the idempotency key).
+    /// The provider's message id, or Herald's (`42`, or the idempotency key `herald-<instance>-42`).
     public var reference: String
     public var status: Status
     public var errorCode: String?
@@ -200,7 +202,8 @@ extension Store {
                 out.append(ClaimedMessage(
                     id: row["id"], phone: row["phone"], text: row["text"], encoding: row["encoding"],
                     segments: row["segments"], template: row["template"], contact: row["contactId"], attempt: attempt,
-                    expiresAt: row["expiresAt"], reclaimed: (row["recorded"] as Int) < attempt - 1))
+                    expiresAt: row["expiresAt"], reclaimed: (row["recorded"] as Int) < attempt - 1,
+                    idempotencyKey: "herald-\(instance)-\(row["id"] as Int64)"))
             }
             return out
         }
@@ -258,7 +261,7 @@ extension Store {
             var row = try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT id, status FROM message WHERE providerId = ? ORDER BY id DESC LIMIT 1"),
                 arguments: [report.reference])
-            if row == nil, let id = Self.heraldID(report.reference) {
+            if row == nil, let id = heraldID(report.reference) {
                 row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, status FROM message WHERE id = ?"), arguments: [id])
             }
             let id: Int64? = row?["id"]
@@ -278,9 +281,10 @@ extension Store {
         }
     }
 
-    /// `42` or `herald-42`.
-    static func heraldID(_ reference: String) -> Int64? {
-        Int64(reference.hasPrefix("herald-") ? String(reference.dropFirst(7)) : reference)
+    /// `42`, or `herald-<instance>-42` of this database.
+    func heraldID(_ reference: String) -> Int64? {
+        let prefix = "herald-\(instance)-"
+        return Int64(reference.hasPrefix(prefix) ? String(reference.dropFirst(prefix.count)) : reference)
     }
 
     /// A message's attempts, oldest first.
@@ -307,15 +311,16 @@ extension Store {
 
 extension Store {
     /// Messages still to send now or soon: queued, retrying, in flight, or deferred and already due. `only`
-    /// limits the count to these messages.
-    public func pending(now: Int64, only: [Int64]? = nil) throws -> Int {
+    /// limits the count to these messages; `futureRetries: false` leaves out retries due after `now`.
+    public func pending(now: Int64, only: [Int64]? = nil, futureRetries: Bool = true) throws -> Int {
         try writer.read { db in
             let scope = only.map { "AND id IN (" + $0.map(String.init).joined(separator: ",") + ")" } ?? ""
             return try Int.fetchOne(
                 db,
                 sql: """
                     SELECT COUNT(*) FROM message
-                    WHERE (status IN ('queued', 'retry', 'sending') OR (status IN ('deferred', 'disabled') AND dueAt <= ?)) \(scope)
+                    WHERE (status IN ('queued', 'sending', \(futureRetries ? "'retry'" : "''"))
+                        OR (status IN ('deferred', 'disabled', 'retry') AND dueAt <= ?)) \(scope)
                     """, arguments: [now]) ?? 0
         }
     }

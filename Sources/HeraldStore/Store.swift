@@ -8,6 +8,9 @@ public struct Store: Sendable {
     public let writer: any DatabaseWriter
     /// The file, or `:memory:`.
     public let path: String
+    /// This database's random id, made at creation: it makes idempotency keys (`herald-<instance>-<message id>`)
+    /// unique across databases, so a provider never drops a message of a new database as a resend.
+    public let instance: String
 
     /// Opens (creating when missing) the database at `path` and migrates it to the current schema.
     public init(path: String) throws {
@@ -28,6 +31,7 @@ public struct Store: Sendable {
         }
         self.path = path
         try Self.migrator.migrate(writer)
+        instance = try writer.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'instance'") } ?? "0"
     }
 
     /// The schema, one migration per step, registered by name.
@@ -132,6 +136,13 @@ public struct Store: Sendable {
                         receivedAt INTEGER NOT NULL
                     );
                     CREATE INDEX report_message ON report(messageId);
+                    """)
+        }
+        migrator.registerMigration("v3: database instance id") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
+                    INSERT INTO meta (key, value) VALUES ('instance', lower(hex(randomblob(4))));
                     """)
         }
         return migrator

@@ -238,7 +238,7 @@ struct Campaign: AsyncParsableCommand {
                     if progress, t.claimed > 0 {
                         FileHandle.standardError.write(Data("\rsending: \(t.sent) sent, \(t.retry) to retry, \(t.failed) failed  ".utf8))
                     }
-                    return try store.pending(now: clockFn()) == 0
+                    return try store.pending(now: clockFn(), futureRetries: clock.now == nil && ProcessInfo.processInfo.environment["HERALD_NOW"] == nil) == 0
                 }
             } catch {
                 await sender.shutdown()

@@ -203,7 +203,8 @@ struct WorkerCommand: AsyncParsableCommand {
             Takes queued messages, deferred ones whose time has come, retries that are due, and messages a
             stopped worker had claimed; sends them with at most --concurrency in flight, and records every
             attempt. Runs until interrupted (Ctrl-C finishes the batch in flight), or with --drain until
-            nothing is left to send now. With HERALD_SMS_ENABLED=false due messages are held as disabled.
+            nothing is left to send now (waiting for retries; with a fixed --now, retries due later stay).
+            With HERALD_SMS_ENABLED=false due messages are held as disabled.
 
             Example:
               HERALD_SMS_URL='http://localhost:9000/send?to={to}&text={text}' herald worker --drain
@@ -243,7 +244,8 @@ struct WorkerCommand: AsyncParsableCommand {
                 if stop.isStopped { return true }
                 guard drain else { return false }
                 if !config.enabled { return true }
-                return try store.pending(now: now()) == 0
+                // A fixed --now never reaches a retry's time: stop when nothing is due at that instant.
+                return try store.pending(now: now(), futureRetries: fixed == nil) == 0
             }
         } catch {
             await sender.shutdown()

@@ -10,7 +10,7 @@ struct DLR: ParsableCommand {
         discussion: """
             One report from flags, or JSON lines from FILE (- for standard input), each
             {"reference": "…", "status": "delivered|failed|expired", "error": "…"}; "id" or "messageId" may stand
-            for "reference". A reference is the provider's message id or Herald's (42 or herald-42). A report
+            for "reference". A reference is the provider's message id or Herald's (42, or the idempotency key herald-<instance>-42). A report
             naming no known message is kept and reported; it changes nothing. Exit status 1 when a line is
             malformed.
 

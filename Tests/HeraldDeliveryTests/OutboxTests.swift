@@ -103,7 +103,7 @@ import Testing
         let first = try outbox.store.apply(DeliveryReport(reference: "log-\(ids[0])", status: .delivered), now: now + 5_000)
         #expect(first.messageID == ids[0] && first.previous == "sent" && first.status == "delivered")
         let second = try outbox.store.apply(
-            DeliveryReport(reference: "herald-\(ids[1])", status: .failed, errorCode: "EC_ABSENT_SUBSCRIBER"), now: now + 6_000)
+            DeliveryReport(reference: "herald-\(outbox.store.instance)-\(ids[1])", status: .failed, errorCode: "EC_ABSENT_SUBSCRIBER"), now: now + 6_000)
         #expect(second.messageID == ids[1] && second.status == "failed")
         let unknown = try outbox.store.apply(DeliveryReport(reference: "prov-nope", status: .delivered), now: now + 7_000)
         #expect(unknown.messageID == nil)
@@ -132,7 +132,19 @@ import Testing
         #expect(s.sent == 1 && s.reclaimed == 1)
         let m = try outbox.store.message(id: id)!
         #expect(m.status == "sent" && m.attempts == 2)
-        #expect(lines(path).map { $0["idempotencyKey"]?.text } == ["herald-\(id)"])
+        #expect(lines(path).map { $0["idempotencyKey"]?.text } == ["herald-\(outbox.store.instance)-\(id)"])
+    }
+
+    @Test func idempotencyKeysDifferBetweenDatabases() throws {
+        let a = try Outbox(), b = try Outbox()
+        let now = ms("2026-11-23T10:00:00Z")
+        _ = try a.add(now: now)
+        _ = try b.add(now: now)
+        let ka = try a.store.claim(now: now, limit: 1, lease: 1_000)[0].idempotencyKey
+        let kb = try b.store.claim(now: now, limit: 1, lease: 1_000)[0].idempotencyKey
+        #expect(ka != kb, "message 1 of a new database is not a resend of another's message 1")
+        #expect(try b.store.apply(DeliveryReport(reference: ka, status: .delivered), now: now).messageID == nil)
+        #expect(try a.store.apply(DeliveryReport(reference: ka, status: .delivered), now: now).messageID == 1)
     }
 
     @Test func backoffDoublesWithJitterUpToTheCeiling() throws {

@@ -33,13 +33,13 @@ import Testing
         for id in ids {
             let m = try outbox.store.message(id: id)!
             #expect(m.status == "sent")
-            #expect(m.providerID == "prov-herald-\(id)")
+            #expect(m.providerID == "prov-herald-\(outbox.store.instance)-\(id)")
             #expect(m.attempts == 1)
             let attempts = try outbox.store.attempts(message: id)
             #expect(attempts.count == 1 && attempts[0].outcome == "accepted" && attempts[0].httpStatus == 200)
         }
         let received = provider.requests
-        #expect(Set(received.map(\.key)) == Set(ids.map { "herald-\($0)" }))
+        #expect(Set(received.map(\.key)) == Set(ids.map { "herald-\(outbox.store.instance)-\($0)" }))
         #expect(received.allSatisfy { $0.authorization == "Bearer secret" && $0.method == "POST" })
         let body = try #require(received.first?.body)
         let json = try JSONValue.parse(Array(body.utf8))
@@ -70,7 +70,7 @@ import Testing
         #expect(attempts.map(\.outcome) == ["transient", "accepted"])
         #expect(attempts[0].httpStatus == 500 && attempts[0].error?.contains("busy") == true)
         #expect(try outbox.status(id) == "sent")
-        #expect(provider.requests.map(\.key) == ["herald-\(id)", "herald-\(id)"])
+        #expect(provider.requests.map(\.key) == ["herald-\(outbox.store.instance)-\(id)", "herald-\(outbox.store.instance)-\(id)"])
     }
 
     @Test func aTimeoutIsTransient() async throws {

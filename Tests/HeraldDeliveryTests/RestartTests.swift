@@ -58,14 +58,14 @@ import Testing
         #expect(try outbox.statuses() == ["sent": 300])
         var byKey: [String: Int] = [:]
         for r in provider.requests { byKey[r.key, default: 0] += 1 }
-        #expect(Set(byKey.keys) == Set(ids.map { "herald-\($0)" }))
+        #expect(Set(byKey.keys) == Set(ids.map { "herald-\(outbox.store.instance)-\($0)" }))
         // A claim lost with the killed worker is the only unrecorded attempt: at most one per message, and the
         // provider never saw more requests for a message than it had claims.
         var lost = 0
         for id in ids {
             let m = try #require(try outbox.store.message(id: id))
             let recorded = try outbox.store.attempts(message: id)
-            let received = byKey["herald-\(id)", default: 0]
+            let received = byKey["herald-\(outbox.store.instance)-\(id)", default: 0]
             #expect(m.attempts - recorded.count <= 1, "message \(id): \(m.attempts) claims, \(recorded.count) recorded")
             #expect(received <= m.attempts)
             #expect(recorded.last?.outcome == "accepted")

@@ -55,3 +55,16 @@ public protocol Sender: Sendable {
     /// Releases connections and files.
     func shutdown() async
 }
+
+/// A value shared with concurrently running code, behind a lock.
+public final class Locked<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: T
+
+    public init(_ value: T) { stored = value }
+
+    public var value: T { lock.withLock { stored } }
+
+    @discardableResult
+    public func update<R>(_ body: (inout T) -> R) -> R { lock.withLock { body(&stored) } }
+}

@@ -97,11 +97,7 @@ struct Campaign: AsyncParsableCommand {
             let hint = Catalog.closest(self.template, in: Array(catalog.templates.keys)).map { "; did you mean \($0)?" } ?? ""
             throw Self.fail("unknown template '\(self.template)'\(hint)")
         }
-        var common: [String: String] = [:]
-        for p in params {
-            guard let eq = p.firstIndex(of: "="), eq != p.startIndex else { throw Self.fail("--param '\(p)' is not NAME=VALUE") }
-            common[String(p[..<eq])] = String(p[p.index(after: eq)...])
-        }
+        let common = try parameterPairs(params)
         let kind = format ?? (recipients.lowercased().hasSuffix(".csv") ? "csv" : recipients.lowercased().hasSuffix(".jsonl") || recipients.lowercased().hasSuffix(".ndjson") ? "jsonl" : "")
         guard !kind.isEmpty else { throw Self.fail("\(recipients): say --format csv or jsonl (the extension does not)") }
         let config = try policy.config()

@@ -174,11 +174,7 @@ struct Send: AsyncParsableCommand {
             let hint = Catalog.closest(id, in: Array(catalog.templates.keys)).map { "; did you mean \($0)?" } ?? ""
             throw Self.fail("unknown template '\(id)'\(hint)")
         }
-        var parameters: [String: String] = [:]
-        for p in params {
-            guard let eq = p.firstIndex(of: "="), eq != p.startIndex else { throw Self.fail("--param '\(p)' is not NAME=VALUE") }
-            parameters[String(p[..<eq])] = String(p[p.index(after: eq)...])
-        }
+        let parameters = try parameterPairs(params)
         let planner = Planner(renderer: Renderer(catalog: catalog), config: config)
         let eventID = "send-\(now)-\(UInt32.random(in: 0...UInt32.max))"
         let event = Event(id: eventID, type: "herald.send", occurredAt: now,
@@ -233,12 +229,12 @@ struct Send: AsyncParsableCommand {
     }
 }
 
-/// A value shared with concurrently running closures.
-final class Locked<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: T
-    init(_ value: T) { stored = value }
-    var value: T { lock.withLock { stored } }
-    @discardableResult
-    func update<R>(_ body: (inout T) -> R) -> R { lock.withLock { body(&stored) } }
+/// `--param NAME=VALUE` flags as a dictionary; the last value of a name wins.
+func parameterPairs(_ flags: [String]) throws -> [String: String] {
+    var out: [String: String] = [:]
+    for p in flags {
+        guard let eq = p.firstIndex(of: "="), eq != p.startIndex else { throw Herald.fail("--param '\(p)' is not NAME=VALUE") }
+        out[String(p[..<eq])] = String(p[p.index(after: eq)...])
+    }
+    return out
 }

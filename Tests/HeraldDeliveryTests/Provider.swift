@@ -85,16 +85,6 @@ final class ScriptedProvider: Sendable {
     var requests: [Received] { received.value }
 }
 
-/// A value shared with concurrent code.
-final class Locked<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: T
-    init(_ value: T) { stored = value }
-    var value: T { lock.withLock { stored } }
-    @discardableResult
-    func update<R>(_ body: (inout T) -> R) -> R { lock.withLock { body(&stored) } }
-}
-
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 

@@ -150,14 +150,17 @@ struct Stats: ParsableCommand {
             }
             return try printJSON(Output(statistics: stats, history: contact == nil ? nil : history))
         }
-        func percent(_ r: Double?) -> String { r.map { String(format: "%.1f%%", $0 * 100) } ?? "-" }
+        // Two decimals, so one failure in thousands does not round away.
+        func percent(_ r: Double?) -> String { r.map { String(format: "%.2f%%", $0 * 100) } ?? "-" }
         func counts(_ d: [String: Int]) -> String {
             d.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { "\($0.key) \($0.value)" }
                 .joined(separator: ", ")
         }
         print("messages: \(stats.messages) (\(stats.segments) segments)\(stats.since.map { " since \($0)" } ?? "")\(contact.map { " for \($0)" } ?? "")")
         print("by status: \(stats.byStatus.isEmpty ? "-" : counts(stats.byStatus))")
-        print("success: \(percent(stats.successRate))  failure: \(percent(stats.failureRate))  delivered (of reported): \(percent(stats.deliveredRate))")
+        let handed = stats.byStatus["sent", default: 0] + stats.byStatus["delivered", default: 0]
+        let bad = stats.byStatus["failed", default: 0] + stats.byStatus["expired", default: 0]
+        print("success: \(percent(stats.successRate)) (\(handed) sent or delivered)  failure: \(percent(stats.failureRate)) (\(bad) failed or expired)  delivered of reported: \(percent(stats.deliveredRate))")
         let a = stats.attempts
         print("attempts: \(a.total) (accepted \(a.accepted), transient failures \(a.transient), permanent \(a.permanent))\(a.averageLatencyMs.map { String(format: ", average %.0f ms", $0) } ?? "")")
         print("not sent: \(stats.suppressed.isEmpty ? "-" : counts(stats.suppressed))")

@@ -109,7 +109,7 @@ import Testing
         let stats = try CLI.run(["stats", "--db", db])
         #expect(stats.stdout.contains("messages: 1 (1 segments)"))
         #expect(stats.stdout.contains("by status: delivered 1"))
-        #expect(stats.stdout.contains("success: 100.0%"))
+        #expect(stats.stdout.contains("success: 100.00% (1 sent or delivered)  failure: 0.00% (0 failed or expired)"))
     }
 
     @Test func sendingSwitchedOffHoldsTheMessage() throws {

@@ -26,7 +26,12 @@ struct Messages: ParsableCommand {
         let store = try storeOptions.open()
         var messages = try store.messages(
             MessageFilter(status: status, contact: contact, template: template, event: event, limit: limit))
-        if !showPhone { for i in messages.indices { messages[i].phone = PhoneNumber.mask(e164: messages[i].phone) } }
+        if !showPhone {
+            for i in messages.indices {
+                messages[i].phone = PhoneNumber.mask(e164: messages[i].phone)
+                messages[i].contact = maskedID(messages[i].contact)
+            }
+        }
         if json { return try printJSON(messages) }
         if messages.isEmpty {
             print("no messages")
@@ -35,6 +40,9 @@ struct Messages: ParsableCommand {
         for m in messages {
             print("#\(m.id) \(m.status) \(m.template) → \(m.contact) \(m.phone) [\(m.locale), \(m.encoding), \(m.segments) seg] due \(m.dueAt) (event \(m.event))")
             print("    \(m.text)")
+            if m.attempts > 0 || m.lastError != nil {
+                print("    \(m.attempts) attempt\(m.attempts == 1 ? "" : "s")\(m.providerID.map { ", provider id \($0)" } ?? "")\(m.lastError.map { "; \($0)" } ?? "")")
+            }
         }
         let counts = try store.messageCounts()
         print("\(messages.count) shown; in the outbox: " + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
@@ -66,7 +74,11 @@ struct Explain: ParsableCommand {
             throw Self.fail("event '\(eventID)' reached no contact '\(contact)' (it reached: \(try store.explain(event: eventID)?.decisions.map(\.contact).joined(separator: ", ") ?? ""))")
         }
         if !showPhone {
-            for i in x.messages.indices { x.messages[i].phone = PhoneNumber.mask(e164: x.messages[i].phone) }
+            for i in x.messages.indices {
+                x.messages[i].phone = PhoneNumber.mask(e164: x.messages[i].phone)
+                x.messages[i].contact = maskedID(x.messages[i].contact)
+            }
+            for i in x.decisions.indices { x.decisions[i].contact = maskedID(x.decisions[i].contact) }
             x.payload = maskPhones(x.payload)
         }
         if json { return try printJSON(x) }
@@ -85,8 +97,21 @@ struct Explain: ParsableCommand {
                 print("  message #\(m.id) \(m.status), due \(m.dueAt), expires \(m.expiresAt), to \(m.phone)")
                 print("  \(m.locale) · \(m.encoding) · \(m.units) units · \(m.segments) segment\(m.segments == 1 ? "" : "s"):")
                 print("    \(m.text)")
+                for a in try store.attempts(message: m.id) { print("  · " + Self.line(a)) }
+                if let error = m.lastError, m.status != "sent" { print("  last error: \(error)") }
             }
         }
+    }
+
+    /// `attempt 1 at …, http: transient, HTTP 500 …, 12 ms → retry at …`
+    static func line(_ a: StoredAttempt) -> String {
+        var out = "attempt \(a.number) at \(a.startedAt), \(a.sender): \(a.outcome)"
+        if let status = a.httpStatus { out += ", HTTP \(status)" }
+        if let id = a.providerID { out += ", provider id \(id)" }
+        if let error = a.error { out += ", \(error)" }
+        out += ", \(a.latencyMs) ms → \(a.result)"
+        if let next = a.nextAt { out += " at \(next)" }
+        return out
     }
 
     func maskPhones(_ value: JSONValue) -> JSONValue {
@@ -106,3 +131,6 @@ struct Explain: ParsableCommand {
         }
     }
 }
+
+/// A contact keyed by its phone number (a raw `herald send`, a campaign row without an id) is shown masked.
+func maskedID(_ id: String) -> String { id.hasPrefix("+") ? PhoneNumber.mask(e164: id) : id }

@@ -99,6 +99,11 @@ import Testing
         let line = try String(contentsOfFile: log, encoding: .utf8)
         #expect(line.contains("\"to\":\"+251911234567\"") && line.contains("\"text\":\"Test message\""))
 
+        let listed = try CLI.run(["messages", "--db", db])
+        #expect(listed.stdout.contains("→ +251 9• ••• ••67 +251 9• ••• ••67"), "the phone-keyed contact is masked too")
+        #expect(!listed.stdout.contains("911234567"))
+        #expect(listed.stdout.contains("1 attempt, provider id log-1"))
+
         let report = try CLI.run(["dlr", "--reference", "log-1", "--status", "delivered", "--db", db])
         #expect(report.stdout == "log-1: message 1 sent → delivered\n")
         let unknown = try CLI.run(["dlr", "-", "--db", db], stdin: "{\"reference\": \"nope\", \"status\": \"failed\"}\nnot json\n")

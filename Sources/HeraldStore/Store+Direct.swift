@@ -56,12 +56,6 @@ public struct DirectWriter {
         return db.lastInsertedRowID
     }
 
-    /// Whether a decision for this contact was already stored for the event (a campaign run again).
-    public func decided(eventID: String, contact: String) throws -> Bool {
-        try Bool.fetchOne(
-            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM decision WHERE eventId = ? AND contactId = ?)"),
-            arguments: [eventID, contact]) ?? false
-    }
 }
 
 extension Store {

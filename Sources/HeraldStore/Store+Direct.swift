@@ -14,31 +14,7 @@ public struct DirectWriter {
     @discardableResult
     public func write(_ plan: RecipientPlan, eventID: String) throws -> Decision {
         if let contact = plan.contact { try Store.save(db, contact: contact, now: now) }
-        var decision = plan.decision
-        if let m = plan.message {
-            let r = m.rendered
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO message (eventId, template, contactId, phone, category, priority, locale, timeZone, text,
-                        encoding, units, segments, status, createdAt, dueAt, expiresAt, updatedAt)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """
-            ).execute(arguments: [
-                eventID, m.template, m.contact, m.phone, m.category, m.priority.rawValue, r.messageLocale, r.timeZone,
-                r.text, r.encoding.rawValue, r.units, r.segments, m.status.rawValue, now, m.dueAt, m.expiresAt, now,
-            ])
-            decision.messageID = db.lastInsertedRowID
-        }
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO decision (eventId, template, contactId, action, reason, messageId, decidedAt, body)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [
-            eventID, decision.template, decision.contact, decision.action.rawValue, decision.reason?.rawValue,
-            decision.messageID, now, decision.jsonValue.serialized,
-        ])
-        return decision
+        return try Store.insert(plan.decision, message: plan.message, eventID: eventID, db: db, now: now)
     }
 
     /// Stores a message written by hand (`herald send --to --text`): no template, no policy.

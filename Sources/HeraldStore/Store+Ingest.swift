@@ -58,33 +58,40 @@ extension Store {
         ])
         for contact in plan.contacts { try save(db, contact: contact, now: now) }
         var decisions = plan.decisions
-        let insertMessage = try db.cachedStatement(
-            sql: """
-                INSERT INTO message (eventId, template, contactId, phone, category, priority, locale, timeZone, text,
-                    encoding, units, segments, status, createdAt, dueAt, expiresAt, updatedAt)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-        let insertDecision = try db.cachedStatement(
+        for index in decisions.indices {
+            decisions[index] = try insert(decisions[index], message: plan.messages[index], eventID: event.id, db: db, now: now)
+        }
+        return IngestResult(event: event.id, type: event.type, duplicate: false, decisions: decisions)
+    }
+
+    /// Writes a decision and its outbox message (if any); returns the decision with its message id.
+    static func insert(_ decision: Decision, message: OutboxMessage?, eventID: String, db: Database, now: Int64) throws
+        -> Decision
+    {
+        var d = decision
+        if let m = message {
+            let r = m.rendered
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO message (eventId, template, contactId, phone, category, priority, locale, timeZone, text,
+                        encoding, units, segments, status, createdAt, dueAt, expiresAt, updatedAt)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                eventID, m.template, m.contact, m.phone, m.category, m.priority.rawValue, r.messageLocale, r.timeZone,
+                r.text, r.encoding.rawValue, r.units, r.segments, m.status.rawValue, now, m.dueAt, m.expiresAt, now,
+            ])
+            d.messageID = db.lastInsertedRowID
+        }
+        try db.cachedStatement(
             sql: """
                 INSERT INTO decision (eventId, template, contactId, action, reason, messageId, decidedAt, body)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-        for index in decisions.indices {
-            if let m = plan.messages[index] {
-                let r = m.rendered
-                try insertMessage.execute(arguments: [
-                    event.id, m.template, m.contact, m.phone, m.category, m.priority.rawValue, r.messageLocale, r.timeZone,
-                    r.text, r.encoding.rawValue, r.units, r.segments, m.status.rawValue, now, m.dueAt, m.expiresAt, now,
-                ])
-                decisions[index].messageID = db.lastInsertedRowID
-            }
-            let d = decisions[index]
-            try insertDecision.execute(arguments: [
-                event.id, d.template, d.contact, d.action.rawValue, d.reason?.rawValue, d.messageID, now,
-                d.jsonValue.serialized,
-            ])
-        }
-        return IngestResult(event: event.id, type: event.type, duplicate: false, decisions: decisions)
+                """
+        ).execute(arguments: [
+            eventID, d.template, d.contact, d.action.rawValue, d.reason?.rawValue, d.messageID, now, d.jsonValue.serialized,
+        ])
+        return d
     }
 
     static func storedResult(_ db: Database, eventID: String) throws -> IngestResult? {

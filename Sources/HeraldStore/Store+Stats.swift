@@ -10,6 +10,10 @@ public struct Statistics: Sendable, Codable, Equatable {
     public var messages: Int
     public var segments: Int
     public var byStatus: [String: Int]
+    /// Sent or delivered: handed to the provider.
+    public var handedOver: Int
+    /// Failed or expired.
+    public var failedOrExpired: Int
     /// Handed to the provider (sent or delivered) over messages that reached an outcome (those plus failed and
     /// expired); nil when none has.
     public var successRate: Double?
@@ -95,7 +99,7 @@ extension Store {
             let finished = handed + bad
             return Statistics(
                 since: since.map { Renderer.iso8601(ms: Double($0)) }, contact: contact, messages: messages,
-                segments: segments, byStatus: byStatus,
+                segments: segments, byStatus: byStatus, handedOver: handed, failedOrExpired: bad,
                 successRate: finished == 0 ? nil : Double(handed) / Double(finished),
                 failureRate: finished == 0 ? nil : Double(bad) / Double(finished),
                 deliveredRate: reported == 0 ? nil : Double(byStatus["delivered", default: 0]) / Double(reported),

@@ -106,7 +106,7 @@ struct Campaign: AsyncParsableCommand {
             throw Self.fail("\(error)")
         }
         if let problem = Self.unusable(template, parameters: common, columns: reader.columns) { throw Self.fail(problem) }
-        if send { _ = try delivery.workerConfig() }
+        let workerConfig = send ? try delivery.workerConfig() : nil
 
         let store = try storeOptions.open()
         let now = try clock.clock()
@@ -223,18 +223,19 @@ struct Campaign: AsyncParsableCommand {
             FileHandle.standardError.write(Data("… and \(summary.refused - errors.count) more refused rows (--verbose lists them)\n".utf8))
         }
 
-        if send {
-            let sender = try delivery.makeSender()
-            let worker = Worker(store: store, sender: sender, config: try delivery.workerConfig(), logger: makeLogger("herald.campaign"))
+        if let workerConfig {
+            let sender = try delivery.makeSender(connections: workerConfig.concurrency)
+            let worker = Worker(store: store, sender: sender, config: workerConfig, logger: makeLogger("herald.campaign"))
             let total = Locked(PassSummary())
-            let clockFn = systemClock(fixed: clock.now == nil && ProcessInfo.processInfo.environment["HERALD_NOW"] == nil ? nil : now)
+            let clockFn = try clock.source()
+            let fixed = clock.isFixed
             do {
                 try await worker.run(clock: clockFn, poll: 0.5) { pass in
                     let t = total.update { $0.add(pass); return $0 }
                     if progress, t.claimed > 0 {
                         FileHandle.standardError.write(Data("\rsending: \(t.sent) sent, \(t.retry) to retry, \(t.failed) failed  ".utf8))
                     }
-                    return try store.pending(now: clockFn(), futureRetries: clock.now == nil && ProcessInfo.processInfo.environment["HERALD_NOW"] == nil) == 0
+                    return try store.pending(now: clockFn(), futureRetries: !fixed) == 0
                 }
             } catch {
                 await sender.shutdown()

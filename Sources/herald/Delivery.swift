@@ -106,8 +106,9 @@ struct DeliveryOptions: ParsableArguments {
         return config
     }
 
-    /// The configured sender, checked.
-    func makeSender() throws -> any Sender {
+    /// The configured sender, checked; `connections` bounds the http sender's open requests (the worker's
+    /// concurrency).
+    func makeSender(connections: Int) throws -> any Sender {
         let url = url ?? env["HERALD_SMS_URL"]
         let kind = (sender ?? env["HERALD_SMS_SENDER"] ?? (url == nil ? "log" : "http")).lowercased()
         switch kind {
@@ -144,7 +145,7 @@ struct DeliveryOptions: ParsableArguments {
             if let t: Double = try number(timeout, "HERALD_SMS_TIMEOUT") { config.timeout = t }
             config.idPath = idPath ?? env["HERALD_SMS_ID_PATH"]
             if let problem = config.problem() { throw Herald.fail(problem) }
-            return HTTPSender(config: config, connections: try workerConfig().concurrency)
+            return HTTPSender(config: config, connections: connections)
         default:
             throw Herald.fail("unknown sender '\(kind)': http or log")
         }
@@ -162,16 +163,9 @@ struct DeliveryOptions: ParsableArguments {
     }
 }
 
-/// The system clock in epoch milliseconds, or a fixed time from `--now` (tests).
-func systemClock(fixed: Int64?) -> @Sendable () -> Int64 {
-    if let fixed { return { fixed } }
-    return { Int64(Date().timeIntervalSince1970 * 1000) }
-}
-
 /// Stops the worker loop on SIGINT/SIGTERM after the batch in flight.
 final class StopSignal: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stopped = false
+    private let stopped = Locked(false)
     private var sources: [DispatchSourceSignal] = []
 
     init() {
@@ -184,8 +178,8 @@ final class StopSignal: @unchecked Sendable {
         }
     }
 
-    func stop() { lock.withLock { stopped = true } }
-    var isStopped: Bool { lock.withLock { stopped } }
+    func stop() { stopped.update { $0 = true } }
+    var isStopped: Bool { stopped.value }
 }
 
 /// Logs to standard error at `HERALD_LOG_LEVEL` (default `level`).
@@ -226,13 +220,13 @@ struct WorkerCommand: AsyncParsableCommand {
     func run() async throws {
         let store = try storeOptions.open()
         let config = try delivery.workerConfig()
-        let sender = try delivery.makeSender()
-        let fixed = clock.now == nil && ProcessInfo.processInfo.environment["HERALD_NOW"] == nil ? nil : try clock.clock()
-        let now = systemClock(fixed: fixed)
+        let sender = try delivery.makeSender(connections: config.concurrency)
+        let now = try clock.source()
+        let fixed = clock.isFixed
         let stop = StopSignal()
         let logger = makeLogger("herald.worker")
         let worker = Worker(store: store, sender: sender, config: config, logger: logger)
-        let started = ContinuousClock.now
+        let started = Date()
         FileHandle.standardError.write(Data("herald worker: \(DeliveryOptions.describe(sender)), \(config.concurrency) in flight\(config.ratePerSecond.map { ", at most \($0)/s" } ?? "")\(config.enabled ? "" : "; sending is switched OFF (messages held as disabled)")\n".utf8))
         let total = Locked(PassSummary())
         do {
@@ -245,15 +239,14 @@ struct WorkerCommand: AsyncParsableCommand {
                 guard drain else { return false }
                 if !config.enabled { return true }
                 // A fixed --now never reaches a retry's time: stop when nothing is due at that instant.
-                return try store.pending(now: now(), futureRetries: fixed == nil) == 0
+                return try store.pending(now: now(), futureRetries: !fixed) == 0
             }
         } catch {
             await sender.shutdown()
             throw Herald.fail("worker stopped: \(error)")
         }
         await sender.shutdown()
-        let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18
-            + Double((ContinuousClock.now - started).components.seconds)
+        let seconds = Date().timeIntervalSince(started)
         if json {
             try printJSON(total.value)
         } else {

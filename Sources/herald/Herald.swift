@@ -41,8 +41,9 @@ extension ParsableCommand {
     }
 }
 
-func printJSON(_ value: some Encodable) throws {
+/// Prints JSON: indented for people, or one line (`pretty: false`) for JSON-lines output.
+func printJSON(_ value: some Encodable, pretty: Bool = true) throws {
     let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
     print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }

@@ -73,7 +73,7 @@ struct DLR: ParsableCommand {
                 let result = try store.apply(report, now: try clock.clock())
                 if result.messageID == nil { unknown += 1 }
                 if json {
-                    try printCompactJSON(result)
+                    try printJSON(result, pretty: false)
                 } else if let id = result.messageID {
                     print("\(report.reference): message \(id) \(result.previous ?? "?") → \(report.status.rawValue)\(report.errorCode.map { " (\($0))" } ?? "")")
                 } else {
@@ -158,9 +158,7 @@ struct Stats: ParsableCommand {
         }
         print("messages: \(stats.messages) (\(stats.segments) segments)\(stats.since.map { " since \($0)" } ?? "")\(contact.map { " for \($0)" } ?? "")")
         print("by status: \(stats.byStatus.isEmpty ? "-" : counts(stats.byStatus))")
-        let handed = stats.byStatus["sent", default: 0] + stats.byStatus["delivered", default: 0]
-        let bad = stats.byStatus["failed", default: 0] + stats.byStatus["expired", default: 0]
-        print("success: \(percent(stats.successRate)) (\(handed) sent or delivered)  failure: \(percent(stats.failureRate)) (\(bad) failed or expired)  delivered of reported: \(percent(stats.deliveredRate))")
+        print("success: \(percent(stats.successRate)) (\(stats.handedOver) sent or delivered)  failure: \(percent(stats.failureRate)) (\(stats.failedOrExpired) failed or expired)  delivered of reported: \(percent(stats.deliveredRate))")
         let a = stats.attempts
         print("attempts: \(a.total) (accepted \(a.accepted), transient failures \(a.transient), permanent \(a.permanent))\(a.averageLatencyMs.map { String(format: ", average %.0f ms", $0) } ?? "")")
         print("not sent: \(stats.suppressed.isEmpty ? "-" : counts(stats.suppressed))")
@@ -179,10 +177,4 @@ struct Stats: ParsableCommand {
             }
         }
     }
-}
-
-func printCompactJSON(_ value: some Encodable) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }

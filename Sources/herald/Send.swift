@@ -63,7 +63,7 @@ struct Send: AsyncParsableCommand {
         let store = try storeOptions.open()
         let config = try policy.config()
         var workerConfig = try delivery.workerConfig()
-        let sender = try delivery.makeSender()
+        let sender = try delivery.makeSender(connections: workerConfig.concurrency)
         let now = try clock.clock()
         let ids: [Int64]
         do {
@@ -85,7 +85,6 @@ struct Send: AsyncParsableCommand {
         }
         show("sender", DeliveryOptions.describe(sender) + (workerConfig.enabled ? "" : " — switched OFF (HERALD_SMS_ENABLED=false)"))
         workerConfig.only = ids
-        let fixedClock = clock.now != nil || ProcessInfo.processInfo.environment["HERALD_NOW"] != nil
         let started = Date()
         let worker = Worker(store: store, sender: sender, config: workerConfig, logger: makeLogger("herald.send", level: .error), observer: { message, record in
             var line = "message \(message.id) #\(record.number): "
@@ -102,15 +101,15 @@ struct Send: AsyncParsableCommand {
             print("attempt".padding(toLength: 10, withPad: " ", startingAt: 0) + line)
         })
         // With a fixed --now, retries come due by advancing that clock; otherwise by waiting.
-        let base = now
+        let fixedClock = clock.isFixed
+        let system = try clock.source()
         let offset = Locked<Int64>(0)
-        let timeSource: @Sendable () -> Int64
-        if fixedClock { timeSource = { base + offset.value } } else { timeSource = { Int64(Date().timeIntervalSince1970 * 1000) } }
+        let timeSource: @Sendable () -> Int64 = { system() + offset.value }
         do {
             while true {
                 _ = try await worker.pass(clock: timeSource)
                 if !workerConfig.enabled { break }
-                guard try store.pending(now: timeSource(), only: ids) > 0 || (try waitingRetry(store, ids)) else { break }
+                guard try store.pending(now: timeSource(), only: ids) > 0 else { break }
                 guard Date().timeIntervalSince(started) < wait, let due = try nextRetry(store, ids) else { break }
                 let delay = max(0, due - timeSource())
                 if fixedClock { offset.update { $0 += delay } } else { try await Task.sleep(for: .milliseconds(delay)) }
@@ -131,10 +130,6 @@ struct Send: AsyncParsableCommand {
             show("result", line)
         }
         if bad { throw ExitCode(1) }
-    }
-
-    func waitingRetry(_ store: Store, _ ids: [Int64]) throws -> Bool {
-        try ids.contains { try store.message(id: $0)?.status == "retry" }
     }
 
     func nextRetry(_ store: Store, _ ids: [Int64]) throws -> Int64? {
@@ -180,13 +175,13 @@ struct Send: AsyncParsableCommand {
         let event = Event(id: eventID, type: "herald.send", occurredAt: now,
                           data: .object(["template": .string(id), "contact": .string(contact)]))
         if let problem = Campaign.unusable(template, parameters: parameters, columns: []) { throw Self.fail(problem) }
+        guard try store.contact(id: contact) != nil else {
+            throw Self.fail("unknown contact '\(contact)'; add it with herald contact set \(contact) --phone …")
+        }
         try store.register(event, now: now)
         let decision: Decision
         do {
             decision = try store.direct(now: now) { w in
-                guard try w.context.contact(id: contact) != nil else {
-                    throw Herald.fail("unknown contact '\(contact)'; add it with herald contact set \(contact) --phone …")
-                }
                 let plan = try planner.plan(
                     template: template, person: .object(["id": .string(contact)]), parameters: parameters, event: event,
                     now: now, context: w.context)

@@ -84,6 +84,18 @@ struct ClockOptions: ParsableArguments {
     @Option(help: "The time to act at, ISO 8601 with offset (default: $HERALD_NOW, else the system clock).")
     var now: String?
 
+    /// True when the time is given (`--now` or `HERALD_NOW`): it then stays still.
+    var isFixed: Bool { now != nil || ProcessInfo.processInfo.environment["HERALD_NOW"] != nil }
+
+    /// The time for long-running work (the worker): the fixed time, or the system clock read at each call.
+    func source() throws -> @Sendable () -> Int64 {
+        if isFixed {
+            let fixed = try clock()
+            return { fixed }
+        }
+        return { Int64(Date().timeIntervalSince1970 * 1000) }
+    }
+
     /// Epoch milliseconds of now: the flag, `HERALD_NOW`, or the system clock (the only place Herald reads it).
     func clock() throws -> Int64 {
         guard let text = now ?? ProcessInfo.processInfo.environment["HERALD_NOW"] else {

@@ -78,11 +78,16 @@ public final class Worker: Sendable {
     let limiter: RateLimiter?
     /// In [0, 1): the jitter.
     let random: @Sendable () -> Double
+    /// Asked before each send: when true, the worker starts nothing more, gives back the claims it has not
+    /// started, and its pass ends once the sends in flight are recorded.
+    let shouldStop: @Sendable () -> Bool
 
     public init(
         store: Store, sender: any Sender, config: WorkerConfig, logger: Logger = Logger(label: "herald.worker"),
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, observer: Observer? = nil
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, observer: Observer? = nil,
+        shouldStop: @escaping @Sendable () -> Bool = { false }
     ) {
+        self.shouldStop = shouldStop
         self.store = store
         self.sender = sender
         self.config = config
@@ -106,7 +111,7 @@ public final class Worker: Sendable {
             if summary.held > 0 { logger.notice("sending is switched off: \(summary.held) due messages held as disabled") }
             return summary
         }
-        while true {
+        while !shouldStop() {
             let now = clock()
             let claimed = try store.claim(now: now, limit: config.batch, lease: config.lease, only: config.only)
             if claimed.isEmpty { break }
@@ -123,7 +128,7 @@ public final class Worker: Sendable {
                 }
             }
             summary.add(batch)
-            if claimed.count < config.batch { break }
+            if claimed.count < config.batch || records.count < claimed.count { break }
         }
         return summary
     }
@@ -142,6 +147,7 @@ public final class Worker: Sendable {
                 group.addTask { await self.attempt(message, clock: clock) }
             }
             while next < messages.count && next < max(1, config.concurrency) { start() }
+            var stopped = false
             while let record = try await group.next() {
                 records.append(record)
                 unrecorded += 1
@@ -149,9 +155,15 @@ public final class Worker: Sendable {
                     try store.record(Array(records.suffix(unrecorded)), now: clock())
                     unrecorded = 0
                 }
-                if next < messages.count { start() }
+                if !stopped, shouldStop() { stopped = true }
+                if next < messages.count, !stopped { start() }
             }
             if unrecorded > 0 { try store.record(Array(records.suffix(unrecorded)), now: clock()) }
+            if next < messages.count {
+                let unstarted = messages[next...].map(\.id)
+                try store.release(unstarted, now: clock())
+                logger.info("stopping: \(unstarted.count) claimed messages given back unsent")
+            }
             return records
         }
     }
@@ -224,7 +236,7 @@ public final class Worker: Sendable {
     public func run(clock: @escaping @Sendable () -> Int64, poll: Double = 1, stop: @Sendable (PassSummary) throws -> Bool)
         async throws
     {
-        while !Task.isCancelled {
+        while !Task.isCancelled && !shouldStop() {
             let summary = try await pass(clock: clock)
             if try stop(summary) { return }
             let now = clock()

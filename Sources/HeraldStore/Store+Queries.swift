@@ -32,6 +32,8 @@ public struct StoredMessage: Sendable, Codable, Equatable {
     public var sentAt: String?
     /// When it reached delivered, failed or expired.
     public var finishedAt: String?
+    /// The message this one sends again (a resend by staff).
+    public var resendOf: Int64?
 
     init(row: Row) {
         id = row["id"]
@@ -56,6 +58,7 @@ public struct StoredMessage: Sendable, Codable, Equatable {
         lastError = row["lastError"]
         sentAt = (row["sentAt"] as Int64?).map { Renderer.iso8601(ms: Double($0)) }
         finishedAt = (row["finishedAt"] as Int64?).map { Renderer.iso8601(ms: Double($0)) }
+        resendOf = row["resendOf"]
     }
 }
 
@@ -78,13 +81,24 @@ public struct MessageFilter: Sendable {
     public var contact: String?
     public var template: String?
     public var event: String?
+    /// Created at or after / before, epoch milliseconds.
+    public var since: Int64?
+    public var until: Int64?
+    /// Only messages with an id below this (the next page, newest first).
+    public var before: Int64?
     public var limit: Int
 
-    public init(status: String? = nil, contact: String? = nil, template: String? = nil, event: String? = nil, limit: Int = 100) {
+    public init(
+        status: String? = nil, contact: String? = nil, template: String? = nil, event: String? = nil,
+        since: Int64? = nil, until: Int64? = nil, before: Int64? = nil, limit: Int = 100
+    ) {
         self.status = status
         self.contact = contact
         self.template = template
         self.event = event
+        self.since = since
+        self.until = until
+        self.before = before
         self.limit = limit
     }
 }
@@ -98,6 +112,9 @@ extension Store {
         if let c = filter.contact { clauses.append("contactId = ?"); arguments.append(c) }
         if let t = filter.template { clauses.append("template = ?"); arguments.append(t) }
         if let e = filter.event { clauses.append("eventId = ?"); arguments.append(e) }
+        if let t = filter.since { clauses.append("createdAt >= ?"); arguments.append(t) }
+        if let t = filter.until { clauses.append("createdAt < ?"); arguments.append(t) }
+        if let b = filter.before { clauses.append("id < ?"); arguments.append(b) }
         let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         arguments.append(filter.limit)
         let sql = "SELECT * FROM message \(whereSQL) ORDER BY id DESC LIMIT ?"

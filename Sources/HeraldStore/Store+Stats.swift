@@ -6,6 +6,7 @@ import HeraldCore
 public struct Statistics: Sendable, Codable, Equatable {
     /// ISO 8601; nil for all time.
     public var since: String?
+    public var until: String?
     public var contact: String?
     public var messages: Int
     public var segments: Int
@@ -36,12 +37,13 @@ public struct Statistics: Sendable, Codable, Equatable {
 }
 
 extension Store {
-    /// Statistics of messages created at or after `since` (epoch ms), optionally of one contact.
-    public func statistics(since: Int64?, contact: String? = nil) throws -> Statistics {
+    /// Statistics of messages created at or after `since` and before `until` (epoch ms), optionally of one contact.
+    public func statistics(since: Int64?, until: Int64? = nil, contact: String? = nil) throws -> Statistics {
         try writer.read { db in
             var clauses: [String] = []
             var arguments: StatementArguments = []
             if let since { clauses.append("m.createdAt >= ?"); arguments += [since] }
+            if let until { clauses.append("m.createdAt < ?"); arguments += [until] }
             if let contact { clauses.append("m.contactId = ?"); arguments += [contact] }
             let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
 
@@ -88,6 +90,7 @@ extension Store {
             var dClauses: [String] = ["action = 'suppress'"]
             var dArguments: StatementArguments = []
             if let since { dClauses.append("decidedAt >= ?"); dArguments += [since] }
+            if let until { dClauses.append("decidedAt < ?"); dArguments += [until] }
             if let contact { dClauses.append("contactId = ?"); dArguments += [contact] }
             var suppressed: [String: Int] = [:]
             for row in try Row.fetchAll(
@@ -98,7 +101,8 @@ extension Store {
             }
             let finished = handed + bad
             return Statistics(
-                since: since.map { Renderer.iso8601(ms: Double($0)) }, contact: contact, messages: messages,
+                since: since.map { Renderer.iso8601(ms: Double($0)) }, until: until.map { Renderer.iso8601(ms: Double($0)) },
+                contact: contact, messages: messages,
                 segments: segments, byStatus: byStatus, handedOver: handed, failedOrExpired: bad,
                 successRate: finished == 0 ? nil : Double(handed) / Double(finished),
                 failureRate: finished == 0 ? nil : Double(bad) / Double(finished),

@@ -145,6 +145,13 @@ public struct Store: Sendable {
                     INSERT INTO meta (key, value) VALUES ('instance', lower(hex(randomblob(4))));
                     """)
         }
+        migrator.registerMigration("v4: resends, contacts by phone") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE message ADD COLUMN resendOf INTEGER REFERENCES message(id);
+                    CREATE INDEX contact_phone ON contact(phone);
+                    """)
+        }
         return migrator
     }
 }

@@ -62,19 +62,6 @@ struct Campaign: AsyncParsableCommand {
         if let format, !["csv", "jsonl"].contains(format) { throw ValidationError("--format is csv or jsonl") }
     }
 
-    /// Why a template cannot be sent by a campaign or `send --contact`, or nil.
-    static func unusable(_ template: Template, parameters: [String: String], columns: Set<String>?) -> String? {
-        if let schedule = template.schedule {
-            return "template \(template.id) is scheduled from the event's \(schedule.of); a campaign sends now: use events"
-        }
-        guard let columns else { return nil }
-        let missing = template.parameters.filter { $0.isRequired && parameters[$0.name] == nil && !columns.contains($0.name) }
-        if !missing.isEmpty {
-            return "template \(template.id) needs \(missing.map(\.name).joined(separator: ", ")): add \(missing.count == 1 ? "a column" : "columns") or --param"
-        }
-        return nil
-    }
-
     struct Summary: Encodable {
         var campaign: String
         var template: String
@@ -105,7 +92,7 @@ struct Campaign: AsyncParsableCommand {
         do { reader = try RecipientReader(path: recipients, csv: kind == "csv", region: config.defaultRegion) } catch {
             throw Self.fail("\(error)")
         }
-        if let problem = Self.unusable(template, parameters: common, columns: reader.columns) { throw Self.fail(problem) }
+        if let problem = template.unusableDirectly(parameters: common, columns: reader.columns) { throw Self.fail(problem) }
         let workerConfig = send ? try delivery.workerConfig() : nil
 
         let store = try storeOptions.open()
@@ -150,50 +137,19 @@ struct Campaign: AsyncParsableCommand {
             if rows.isEmpty { break }
             let plans: [RecipientPlan]
             do {
-                plans = try store.planning { view in
-                    var plans: [RecipientPlan] = []
-                    plans.reserveCapacity(rows.count)
-                    for row in rows {
-                        summary.rows += 1
-                        let person: JSONValue
-                        switch row.person {
-                        case .failure(let problem): refuse(row.line, problem.text); continue
-                        case .success(let p): person = p
-                        }
-                        let contact = person["id"]!.text!
-                        guard seen.insert(contact).inserted else {
-                            refuse(row.line, "contact \(contact) is already in this file; the row is skipped")
-                            continue
-                        }
-                        if resumed, try view.decided(eventID: campaignID, contact: contact) {
-                            summary.skipped += 1
-                            continue
-                        }
-                        var parameters = common
-                        for (k, v) in row.params { parameters[k] = v }
-                        if let missing = template.parameters.first(where: { $0.isRequired && parameters[$0.name] == nil }) {
-                            refuse(row.line, "\(missing.name): missing; template \(template.id) needs it")
-                            continue
-                        }
-                        do {
-                            let plan = try planner.plan(
-                                template: template, person: person, parameters: parameters, event: event, now: now,
-                                context: view.context)
-                            switch plan.decision.action {
-                            case .send: summary.queued += 1
-                            case .defer: summary.deferred += 1
-                            case .suppress: summary.suppressed[plan.decision.reason?.rawValue ?? "unknown", default: 0] += 1
-                            }
-                            if let m = plan.message { summary.segments += m.rendered.segments }
-                            plans.append(plan)
-                        } catch let error as EventError {
-                            refuse(row.line, error.field.map { "\($0.replacingOccurrences(of: "data.", with: "")): \(error.message)" } ?? error.message)
-                        }
-                    }
-                    return plans
+                let batch = try store.planning { view in
+                    try view.planCampaign(
+                        rows, template: template, common: common, event: event, now: now, planner: planner,
+                        resumed: resumed, seen: &seen)
                 }
-            } catch let error as ExitCode {
-                throw error
+                plans = batch.plans
+                summary.rows += batch.rows
+                summary.queued += batch.queued
+                summary.deferred += batch.deferred
+                summary.skipped += batch.skipped
+                summary.segments += batch.segments
+                for (reason, n) in batch.suppressed { summary.suppressed[reason, default: 0] += n }
+                for (line, text) in batch.refused { refuse(line, text) }
             } catch {
                 throw Self.fail("database \(store.path): \(error); run again with --id \(campaignID) to resume")
             }
@@ -263,17 +219,8 @@ struct Campaign: AsyncParsableCommand {
     }
 }
 
-/// One recipient row: the person (or why the row is unusable) and its parameters.
-struct RecipientRow {
-    var line: Int
-    var person: Result<JSONValue, RowProblem>
-    var params: [String: String]
-}
-
 /// Streams recipients from CSV (RFC 4180: quotes, doubled quotes, quoted newlines) or JSON lines.
 struct RecipientReader {
-    static let personKeys: Set<String> = ["contact", "id", "phone", "name", "language", "timeZone", "time_zone", "region"]
-
     let handle: FileHandle
     let csv: Bool
     let region: String
@@ -391,7 +338,7 @@ struct RecipientReader {
                 }
                 var values: [String: String] = [:]
                 for (k, v) in zip(header!, fields) where !v.isEmpty { values[k] = v }
-                rows.append(row(line: line, values: values))
+                rows.append(RecipientRow(line: line, values: values, region: region))
             } else {
                 guard let bytes = try nextLine() else { break }
                 if !bytes.contains(where: { !$0.isWhitespace }) { continue }
@@ -399,66 +346,12 @@ struct RecipientReader {
                     rows.append(RecipientRow(line: line, person: .failure(RowProblem("not a JSON object")), params: [:]))
                     continue
                 }
-                var values: [String: String] = [:]
-                var bad: String?
-                for (k, v) in object {
-                    if k == "params" {
-                        guard case .object(let nested) = v else { bad = "params: expected an object"; break }
-                        for (pk, pv) in nested {
-                            guard let text = pv.text else { bad = "params.\(pk): expected a value, got \(pv.kindName)"; break }
-                            values[pk] = text
-                        }
-                    } else if case .null = v {
-                        continue
-                    } else {
-                        guard let text = v.text else { bad = "\(k): expected a value, got \(v.kindName)"; break }
-                        values[k] = text
-                    }
+                switch RecipientRow.values(object) {
+                case .failure(let problem): rows.append(RecipientRow(line: line, person: .failure(problem), params: [:]))
+                case .success(let values): rows.append(RecipientRow(line: line, values: values, region: region))
                 }
-                if let bad {
-                    rows.append(RecipientRow(line: line, person: .failure(RowProblem(bad)), params: [:]))
-                    continue
-                }
-                rows.append(row(line: line, values: values))
             }
         }
         return rows
     }
-
-    /// Splits a row's values into the person and the parameters; a row without an id is keyed by its phone.
-    func row(line: Int, values: [String: String]) -> RecipientRow {
-        var person: [String: JSONValue] = [:]
-        var params: [String: String] = [:]
-        for (k, v) in values {
-            switch k {
-            case "contact", "id": person["id"] = .string(v)
-            case "time_zone": person["timeZone"] = .string(v)
-            case "phone", "name", "language", "timeZone", "region": person[k] = .string(v)
-            default: break
-            }
-            if !Self.personKeys.contains(k) || k == "name" { params[k] = v }
-            if !Self.personKeys.contains(k) { person[k] = .string(v) }
-        }
-        if person["id"] == nil {
-            guard let phone = values["phone"] else {
-                return RecipientRow(line: line, person: .failure(RowProblem("contact: missing (and no phone to key the row by)")), params: params)
-            }
-            do {
-                person["id"] = .string(try PhoneNumber.parse(phone, region: values["region"]?.uppercased() ?? region).e164)
-            } catch {
-                return RecipientRow(line: line, person: .failure(RowProblem("phone: \(error.description)")), params: params)
-            }
-        }
-        let wrapped = JSONValue.object(person)
-        do { try EventSchema.checkPerson(wrapped, path: "recipient") } catch {
-            return RecipientRow(line: line, person: .failure(RowProblem(error.description.replacingOccurrences(of: "recipient.", with: ""))), params: params)
-        }
-        return RecipientRow(line: line, person: .success(wrapped), params: params)
-    }
-}
-
-/// Why a recipient row cannot be used.
-struct RowProblem: Error {
-    var text: String
-    init(_ text: String) { self.text = text }
 }

@@ -174,7 +174,7 @@ struct Send: AsyncParsableCommand {
         let eventID = "send-\(now)-\(UInt32.random(in: 0...UInt32.max))"
         let event = Event(id: eventID, type: "herald.send", occurredAt: now,
                           data: .object(["template": .string(id), "contact": .string(contact)]))
-        if let problem = Campaign.unusable(template, parameters: parameters, columns: []) { throw Self.fail(problem) }
+        if let problem = template.unusableDirectly(parameters: parameters, columns: []) { throw Self.fail(problem) }
         guard try store.contact(id: contact) != nil else {
             throw Self.fail("unknown contact '\(contact)'; add it with herald contact set \(contact) --phone …")
         }

@@ -62,7 +62,7 @@ import Testing
         let counts: [Int] = [expected.queued, expected.deferred, expected.optedOut, expected.invalidPhone, expected.noPhone]
         #expect(counts == [4_939, 4_995, 7, 39, 20])
         let lines = recipientsLines(r.stderr)
-        #expect(lines.contains { $0.hasSuffix(":10002: contact k-42 is already in this file; the row is skipped") })
+        #expect(lines.contains { $0.hasSuffix(":10002: contact k-42 is already in this campaign; the row is skipped") })
         #expect(lines.contains { $0.hasSuffix(":10003: 2 fields; the header has 7") })
         #expect(lines.contains { $0.hasSuffix(":10004: contact: missing (and no phone to key the row by)") })
 

@@ -9,6 +9,24 @@ public struct ResendRefusal: Error, Sendable, CustomStringConvertible {
     public var description: String
 }
 
+/// An event as stored.
+public struct StoredEvent: Sendable {
+    public var id: String
+    public var type: String
+    public var occurredAt: Int64
+    public var receivedAt: Int64
+    /// The envelope: id, type, occurredAt, data.
+    public var payload: JSONValue
+
+    init(row: Row) {
+        id = row["id"]
+        type = row["type"]
+        occurredAt = row["occurredAt"]
+        receivedAt = row["receivedAt"]
+        payload = (try? JSONValue.parse(Data((row["payload"] as String).utf8))) ?? .null
+    }
+}
+
 /// How far a campaign has come: its decisions by action and reason.
 public struct CampaignCounts: Sendable, Codable, Equatable {
     public var decided = 0
@@ -18,6 +36,8 @@ public struct CampaignCounts: Sendable, Codable, Equatable {
     public var segments = 0
     /// Its messages by status.
     public var messages: [String: Int] = [:]
+
+    public init() {}
 }
 
 extension Store {
@@ -118,15 +138,19 @@ extension Store {
         }
     }
 
-    /// Events of a type, newest first, with their payloads (campaigns to resume).
-    public func events(type: String, limit: Int = 100) throws -> [(id: String, receivedAt: Int64, payload: JSONValue)] {
+    /// Events of a type, newest first.
+    public func events(type: String, limit: Int = 100) throws -> [StoredEvent] {
         try writer.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT id, receivedAt, payload FROM event WHERE type = ? ORDER BY receivedAt DESC LIMIT ?",
-                arguments: [type, limit]
-            ).map { row in
-                (row["id"], row["receivedAt"], (try? JSONValue.parse(Data((row["payload"] as String).utf8))) ?? .null)
-            }
+                db, sql: "SELECT * FROM event WHERE type = ? ORDER BY receivedAt DESC LIMIT ?", arguments: [type, limit]
+            ).map(StoredEvent.init(row:))
+        }
+    }
+
+    /// One event as stored, or nil.
+    public func event(id: String) throws -> StoredEvent? {
+        try writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = ?", arguments: [id]).map(StoredEvent.init(row:))
         }
     }
 
@@ -134,6 +158,29 @@ extension Store {
     public func segmentsHandedOver() throws -> Int {
         try writer.read { db in
             try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(segments), 0) FROM message WHERE status IN ('sent', 'delivered')") ?? 0
+        }
+    }
+}
+
+extension Store {
+    /// A value of the `meta` table, or nil.
+    public func meta(_ key: String) throws -> String? {
+        try writer.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) }
+    }
+
+    /// Sets a value of the `meta` table.
+    public func setMeta(_ key: String, _ value: String) throws {
+        try writer.write { db in
+            try db.execute(
+                sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                arguments: [key, value])
+        }
+    }
+
+    /// Whether an event with this id is stored.
+    public func hasEvent(_ id: String) throws -> Bool {
+        try writer.read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM event WHERE id = ?)", arguments: [id]) ?? false
         }
     }
 }

@@ -39,14 +39,16 @@ public struct Catalog: Sendable {
 
 
     /// Loads every `*.yaml`/`*.yml` file of the two folders. Unreadable folders are diagnostics, not crashes.
+    /// `extra` holds files given in memory (a file sent to check): by folder (`templates`, `locales`, `events`), a
+    /// file name and its text; a name already in the folder replaces that file.
     public static func load(
         templates templatesDir: String, locales localesDir: String, events eventsDir: String? = nil,
-        defaultLocale: String = "en"
+        defaultLocale: String = "en", extra: [(folder: String, name: String, text: String)] = []
     ) -> Catalog {
         var catalog = Catalog(defaultLocale: defaultLocale)
         let eventsDir = eventsDir ?? ((templatesDir as NSString).deletingLastPathComponent as NSString)
             .appendingPathComponent("Events")
-        for (path, text) in catalog.readFolder(eventsDir, what: "events", required: false) {
+        for (path, text) in catalog.readFolder(eventsDir, what: "events", required: false, extra: extra.filter { $0.folder == "events" }) {
             let reader = YAMLReader(file: path)
             if let schema = EventSchema.parse(text, reader: reader) {
                 register(schema, key: schema.type, field: "type", what: "event type", line: schema.line, file: \.file,
@@ -54,7 +56,7 @@ public struct Catalog: Sendable {
             }
             catalog.diagnostics += reader.diagnostics
         }
-        let templateFiles = catalog.readFolder(templatesDir, what: "templates")
+        let templateFiles = catalog.readFolder(templatesDir, what: "templates", extra: extra.filter { $0.folder == "templates" })
         for (path, text) in templateFiles {
             let reader = YAMLReader(file: path)
             if let template = Template.parse(text, reader: reader) {
@@ -63,7 +65,7 @@ public struct Catalog: Sendable {
             }
             catalog.diagnostics += reader.diagnostics
         }
-        let localeFiles = catalog.readFolder(localesDir, what: "locales")
+        let localeFiles = catalog.readFolder(localesDir, what: "locales", extra: extra.filter { $0.folder == "locales" })
         for (path, text) in localeFiles {
             let stem = stem(of: path)
             let reader = YAMLReader(file: path)
@@ -114,7 +116,19 @@ public struct Catalog: Sendable {
         table[key] = item
     }
 
-    private mutating func readFolder(_ dir: String, what: String, required: Bool = true) -> [(String, String)] {
+    private mutating func readFolder(
+        _ dir: String, what: String, required: Bool = true, extra: [(folder: String, name: String, text: String)] = []
+    ) -> [(String, String)] {
+        var files = readFolder(dir, what: what, required: required && extra.isEmpty)
+        for file in extra {
+            let path = (dir as NSString).appendingPathComponent(file.name)
+            files.removeAll { $0.0 == path }
+            files.append((path, file.text))
+        }
+        return files.sorted { $0.0 < $1.0 }
+    }
+
+    private mutating func readFolder(_ dir: String, what: String, required: Bool) -> [(String, String)] {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {

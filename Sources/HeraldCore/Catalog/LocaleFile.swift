@@ -19,6 +19,9 @@ public struct LocaleFile: Sendable, Codable {
     /// Words a person may reply to stop or restart messages, in this language.
     public var stopKeywords: [String]
     public var startKeywords: [String]
+    /// The answer to a stop or start word, in this language (none when not set).
+    public var stopReply: String?
+    public var startReply: String?
     public var messages: [String: Message]
     public var file: String
 
@@ -116,8 +119,20 @@ extension LocaleFile {
         }
         var stop: [String] = []
         var start: [String] = []
-        if let node = fields["keywords"], let list = reader.entries(node, field: "keywords", allowed: ["stop", "start"]) {
+        var replies: [String: String] = [:]
+        if let node = fields["keywords"],
+            let list = reader.entries(node, field: "keywords", allowed: ["stop", "start", "stopReply", "startReply"])
+        {
             for (key, _, value) in list {
+                if key.hasSuffix("Reply") {
+                    if let text = reader.string(value, field: "keywords.\(key)") {
+                        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                            reader.error(value, field: "keywords.\(key)", "the reply is empty; leave it out to send none")
+                        }
+                        replies[key] = text
+                    }
+                    continue
+                }
                 guard case .sequence(let sequence) = value else {
                     reader.error(value, field: "keywords.\(key)", "expected a list of words")
                     continue
@@ -144,7 +159,8 @@ extension LocaleFile {
         guard reader.diagnostics.count == errorsBefore else { return nil }
         let file = LocaleFile(
             id: id, icuID: icuID, name: fields["name"]?.string, fallback: fallback, calendar: calendar,
-            currencySymbols: symbols, gsm: gsm, stopKeywords: stop, startKeywords: start, messages: messages,
+            currencySymbols: symbols, gsm: gsm, stopKeywords: stop, startKeywords: start,
+            stopReply: replies["stopReply"], startReply: replies["startReply"], messages: messages,
             file: reader.file)
         return (file, messageNodes)
     }

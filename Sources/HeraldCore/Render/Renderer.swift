@@ -69,12 +69,25 @@ public final class Renderer: Sendable {
         var timeZone: String
     }
 
-    public init(catalog: Catalog) { self.catalog = catalog }
+    /// Told how long each render took (the server's latency histogram).
+    private let observer: (@Sendable (Swift.Duration) -> Void)?
+
+    public init(catalog: Catalog, observer: (@Sendable (Swift.Duration) -> Void)? = nil) {
+        self.catalog = catalog
+        self.observer = observer
+    }
 
     /// Number of compiled formatters held.
     public var cachedFormatters: Int { cache.withLock { $0.count } }
 
     public func render(_ request: RenderRequest) throws(RenderError) -> RenderedMessage {
+        guard let observer else { return try produce(request) }
+        let start = ContinuousClock.now
+        defer { observer(ContinuousClock.now - start) }
+        return try produce(request)
+    }
+
+    private func produce(_ request: RenderRequest) throws(RenderError) -> RenderedMessage {
         guard let template = catalog.templates[request.template] else {
             let hint = YAMLReader.closest(request.template, in: Array(catalog.templates.keys))
                 .map { " (did you mean '\($0)'?)" } ?? ""
@@ -123,7 +136,7 @@ public final class Renderer: Sendable {
     }
 
     /// Applies a GSM-7 policy and counts segments; the identity fields are left empty.
-    static func measure(_ raw: String, policy: GSMPolicy) -> RenderedMessage {
+    public static func measure(_ raw: String, policy: GSMPolicy) -> RenderedMessage {
         let kept = GSMKeeper.apply(raw, policy: policy)
         let count = SMS.count(kept.text)
         return RenderedMessage(

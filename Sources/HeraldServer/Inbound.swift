@@ -1,0 +1,92 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+
+/// An SMS a person sent back. A stop word of any locale opts every contact with that number out of everything
+/// (a number no contact has becomes a contact keyed by it, opted out, so later messages to it are refused); a
+/// start word opts them back in. The reply, when the locale has one, is queued in the person's language.
+struct Inbound {
+    let state: ServerState
+
+    struct Answer: Encodable {
+        /// `stop`, `start`, or nil when the text is no keyword (nothing changes).
+        var keyword: String?
+        /// The word as matched, and the locale whose list it is in.
+        var word: String?
+        var keywordLocale: String?
+        /// The contacts changed.
+        var contacts: [String]
+        var reply: Reply?
+        /// The event standing for this SMS (`herald explain` reads it).
+        var event: String?
+    }
+
+    struct Reply: Encodable {
+        var messageId: Int64
+        var locale: String
+        var text: String
+        var segments: Int
+    }
+
+    /// Upper case, without surrounding spaces and punctuation.
+    static func normalize(_ word: some StringProtocol) -> String {
+        word.trimmingCharacters(in: .whitespacesAndNewlines.union(.punctuationCharacters).union(.symbols)).uppercased()
+    }
+
+    /// The keyword a text is: its first word (`STOP`, `Arrêt !`, `stop please`), or the whole text.
+    func keyword(_ text: String) -> (kind: String, locale: String, word: String)? {
+        let whole = Self.normalize(text)
+        if let hit = state.keywords[whole] { return (hit.kind, hit.locale, whole) }
+        let first = whole.split(whereSeparator: { $0.isWhitespace }).first.map { Self.normalize($0) } ?? ""
+        if let hit = state.keywords[first] { return (hit.kind, hit.locale, first) }
+        return nil
+    }
+
+    func handle(phone: PhoneNumber, text: String, providerID: String?) throws -> Answer {
+        guard let (kind, keywordLocale, word) = keyword(text) else {
+            return Answer(keyword: nil, word: nil, keywordLocale: nil, contacts: [], reply: nil, event: nil)
+        }
+        let store = state.store
+        let now = state.clock()
+        var contacts = try store.contacts(phone: phone.e164)
+        if contacts.isEmpty, kind == "stop" { contacts = [Contact(id: phone.e164)] }
+        var changed: [Contact] = []
+        for contact in contacts {
+            changed.append(try store.updateContact(id: contact.id, now: now) { c in
+                if c.phone == nil { c.phone = phone.e164 }
+                if kind == "stop" {
+                    c.optedOutAll = true
+                } else {
+                    c.optedOutAll = false
+                    c.optedOutCategories = []
+                }
+            })
+        }
+        // The reply is in the person's language when known, else in the language of the word they used.
+        let language = changed.first(where: { $0.languageChosen })?.language ?? changed.first?.language ?? keywordLocale
+        let chain = state.catalog.chain(for: language.replacingOccurrences(of: "-", with: "_"))
+        let file = chain.first(where: { (kind == "stop" ? $0.stopReply : $0.startReply) != nil })
+        let eventID = "inbound-\(providerID.map { "\($0)-" } ?? "")\(UUID().uuidString.prefix(8).lowercased())"
+        let event = Event(
+            id: eventID, type: "inbound", occurredAt: now,
+            data: .object([
+                "from": .string(phone.e164), "keyword": .string(kind), "word": .string(word),
+                "contacts": .array(changed.map { .string($0.id) }),
+            ]))
+        try store.register(event, now: now)
+        var reply: Reply?
+        if let file, let text = kind == "stop" ? file.stopReply : file.startReply {
+            let measured = Renderer.measure(text, policy: file.gsm)
+            let id = try store.direct(now: now) { w in
+                try w.writeRaw(
+                    eventID: eventID, contact: changed.first?.id ?? phone.e164, phone: phone.e164, text: measured.text,
+                    locale: file.id, encoding: measured.encoding.rawValue, units: measured.units, segments: measured.segments,
+                    expiresAt: now + 3600 * 1000)
+            }
+            reply = Reply(messageId: id, locale: file.id, text: measured.text, segments: measured.segments)
+        }
+        return Answer(
+            keyword: kind, word: word, keywordLocale: keywordLocale, contacts: changed.map { maskedContact($0.id) },
+            reply: reply, event: eventID)
+    }
+}

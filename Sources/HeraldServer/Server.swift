@@ -1,0 +1,153 @@
+import Foundation
+import HTTPTypes
+import HeraldCore
+import HeraldDelivery
+import HeraldStore
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// Everything `herald serve` is configured with.
+public struct ServerSettings: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var catalog: Catalog
+    /// Where the catalog was read from: `POST /v1/templates:check` checks a file against these folders.
+    public var templatesPath: String
+    public var localesPath: String
+    public var eventsPath: String?
+    public var policy: PolicyConfig
+    public var keys: Keyring
+    /// Signs customer tokens.
+    public var tokenSecret: [UInt8]
+    /// How long a customer token lasts unless the request says (seconds).
+    public var tokenTTL: Int64 = 7 * 24 * 3600
+    /// Request bodies larger than this are refused (413); campaigns have their own limit.
+    public var maxBody = 1 << 20
+    public var campaignMaxBody = 32 << 20
+    /// The worker inside the server; nil runs none (another process sends).
+    public var worker: WorkerConfig?
+    public var sender: (any Sender)?
+    /// How often the worker looks for due messages when idle (seconds).
+    public var poll = 0.25
+    /// How long a resent message stays worth sending (ms).
+    public var resendTTL: Int64 = 24 * 3600 * 1000
+    public var clock: @Sendable () -> Int64
+
+    public init(
+        catalog: Catalog, templatesPath: String, localesPath: String, eventsPath: String?, policy: PolicyConfig,
+        keys: Keyring, tokenSecret: [UInt8], clock: @escaping @Sendable () -> Int64
+    ) {
+        self.catalog = catalog
+        self.templatesPath = templatesPath
+        self.localesPath = localesPath
+        self.eventsPath = eventsPath
+        self.policy = policy
+        self.keys = keys
+        self.tokenSecret = tokenSecret
+        self.clock = clock
+    }
+}
+
+/// What the routes share.
+final class ServerState: Sendable {
+    let settings: ServerSettings
+    let store: Store
+    let renderer: Renderer
+    let planner: Planner
+    let tokens: CustomerTokens
+    let ingest: IngestQueue
+    let metrics: ServerMetrics
+    let campaigns: CampaignRunner
+    let logger: Logger
+    /// Keywords by their upper-case form, with the locale they belong to.
+    let keywords: [String: (kind: String, locale: String)]
+
+    var clock: @Sendable () -> Int64 { settings.clock }
+    var catalog: Catalog { settings.catalog }
+
+    init(settings: ServerSettings, store: Store, logger: Logger) {
+        self.settings = settings
+        self.store = store
+        self.logger = logger
+        let metrics = ServerMetrics()
+        self.metrics = metrics
+        renderer = Renderer(catalog: settings.catalog, observer: { metrics.rendered($0) })
+        planner = Planner(renderer: renderer, config: settings.policy)
+        tokens = CustomerTokens(secret: settings.tokenSecret)
+        ingest = IngestQueue(store: store, planner: planner, clock: settings.clock)
+        campaigns = CampaignRunner(
+            store: store, planner: planner, region: settings.policy.defaultRegion, clock: settings.clock,
+            logger: Logger(label: "herald.campaigns"))
+        var keywords: [String: (String, String)] = [:]
+        for file in settings.catalog.sortedLocales {
+            for word in file.stopKeywords where keywords[Inbound.normalize(word)] == nil { keywords[Inbound.normalize(word)] = ("stop", file.id) }
+            for word in file.startKeywords where keywords[Inbound.normalize(word)] == nil { keywords[Inbound.normalize(word)] = ("start", file.id) }
+        }
+        self.keywords = keywords
+    }
+}
+
+/// One route: its method, path (as in the OpenAPI description) and who may call it.
+public struct RouteInfo: Sendable, Hashable {
+    public var method: String
+    public var path: String
+    /// Roles let in (admin always is); empty with `isPublic` for health.
+    public var roles: Set<Role>
+    public var customer: Bool
+    public var isPublic: Bool
+}
+
+/// The Herald HTTP API.
+public enum HeraldServer {
+    /// Builds the router with every route; `routes` lists them with their roles.
+    static func router(state: ServerState) -> (Router<HeraldContext>, [RouteInfo]) {
+        let router = Router(context: HeraldContext.self)
+        router.add(middleware: RequestLogMiddleware(metrics: state.metrics))
+        router.add(middleware: AuthMiddleware(keys: state.settings.keys, tokens: state.tokens, clock: state.clock))
+        var table = RouteTable(router: router)
+        Routes(state: state).register(&table)
+        return (router, table.routes)
+    }
+
+    /// The application: the HTTP server, the worker (when configured) and the campaign runner, under one
+    /// service group that shuts down gracefully on SIGTERM and SIGINT.
+    public static func application(
+        settings: ServerSettings, store: Store, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> (app: some ApplicationProtocol, routes: [RouteInfo]) {
+        let state = ServerState(settings: settings, store: store, logger: logger)
+        let (router, routes) = router(state: state)
+        var app = Application(
+            router: router,
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Herald"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
+            logger: logger)
+        if let worker = settings.worker, let sender = settings.sender {
+            app.addServices(WorkerService(
+                store: store, sender: sender, config: worker, clock: settings.clock, metrics: state.metrics,
+                logger: Logger(label: "herald.worker", factory: { _ in logger.handler }), poll: settings.poll))
+        }
+        app.addServices(state.campaigns)
+        return (app, routes)
+    }
+}
+
+/// Registers routes and remembers them with their roles.
+struct RouteTable {
+    let router: Router<HeraldContext>
+    var routes: [RouteInfo] = []
+
+    /// A route that lets in `roles` (and admin), or a customer's token for the `{id}` contact with `customer`.
+    mutating func add(
+        _ method: HTTPRequest.Method, _ path: String, roles: Set<Role>, customer: Bool = false, isPublic: Bool = false,
+        _ handler: @escaping @Sendable (Request, HeraldContext) async throws -> Response
+    ) {
+        routes.append(RouteInfo(method: method.rawValue, path: path, roles: roles, customer: customer, isPublic: isPublic))
+        router.on(RouterPath(path), method: method) { request, context in
+            if !isPublic {
+                try context.require(roles, customer: customer ? context.parameters.get("id") : nil)
+            }
+            return try await handler(request, context)
+        }
+    }
+}

@@ -19,6 +19,8 @@ struct Inbound {
         var reply: Reply?
         /// The event standing for this SMS (`herald explain` reads it).
         var event: String?
+        /// Messages that were waiting for them and are now cancelled.
+        var cancelled = 0
     }
 
     struct Reply: Encodable {
@@ -33,17 +35,18 @@ struct Inbound {
         word.trimmingCharacters(in: .whitespacesAndNewlines.union(.punctuationCharacters).union(.symbols)).uppercased()
     }
 
-    /// The keyword a text is: its first word (`STOP`, `Arrêt !`, `stop please`), or the whole text.
-    func keyword(_ text: String) -> (kind: String, locale: String, word: String)? {
+    /// The keyword a text is: the whole text (`STOP`, `Arrêt !`) or its first word (`stop please`), with the
+    /// locales that list it.
+    func keyword(_ text: String) -> (kind: String, locales: [String], word: String)? {
         let whole = Self.normalize(text)
-        if let hit = state.keywords[whole] { return (hit.kind, hit.locale, whole) }
+        if let hit = state.keywords[whole] { return (hit.kind, hit.locales, whole) }
         let first = whole.split(whereSeparator: { $0.isWhitespace }).first.map { Self.normalize($0) } ?? ""
-        if let hit = state.keywords[first] { return (hit.kind, hit.locale, first) }
+        if let hit = state.keywords[first] { return (hit.kind, hit.locales, first) }
         return nil
     }
 
     func handle(phone: PhoneNumber, text: String, providerID: String?) throws -> Answer {
-        guard let (kind, keywordLocale, word) = keyword(text) else {
+        guard let (kind, locales, word) = keyword(text) else {
             return Answer(keyword: nil, word: nil, keywordLocale: nil, contacts: [], reply: nil, event: nil)
         }
         let store = state.store
@@ -51,7 +54,11 @@ struct Inbound {
         var contacts = try store.contacts(phone: phone.e164)
         if contacts.isEmpty, kind == "stop" { contacts = [Contact(id: phone.e164)] }
         var changed: [Contact] = []
+        var cancelled = 0
         for contact in contacts {
+            if kind == "stop" {
+                cancelled += try store.cancelWaiting(contact: contact.id, reason: "opted out by replying \(word)", now: now)
+            }
             changed.append(try store.updateContact(id: contact.id, now: now) { c in
                 if c.phone == nil { c.phone = phone.e164 }
                 if kind == "stop" {
@@ -62,7 +69,10 @@ struct Inbound {
                 }
             })
         }
-        // The reply is in the person's language when known, else in the language of the word they used.
+        // The reply is in the person's language when known, else in the language of the word they used (the
+        // deployment's language first when several list it, as STOP).
+        let defaultLanguage = state.settings.policy.defaultLanguage
+        let keywordLocale = locales.contains(defaultLanguage) ? defaultLanguage : locales[0]
         let language = changed.first(where: { $0.languageChosen })?.language ?? changed.first?.language ?? keywordLocale
         let chain = state.catalog.chain(for: language.replacingOccurrences(of: "-", with: "_"))
         let file = chain.first(where: { (kind == "stop" ? $0.stopReply : $0.startReply) != nil })
@@ -87,6 +97,6 @@ struct Inbound {
         }
         return Answer(
             keyword: kind, word: word, keywordLocale: keywordLocale, contacts: changed.map { maskedContact($0.id) },
-            reply: reply, event: eventID)
+            reply: reply, event: eventID, cancelled: cancelled)
     }
 }

@@ -290,7 +290,7 @@ struct Routes: Sendable {
     struct PreferencesView: Encodable {
         var contact: String
         var language: String?
-        /// `contact` (the person's choice), `event` (learnt from an event) or `default`.
+        /// `contact` (the person's choice), `event` (learnt from an event) or `default` (the deployment's).
         var languageSource: String
         var timeZone: String?
         var timeZoneSource: String
@@ -304,13 +304,13 @@ struct Routes: Sendable {
 
     func preferences(_ c: Contact) -> PreferencesView {
         let config = state.settings.policy
-        let (window, source) = c.effectiveQuietHours(config: config)
+        let (window, _) = c.effectiveQuietHours(config: config)
         return PreferencesView(
             contact: maskedContact(c.id), language: c.language ?? config.defaultLanguage,
             languageSource: c.language == nil ? "default" : c.languageChosen ? "contact" : "event",
             timeZone: c.timeZone ?? config.defaultTimeZone,
             timeZoneSource: c.timeZone == nil ? "default" : c.timeZoneChosen ? "contact" : "event",
-            quietHours: window?.description ?? "off", quietHoursSource: source, optedOutAll: c.optedOutAll,
+            quietHours: window?.description ?? "off", quietHoursSource: c.quietHours == nil ? "default" : "contact", optedOutAll: c.optedOutAll,
             optedOutCategories: c.optedOutCategories, categories: Set(catalog.templates.values.map(\.category)).sorted())
     }
 
@@ -353,6 +353,12 @@ struct Routes: Sendable {
             if let optedOutAll { c.optedOutAll = optedOutAll }
             if let categories { c.optedOutCategories = Array(Set(categories)).sorted() }
             if resetCategories { c.optedOutCategories = [] }
+        }
+        let now = state.clock()
+        if optedOutAll == true {
+            try store.cancelWaiting(contact: id, reason: "opted out of every message", now: now)
+        } else if let categories {
+            for category in categories { try store.cancelWaiting(contact: id, category: category, reason: "opted out of \(category)", now: now) }
         }
         context.logger.info("preferences of \(maskedContact(id)) changed by \(context.identity.map(describe) ?? "?")")
         return try jsonResponse(preferences(contact))

@@ -60,8 +60,8 @@ final class ServerState: Sendable {
     let metrics: ServerMetrics
     let campaigns: CampaignRunner
     let logger: Logger
-    /// Keywords by their upper-case form, with the locale they belong to.
-    let keywords: [String: (kind: String, locale: String)]
+    /// Keywords by their upper-case form, with the locales whose lists have them (`STOP` is in several).
+    let keywords: [String: (kind: String, locales: [String])]
 
     var clock: @Sendable () -> Int64 { settings.clock }
     var catalog: Catalog { settings.catalog }
@@ -79,10 +79,15 @@ final class ServerState: Sendable {
         campaigns = CampaignRunner(
             store: store, planner: planner, region: settings.policy.defaultRegion, clock: settings.clock,
             logger: Logger(label: "herald.campaigns"))
-        var keywords: [String: (String, String)] = [:]
+        var keywords: [String: (kind: String, locales: [String])] = [:]
         for file in settings.catalog.sortedLocales {
-            for word in file.stopKeywords where keywords[Inbound.normalize(word)] == nil { keywords[Inbound.normalize(word)] = ("stop", file.id) }
-            for word in file.startKeywords where keywords[Inbound.normalize(word)] == nil { keywords[Inbound.normalize(word)] = ("start", file.id) }
+            for (kind, words) in [("stop", file.stopKeywords), ("start", file.startKeywords)] {
+                for word in words {
+                    let key = Inbound.normalize(word)
+                    if keywords[key] == nil { keywords[key] = (kind, []) }
+                    if keywords[key]!.kind == kind { keywords[key]!.locales.append(file.id) }
+                }
+            }
         }
         self.keywords = keywords
     }
@@ -114,9 +119,11 @@ public enum HeraldServer {
     /// service group that shuts down gracefully on SIGTERM and SIGINT.
     public static func application(
         settings: ServerSettings, store: Store, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> (app: some ApplicationProtocol, routes: [RouteInfo]) {
+    ) -> (app: some ApplicationProtocol, routes: [RouteInfo], registered: [String]) {
         let state = ServerState(settings: settings, store: store, logger: logger)
         let (router, routes) = router(state: state)
+        // What the router itself holds, as `METHOD /path`.
+        let registered = router.routes.map { "\($0.method.rawValue) \($0.path.description)" }
         var app = Application(
             router: router,
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Herald"),
@@ -125,10 +132,10 @@ public enum HeraldServer {
         if let worker = settings.worker, let sender = settings.sender {
             app.addServices(WorkerService(
                 store: store, sender: sender, config: worker, clock: settings.clock, metrics: state.metrics,
-                logger: Logger(label: "herald.worker", factory: { _ in logger.handler }), poll: settings.poll))
+                logger: logger, poll: settings.poll))
         }
         app.addServices(state.campaigns)
-        return (app, routes)
+        return (app, routes, registered)
     }
 }
 

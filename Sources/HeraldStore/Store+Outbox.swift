@@ -3,7 +3,7 @@ import GRDB
 import HeraldCore
 
 /// Where a message is in its life. Waiting: `queued`, `deferred`, `retry`, `disabled`; in flight: `sending`;
-/// handed over: `sent`; final: `delivered`, `failed`, `expired`.
+/// handed over: `sent`; final: `delivered`, `failed`, `expired`, `cancelled`.
 public enum MessageStatus: String, Sendable, Codable, CaseIterable {
     /// Due now.
     case queued
@@ -23,12 +23,14 @@ public enum MessageStatus: String, Sendable, Codable, CaseIterable {
     case failed
     /// Its time to live ran out before it could be sent, or the provider reported it expired.
     case expired
+    /// Withdrawn before it was sent: the person opted out (a STOP reply, a preference change) while it waited.
+    case cancelled
 
     /// The statuses the worker takes due messages from.
     public static let waiting: [MessageStatus] = [.queued, .deferred, .retry, .disabled]
     static let waitingSQL = "('queued', 'deferred', 'retry', 'disabled')"
 
-    public var isFinal: Bool { self == .delivered || self == .failed || self == .expired }
+    public var isFinal: Bool { self == .delivered || self == .failed || self == .expired || self == .cancelled }
 }
 
 /// A message a worker claimed: everything needed to send it.

@@ -84,10 +84,10 @@ extension Store {
                 return .failure(ResendRefusal(kind: .notFound, description: "no message \(id)"))
             }
             let status: String = row["status"]
-            guard ["sent", "delivered", "failed", "expired"].contains(status) else {
+            guard ["sent", "delivered", "failed", "expired", "cancelled"].contains(status) else {
                 return .failure(ResendRefusal(
                     kind: .notFinished,
-                    description: "message \(id) is \(status): it is still on its way; resend it once it is sent, failed or expired"))
+                    description: "message \(id) is \(status): it is still on its way; resend it once it is sent, failed, expired or cancelled"))
             }
             let category: String = row["category"]
             if let contact = try Self.contact(db, id: row["contactId"]),
@@ -109,6 +109,23 @@ extension Store {
         }
         let newID = try result.get()
         return try message(id: newID)!
+    }
+
+    /// Cancels the messages still waiting for a contact (of one category, or all), so an opt-out stops what was
+    /// already queued or deferred. Returns how many.
+    @discardableResult
+    public func cancelWaiting(contact: String, category: String? = nil, reason: String, now: Int64) throws -> Int {
+        var arguments: StatementArguments = [reason, now, now, contact]
+        if let category { arguments += [category] }
+        return try writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE message SET status = 'cancelled', lastError = ?, finishedAt = ?, updatedAt = ?
+                    WHERE contactId = ? AND status IN \(MessageStatus.waitingSQL) \(category == nil ? "" : "AND category = ?")
+                    """,
+                arguments: arguments)
+            return db.changesCount
+        }
     }
 
     /// A campaign's decisions so far.

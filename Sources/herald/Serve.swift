@@ -87,7 +87,7 @@ struct Serve: AsyncParsableCommand {
         settings.sender = sender
         let (host, keyCount, path) = (settings.host, keyring.keys.count, store.path)
         let sending = noWorker ? "no worker" : "sending with \(sender!.name)"
-        let (app, _) = HeraldServer.application(settings: settings, store: store, logger: logger) { port in
+        let (app, _, _) = HeraldServer.application(settings: settings, store: store, logger: logger) { port in
             logger.notice("Herald listening on http://\(host):\(port) (database \(path), \(keyCount) key\(keyCount == 1 ? "" : "s"), \(sending))")
         }
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
@@ -99,8 +99,6 @@ struct Serve: AsyncParsableCommand {
         var keyring = Keyring([])
         if FileManager.default.fileExists(atPath: file) {
             do { keyring = try Keyring.read(file: file) } catch { throw Self.fail("\(error)") }
-        } else if keys != nil || env["HERALD_KEYS_FILE"] != nil {
-            throw Self.fail("keys file \(file) does not exist (make one with herald keys new --file \(file))")
         }
         if let list = env["HERALD_API_KEYS"], !list.isEmpty {
             do { keyring.keys += try Keyring.parse(list: list).keys } catch { throw Self.fail("HERALD_API_KEYS: \(error)") }

@@ -336,3 +336,46 @@ import Testing
         }
     }
 }
+
+@Suite struct CampaignResumeTests {
+    @Test func aCampaignCutShortResumesWhenTheServerStarts() async throws {
+        let h = try ServerHarness()
+        // A campaign stored as the server stores one, with two of its three rows decided before a stop.
+        let recipients: [JSONValue] = (1...3).map { n in
+            .object([
+                "contact": .string("z-\(n)"), "phone": .string("2012340\(n)"), "region": .string("TN"),
+                "params": .object(["firstName": .string("N\(n)"), "carModel": .string("208")]),
+            ])
+        }
+        let event = Event(
+            id: "cut", type: "campaign", occurredAt: h.now.value,
+            data: .object(["template": .string("service.completed"), "params": .object(["carMake": .string("Peugeot")]), "recipients": .array(recipients)]))
+        #expect(try h.store.register(event, now: h.now.value))
+        let planner = Planner(renderer: Renderer(catalog: h.settings.catalog), config: h.settings.policy)
+        var seen = Set<String>()
+        let rows = recipients.prefix(2).enumerated().map { index, value -> RecipientRow in
+            guard case .object(let object) = value, case .success(let values) = RecipientRow.values(object) else { fatalError() }
+            return RecipientRow(line: index + 1, values: values, region: "ET")
+        }
+        let batch = try h.store.planning { view in
+            try view.planCampaign(
+                rows, template: h.settings.catalog.templates["service.completed"]!, common: ["carMake": "Peugeot"], event: event,
+                now: h.now.value, planner: planner, resumed: false, seen: &seen)
+        }
+        try h.store.write(batch.plans, eventID: "cut", now: h.now.value)
+
+        try await h.application().test(.router) { client in
+            var progress: [String: Any] = [:]
+            for _ in 0..<200 {
+                progress = try await client.call(.get, "/v1/campaigns/cut", headers: h.headers(.staff)).json
+                if progress["state"] as? String == "done" { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(progress["state"] as? String == "done")
+            #expect((progress["counts"] as? [String: Any])?["queued"] as? Int == 3)
+        }
+        // Each person got one message: the rows decided before the stop were skipped.
+        #expect(try h.count("SELECT COUNT(*) FROM message WHERE eventId = 'cut'") == 3)
+        #expect(try h.count("SELECT COUNT(DISTINCT contactId) FROM message WHERE eventId = 'cut'") == 3)
+    }
+}

@@ -32,6 +32,12 @@ struct RequestLogMiddleware: RouterMiddleware {
         var response: Response
         do {
             response = try await next(request, context)
+        } catch let error as HTTPError {
+            // Hummingbird's own errors (an unknown route, a method not allowed) as problem details too.
+            let detail = error.body ?? (error.status == .notFound ? "no route \(request.method) \(request.uri.path); see /openapi.yaml" : error.status.reasonPhrase)
+            var problem = Problem(error.status, error.status == .notFound ? "no-route" : "http-\(error.status.code)", detail)
+            problem.extraHeaders = Array(error.headers)
+            response = try problem.response(from: request, context: context)
         } catch let error as any HTTPResponseError {
             response = try error.response(from: request, context: context)
         } catch {

@@ -77,6 +77,11 @@ import Testing
                 .post, "/v1/events", String(repeating: " ", count: 70 * 1024) + "{}", headers: h.headers(.backend))
             #expect(tooLarge.status == 413)
 
+            let noRoute = try await client.call(.get, "/v1/nothing", headers: h.headers(.admin))
+            #expect(noRoute.status == 404)
+            #expect(noRoute.headers[.contentType] == "application/problem+json")
+            #expect((noRoute.json["detail"] as? String)?.contains("/openapi.yaml") == true)
+
             #expect(try h.count("SELECT COUNT(*) FROM event") == 0)
             #expect(try h.count("SELECT COUNT(*) FROM contact") == 0)
             #expect(try h.count("SELECT COUNT(*) FROM message") == 0)

@@ -85,19 +85,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Paths the test targets share: the package root and the built herald.
+        .target(name: "HeraldTestSupport", path: "Tests/HeraldTestSupport"),
         .testTarget(
             name: "HeraldCoreTests",
-            dependencies: ["HeraldCore"],
+            dependencies: ["HeraldCore", "HeraldTestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "HeraldStoreTests",
-            dependencies: ["HeraldStore"]
+            dependencies: ["HeraldStore", "HeraldTestSupport"]
         ),
         .testTarget(
             name: "HeraldDeliveryTests",
             dependencies: [
-                "HeraldDelivery", "HeraldStore", "HeraldCore", "herald",
+                "HeraldDelivery", "HeraldStore", "HeraldCore", "herald", "HeraldTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -108,7 +110,7 @@ let package = Package(
         .testTarget(
             name: "HeraldServerTests",
             dependencies: [
-                "HeraldServer", "HeraldStore", "HeraldCore", "HeraldDelivery", "herald",
+                "HeraldServer", "HeraldStore", "HeraldCore", "HeraldDelivery", "herald", "HeraldTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
@@ -116,7 +118,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HeraldCLITests",
-            dependencies: ["herald"]
+            dependencies: ["herald", "HeraldTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6],

@@ -1,21 +1,12 @@
 import Foundation
+import HeraldTestSupport
 import Testing
 
 /// Runs the built `herald` binary, as a user would.
 struct CLI {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let root = TestPaths.packageRoot
 
-    static var binary: URL {
-        // Next to the test bundle, in whatever build folder `swift test` used.
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("herald")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return root.appendingPathComponent(".build/debug/herald")
-    }
+    static var binary: URL { TestPaths.heraldBinary }
 
     struct Result {
         var status: Int32

@@ -1,9 +1,9 @@
 import Foundation
+import HeraldTestSupport
 import HeraldCore
 
 /// The package root, found from this file's path, so tests use the shipped Templates/ and Locales/.
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
+let packageRoot = TestPaths.packageRoot
 
 let shippedCatalog: Catalog = Catalog.load(
     templates: packageRoot.appendingPathComponent("Templates").path,

@@ -1,4 +1,5 @@
 import Foundation
+import HeraldTestSupport
 import HeraldCore
 import HeraldDelivery
 import HeraldStore
@@ -85,8 +86,7 @@ final class ScriptedProvider: Sendable {
     var requests: [Received] { received.value }
 }
 
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
+let packageRoot = TestPaths.packageRoot
 
 /// Epoch milliseconds of an ISO 8601 date-time with an offset.
 func ms(_ iso: String) -> Int64 { Int64(ParameterValue.epochMilliseconds(iso, timeZone: "UTC")!) }

@@ -1,4 +1,5 @@
 import Foundation
+import HeraldTestSupport
 import HeraldCore
 import HeraldDelivery
 import HeraldStore
@@ -6,15 +7,7 @@ import Testing
 
 /// The built `herald worker`, killed with SIGKILL in the middle of a batch and started again.
 @Suite struct RestartTests {
-    static var binary: URL {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("herald")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return packageRoot.appendingPathComponent(".build/debug/herald")
-    }
+    static var binary: URL { TestPaths.heraldBinary }
 
     func worker(db: String, url: String) throws -> Process {
         let process = Process()

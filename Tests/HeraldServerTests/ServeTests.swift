@@ -1,4 +1,5 @@
 import Foundation
+import HeraldTestSupport
 import HTTPTypes
 import HeraldDelivery
 import HeraldServer
@@ -14,15 +15,7 @@ import FoundationNetworking
 
 /// The built `herald serve`, on a real socket.
 @Suite struct ServeTests {
-    static var binary: URL {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("herald")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return packageRoot.appendingPathComponent(".build/debug/herald")
-    }
+    static var binary: URL { TestPaths.heraldBinary }
 
     @Test func theRouterAnswersOnALoopbackSocket() async throws {
         let h = try ServerHarness()

@@ -1,4 +1,5 @@
 import Foundation
+import HeraldTestSupport
 import HTTPTypes
 import HeraldCore
 import HeraldDelivery
@@ -9,8 +10,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
+let packageRoot = TestPaths.packageRoot
 
 /// Epoch milliseconds of an ISO 8601 date-time with an offset.
 func ms(_ iso: String) -> Int64 { Int64(ParameterValue.epochMilliseconds(iso, timeZone: "UTC")!) }

@@ -1,9 +1,9 @@
 import Foundation
+import HeraldTestSupport
 import HeraldCore
 import HeraldStore
 
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
+let packageRoot = TestPaths.packageRoot
 
 let shippedCatalog: Catalog = Catalog.load(
     templates: packageRoot.appendingPathComponent("Templates").path,

@@ -10,7 +10,7 @@ struct Herald: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Render.self, Check.self, Segments.self, Ingest.self, ContactCommand.self, Messages.self, Explain.self,
-            WorkerCommand.self, Send.self, DLR.self, Campaign.self, Stats.self, Serve.self, Keys.self,
+            WorkerCommand.self, Send.self, DLR.self, Campaign.self, Stats.self, Serve.self, Keys.self, Bench.self,
         ]
     )
 }

@@ -87,7 +87,21 @@ public final class Renderer: Sendable {
         return try produce(request)
     }
 
-    private func produce(_ request: RenderRequest) throws(RenderError) -> RenderedMessage {
+    /// What rendering a request needs, looked up: the template, the locale file with its message, the
+    /// arguments, the compiled message.
+    private struct Prepared {
+        var template: Template
+        var requested: String
+        var chain: [LocaleFile]
+        var index: Int
+        var values: Arguments
+        var formattingLocale: String
+        var timeZone: String
+        var compiled: CompiledMessage
+        var file: LocaleFile { chain[index] }
+    }
+
+    private func prepare(_ request: RenderRequest) throws(RenderError) -> Prepared {
         guard let template = catalog.templates[request.template] else {
             let hint = YAMLReader.closest(request.template, in: Array(catalog.templates.keys))
                 .map { " (did you mean '\($0)'?)" } ?? ""
@@ -112,10 +126,28 @@ public final class Renderer: Sendable {
         let values = try arguments(for: template, given: request.parameters, timeZone: timeZone)
         let formattingLocale = Self.formattingLocale(requested: requested, file: file)
         let compiled = try compiledMessage(template: template, file: file, formattingLocale: formattingLocale, timeZone: timeZone)
-        let raw: String
-        do { raw = try compiled.format(values.arguments) } catch {
-            throw RenderError(.messageFormat, "template '\(template.id)' (\(file.id)): \(error.message)", template: template.id)
+        return Prepared(
+            template: template, requested: requested, chain: chain, index: index, values: values,
+            formattingLocale: formattingLocale, timeZone: timeZone, compiled: compiled)
+    }
+
+    private func format(_ p: Prepared) throws(RenderError) -> String {
+        do { return try p.compiled.format(p.values.arguments) } catch {
+            throw RenderError(.messageFormat, "template '\(p.template.id)' (\(p.file.id)): \(error.message)", template: p.template.id)
         }
+    }
+
+    /// ICU's text alone, before the GSM-7 policy and the segment count: what `render` starts from (the render
+    /// benchmark's figure against ICU's MessageFormat).
+    public func renderText(_ request: RenderRequest) throws(RenderError) -> String {
+        try format(try prepare(request))
+    }
+
+    private func produce(_ request: RenderRequest) throws(RenderError) -> RenderedMessage {
+        let p = try prepare(request)
+        let raw = try format(p)
+        let (template, file, chain, index, requested, values, formattingLocale, timeZone) =
+            (p.template, p.file, p.chain, p.index, p.requested, p.values, p.formattingLocale, p.timeZone)
         var rendered = Self.measure(raw, policy: file.gsm)
         rendered.template = template.id
         rendered.requestedLocale = request.locale

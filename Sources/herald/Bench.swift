@@ -1,0 +1,200 @@
+import ArgumentParser
+import Crypto
+import Foundation
+import HeraldCore
+import HeraldICU
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmarks that print what they measured (release builds).",
+        subcommands: [BenchRender.self])
+
+    /// The build configuration, said loudly when it is not a release build.
+    static var build: String {
+        #if DEBUG
+        "debug (figures are not representative: swift build -c release)"
+        #else
+        "release"
+        #endif
+    }
+
+    static func warnIfDebug() {
+        #if DEBUG
+        FileHandle.standardError.write(Data("warning: this is a DEBUG build; its figures mean nothing. Use .build/release/herald (swift build -c release).\n".utf8))
+        #endif
+    }
+}
+
+/// The render benchmark of `../shared/bench`: the workload's templates, rendered by Herald's own renderer (the
+/// path `herald render` and the server use), timed as the peers are, with the same report lines.
+struct BenchRender: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "render",
+        abstract: "Render the shared benchmark's messages (workload.json × recipients.tsv) and print the peers' report.",
+        discussion: """
+            Prints peer, engine, messages, formatters, load_s, wall_s, msgs_per_s, us_per_msg, checksum (sha256 of the
+            NFC messages joined by newlines: ICU's raw text, before the GSM-7 policy, so it must equal ICU's), then
+            pipeline_msgs_per_s (render + GSM-7 policy + segment count, Herald's full path) and the samples.
+            Example: ../shared/bench/run_all.sh --peer herald="$PWD/.build/release/herald bench render"
+            """)
+
+    @Option(help: "The workload (default: ../shared/bench/workload.json).")
+    var workload: String = "../shared/bench/workload.json"
+
+    @Option(help: "The recipients (default: the workload's recipients file beside it).")
+    var recipients: String?
+
+    @Option(help: "Write every message, one a line (NFC), to this file.")
+    var dump: String?
+
+    @Option(help: "The name printed as peer.")
+    var peerName: String = "herald"
+
+    func run() throws {
+        Bench.warnIfDebug()
+        let loadStart = Date()
+        guard let data = FileManager.default.contents(atPath: workload),
+            let w = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let templates = w["templates"] as? [String: [String: Any]], let locales = w["locales"] as? [String],
+            let zones = w["time_zones"] as? [String], let currency = w["currency"] as? [String: String]
+        else { throw Self.fail("\(workload): not a benchmark workload (templates, locales, time_zones, currency)") }
+        let recipientsPath = recipients ?? ((workload as NSString).deletingLastPathComponent as NSString)
+            .appendingPathComponent(((w["recipients"] as? [String: Any])?["file"] as? String) ?? "recipients.tsv")
+        let order = (w["generator"] as? [String: Any])?["templates_order"] as? [String] ?? templates.keys.sorted()
+
+        // The workload as a catalog: one template file per template, one locale file per locale, in memory.
+        var files: [(folder: String, name: String, text: String)] = []
+        for (id, t) in templates {
+            let args = t["args"] as? [String] ?? []
+            var yaml = "id: \(id)\nevent: bench.\(id)\naudience: customer\ncategory: bench\nsegmentBudget: 10\nttl: 24h\nparams:\n"
+            for arg in args {
+                let kind = arg == "total" ? "{ type: money, currency: \(currency["code"] ?? "TND"), max: 1000000 }"
+                    : arg == "when" ? "{ type: datetime }" : arg == "count" ? "{ type: integer, max: 1000000 }" : "{ type: string, maxLength: 1000 }"
+                yaml += "  \(arg): \(kind)\n"
+            }
+            files.append(("templates", "\(id).yaml", yaml))
+        }
+        for locale in locales {
+            var yaml = "locale: \(locale)\n"
+            if let code = currency["code"], let symbol = currency["forced_symbol"] { yaml += "currencySymbols:\n  \(code): \(symbol)\n" }
+            yaml += "gsm7:\n  replaceLookalikes: false\nmessages:\n"
+            for (id, t) in templates {
+                guard let text = t[locale] as? String else { continue }
+                let quoted = String(decoding: try JSONEncoder().encode(text), as: UTF8.self)
+                yaml += "  \(id): \(quoted)\n"
+            }
+            files.append(("locales", "\(locale).yaml", yaml))
+        }
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("herald-bench-\(getpid())").path
+        let catalog = Catalog.load(templates: empty + "/T", locales: empty + "/L", events: empty + "/E", extra: files)
+        let errors = catalog.diagnostics.filter { $0.severity == .error }
+        guard errors.isEmpty else { throw Self.fail("the workload's templates do not load: \(errors.prefix(3).map(\.description).joined(separator: "; "))") }
+
+        // The rows, parsed before the clock starts.
+        guard let tsv = FileManager.default.contents(atPath: recipientsPath) else {
+            throw Self.fail("cannot read \(recipientsPath) (../shared/bench/run_all.sh writes it; or gen_recipients.py)")
+        }
+        var lines = String(decoding: tsv, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
+        guard !lines.isEmpty else { throw Self.fail("\(recipientsPath) is empty") }
+        let header = lines.removeFirst().split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        guard let ti = header.firstIndex(of: "template"), let li = header.firstIndex(of: "locale"), let zi = header.firstIndex(of: "tz") else {
+            throw Self.fail("\(recipientsPath): the header needs template, locale and tz")
+        }
+        var requests: [RenderRequest] = []
+        var keys: [(template: String, locale: String, tz: String)] = []
+        requests.reserveCapacity(lines.count)
+        for line in lines {
+            let v = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard v.count >= header.count, let t = templates[v[ti]] else { continue }
+            var parameters: [String: String] = [:]
+            for arg in t["args"] as? [String] ?? [] {
+                let column = arg == "when" ? "when_ms" : arg
+                if let i = header.firstIndex(of: column) { parameters[arg] = v[i] }
+            }
+            requests.append(RenderRequest(template: v[ti], locale: v[li], timeZone: v[zi], parameters: parameters))
+            keys.append((v[ti], v[li], v[zi]))
+        }
+        let loadSeconds = Date().timeIntervalSince(loadStart)
+
+        // Timed: formatter creation (the renderer's cache starts empty) and every render, into an array.
+        let renderer = Renderer(catalog: catalog)
+        var messages: [String] = []
+        messages.reserveCapacity(requests.count)
+        let start = DispatchTime.now().uptimeNanoseconds
+        do {
+            for request in requests { messages.append(try renderer.renderText(request)) }
+        } catch {
+            throw Self.fail("render failed: \(error.message)")
+        }
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+
+        // Herald's whole path per message: render, GSM-7 policy, segment count (formatters already cached).
+        var segments = 0
+        let pipelineStart = DispatchTime.now().uptimeNanoseconds
+        do {
+            for request in requests { segments &+= try renderer.render(request).segments }
+        } catch {
+            throw Self.fail("render failed: \(error.message)")
+        }
+        let pipelineWall = Double(DispatchTime.now().uptimeNanoseconds - pipelineStart) / 1e9
+
+        var hash = SHA256()
+        var samples: [String: String] = [:]
+        var out = dump.flatMap { FileManager.default.createFile(atPath: $0, contents: nil) ? FileHandle(forWritingAtPath: $0) : nil }
+        var buffer = Data()
+        for (i, message) in messages.enumerated() {
+            let nfc = message.precomposedStringWithCanonicalMapping
+            if i > 0 { hash.update(data: Data([0x0A])) }
+            hash.update(data: Data(nfc.utf8))
+            if out != nil {
+                buffer.append(contentsOf: nfc.utf8)
+                buffer.append(0x0A)
+                if buffer.count > 1 << 20 { out?.write(buffer); buffer.removeAll(keepingCapacity: true) }
+            }
+            let k = "\(keys[i].template)/\(keys[i].locale)"
+            if samples[k] == nil { samples[k] = nfc }
+            if keys[i].template == "appointment", samples[k + "/" + keys[i].tz] == nil { samples[k + "/" + keys[i].tz] = nfc }
+        }
+        out?.write(buffer)
+        try? out?.close()
+        out = nil
+
+        print("peer: \(peerName)")
+        print("engine: Herald renderer (ICU \(ICU.version) through compiled MessagePattern slots), Swift, \(Bench.build)")
+        print("messages: \(messages.count)")
+        print("formatters: \(renderer.cachedFormatters)")
+        print("cores: \(ProcessInfo.processInfo.activeProcessorCount)")
+        print(String(format: "load_s: %.3f", loadSeconds))
+        print(String(format: "wall_s: %.4f", wall))
+        print(String(format: "msgs_per_s: %.0f", Double(messages.count) / wall))
+        print(String(format: "us_per_msg: %.3f", wall * 1e6 / Double(messages.count)))
+        print("checksum: \(hash.finalize().map { String(format: "%02x", $0) }.joined())")
+        print(String(format: "pipeline_msgs_per_s: %.0f", Double(messages.count) / pipelineWall))
+        print(String(format: "pipeline_us_per_msg: %.3f", pipelineWall * 1e6 / Double(messages.count)))
+        print("pipeline_segments: \(segments)")
+        for t in order {
+            for l in locales {
+                let k = "\(t)/\(l)"
+                print("sample[\(k)]: \(Self.escape(samples[k] ?? ""))")
+                if t == "appointment" {
+                    for z in zones { print("sample[\(k)/\(z)]: \(Self.escape(samples[k + "/" + z] ?? ""))") }
+                }
+            }
+        }
+    }
+
+    /// As the peers print samples: control and invisible characters as `<U+XXXX>`.
+    static func escape(_ s: String) -> String {
+        let invisible: Set<UInt32> = [0x00A0, 0x202F, 0x2009, 0x200B, 0x200E, 0x200F, 0x061C, 0x2007, 0x2060, 0xFEFF]
+        var out = ""
+        for scalar in s.unicodeScalars {
+            let c = scalar.value
+            if c < 0x20 || (0x7F...0xA0).contains(c) || invisible.contains(c) {
+                out += String(format: "<U+%04X>", c)
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}

@@ -61,6 +61,14 @@ public struct RenderedMessage: Sendable, Equatable, Codable {
 public final class Renderer: Sendable {
     public let catalog: Catalog
     private let cache = Mutex<[CacheKey: CompiledMessage]>([:])
+    /// What a (template, locale, time zone) as asked resolves to, so repeated renders skip the lookups.
+    private let plans = Mutex<[PlanKey: Plan]>([:])
+
+    struct PlanKey: Hashable {
+        var template: String
+        var locale: String
+        var timeZone: String
+    }
 
     struct CacheKey: Hashable {
         var template: String
@@ -87,21 +95,49 @@ public final class Renderer: Sendable {
         return try produce(request)
     }
 
-    /// What rendering a request needs, looked up: the template, the locale file with its message, the
-    /// arguments, the compiled message.
-    private struct Prepared {
+    /// What a (template, locale, time zone) resolves to: the template, the locale file with its message, the
+    /// compiled message.
+    private struct Plan {
         var template: Template
         var requested: String
         var chain: [LocaleFile]
         var index: Int
-        var values: Arguments
         var formattingLocale: String
         var timeZone: String
         var compiled: CompiledMessage
-        var file: LocaleFile { chain[index] }
+    }
+
+    /// A plan and one request's arguments.
+    private struct Prepared {
+        var plan: Plan
+        var values: Arguments
+        var template: Template { plan.template }
+        var requested: String { plan.requested }
+        var chain: [LocaleFile] { plan.chain }
+        var index: Int { plan.index }
+        var formattingLocale: String { plan.formattingLocale }
+        var timeZone: String { plan.timeZone }
+        var compiled: CompiledMessage { plan.compiled }
+        var file: LocaleFile { plan.chain[plan.index] }
     }
 
     private func prepare(_ request: RenderRequest) throws(RenderError) -> Prepared {
+        let key = PlanKey(template: request.template, locale: request.locale, timeZone: request.timeZone)
+        let plan: Plan
+        if let cached = plans.withLock({ $0[key] }) {
+            plan = cached
+        } else {
+            plan = try makePlan(request)
+            plans.withLock {
+                // Bounded: requests naming endless locale or zone spellings cannot grow it without end.
+                if $0.count >= 10_000 { $0.removeAll() }
+                $0[key] = plan
+            }
+        }
+        return Prepared(plan: plan, values: try arguments(for: plan.template, given: request.parameters, timeZone: plan.timeZone))
+    }
+
+    private func makePlan(_ request: RenderRequest) throws(RenderError) -> Plan {
         guard let template = catalog.templates[request.template] else {
             let hint = YAMLReader.closest(request.template, in: Array(catalog.templates.keys))
                 .map { " (did you mean '\($0)'?)" } ?? ""
@@ -123,12 +159,11 @@ public final class Renderer: Sendable {
                 template: template.id)
         }
         let file = chain[index]
-        let values = try arguments(for: template, given: request.parameters, timeZone: timeZone)
         let formattingLocale = Self.formattingLocale(requested: requested, file: file)
         let compiled = try compiledMessage(template: template, file: file, formattingLocale: formattingLocale, timeZone: timeZone)
-        return Prepared(
-            template: template, requested: requested, chain: chain, index: index, values: values,
-            formattingLocale: formattingLocale, timeZone: timeZone, compiled: compiled)
+        return Plan(
+            template: template, requested: requested, chain: chain, index: index, formattingLocale: formattingLocale,
+            timeZone: timeZone, compiled: compiled)
     }
 
     private func format(_ p: Prepared) throws(RenderError) -> String {

@@ -42,8 +42,6 @@ struct Fields {
 
     func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
-    func has(_ key: String) -> Bool { object[key] != nil }
-
     /// True when the field is present and null (a reset).
     func isNull(_ key: String) -> Bool {
         if case .null? = object[key] { return true }
@@ -68,14 +66,6 @@ struct Fields {
         guard let value = try value(key, required: false) else { return nil }
         guard case .bool(let flag) = value else { throw Problem.field(name(key), "expected true or false, got \(value.kindName)") }
         return flag
-    }
-
-    func int(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
-        guard let value = try value(key, required: false) else { return nil }
-        guard case .number(let n) = value, n == n.rounded(), let i = Int(exactly: n), range.contains(i) else {
-            throw Problem.field(name(key), "expected a whole number in \(range.lowerBound)…\(range.upperBound)")
-        }
-        return i
     }
 
     func array(_ key: String, required: Bool = false) throws -> [JSONValue]? {
@@ -114,11 +104,10 @@ extension Request {
     /// An instant from the query: ISO 8601 with an offset, or a duration back from now (`24h`, `7d`).
     func instant(_ name: String, now: Int64) throws -> Int64? {
         guard let text = query(name) else { return nil }
-        if let seconds = DurationText.seconds(text) { return now - Int64(seconds) * 1000 }
-        guard ParameterValue.hasOffset(text), let ms = ParameterValue.epochMilliseconds(text, timeZone: "UTC") else {
+        guard let instant = ParameterValue.instant(text, now: now) else {
             throw Problem.field("?\(name)", "'\(text)' is not an ISO 8601 date-time with an offset, nor a duration such as 24h")
         }
-        return Int64(ms)
+        return instant
     }
 }
 

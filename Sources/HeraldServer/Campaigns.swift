@@ -32,10 +32,6 @@ public struct CampaignProgress: Sendable, Codable {
 /// thread. A campaign is stored as an event whose payload holds the whole request, so one cut short by a stop
 /// resumes when the server starts again; rows already decided are skipped.
 public final class CampaignRunner: Service, Sendable {
-    struct Running: Sendable {
-        var progress: CampaignProgress
-    }
-
     let store: Store
     let planner: Planner
     let region: String
@@ -113,12 +109,11 @@ public final class CampaignRunner: Service, Sendable {
                     $0[event.id]?.refused += batch.refused.map { CampaignProgress.RefusedRow(index: $0.line, reason: $0.reason) }
                 }
             }
-            var final = running.update { p -> CampaignProgress? in
+            let final = running.update { p -> CampaignProgress? in
                 p[event.id]?.state = "done"
                 p[event.id]?.finishedAt = Renderer.iso8601(ms: Double(clock()))
                 return p[event.id]
             }
-            final?.counts = CampaignCounts()
             if let final { try store.setMeta(Self.metaKey(event.id), String(decoding: try JSONEncoder().encode(final), as: UTF8.self)) }
             logger.info("campaign \(event.id) done: \(recipients.count) rows")
         } catch {

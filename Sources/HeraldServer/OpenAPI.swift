@@ -523,6 +523,7 @@ components:
       properties:
         reference: {type: string, description: "The provider's id, Herald's message id, or the idempotency key"}
         id: {type: string, description: Same as reference}
+        messageId: {type: string, description: Same as reference}
         status: {type: string, enum: [delivered, failed, expired]}
         errorCode: {type: string}
         error: {type: string}

@@ -421,15 +421,11 @@ struct Routes: Sendable {
         var reports: [DeliveryReport] = []
         for (index, item) in items.enumerated() {
             let prefix = single ? "" : "[\(index)]"
-            let f = try Fields(item, path: prefix, allowed: ["reference", "id", "status", "errorCode", "error"])
-            guard let reference = try f.string("reference") ?? f.string("id") else {
-                throw Problem.field(f.name("reference"), "missing (the provider's message id, or Herald's)", code: "missing-field")
+            let f = try Fields(item, path: prefix, allowed: DeliveryReport.jsonKeys)
+            switch DeliveryReport.parse(item) {
+            case .success(let report): reports.append(report)
+            case .failure(let problem): throw Problem.field(f.name(problem.field ?? "(report)"), problem.text)
             }
-            let statusText = try f.string("status", required: true)!
-            guard let status = DeliveryReport.Status(rawValue: statusText.lowercased()) else {
-                throw Problem.field(f.name("status"), "'\(statusText)' is not one of \(DeliveryReport.Status.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            reports.append(DeliveryReport(reference: reference, status: status, errorCode: try f.string("errorCode") ?? f.string("error")))
         }
         let now = state.clock()
         let results = try reports.map { try store.apply($0, now: now) }
@@ -560,18 +556,11 @@ struct Routes: Sendable {
 }
 
 /// A contact id keyed by a phone number is masked wherever it is shown.
-func maskedContact(_ id: String) -> String { id.hasPrefix("+") ? PhoneNumber.mask(e164: id) : id }
+func maskedContact(_ id: String) -> String { PhoneNumber.maskID(id) }
 
 func describe(_ identity: Identity) -> String {
     switch identity {
     case .key(let name, let role): "key \(name) (\(role.rawValue))"
     case .customer(let contact): "the customer \(maskedContact(contact))"
-    }
-}
-
-extension StoredMessage {
-    mutating func mask() {
-        phone = PhoneNumber.mask(e164: phone)
-        contact = maskedContact(contact)
     }
 }

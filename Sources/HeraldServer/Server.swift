@@ -78,7 +78,7 @@ final class ServerState: Sendable {
         ingest = IngestQueue(store: store, planner: planner, clock: settings.clock)
         campaigns = CampaignRunner(
             store: store, planner: planner, region: settings.policy.defaultRegion, clock: settings.clock,
-            logger: Logger(label: "herald.campaigns"))
+            logger: logger)
         var keywords: [String: (kind: String, locales: [String])] = [:]
         for file in settings.catalog.sortedLocales {
             for (kind, words) in [("stop", file.stopKeywords), ("start", file.startKeywords)] {

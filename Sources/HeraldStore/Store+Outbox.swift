@@ -113,6 +113,24 @@ public struct DeliveryReport: Sendable, Equatable, Codable {
     }
 }
 
+extension DeliveryReport {
+    /// The keys a report in JSON may have: `reference` (or `id`, `messageId`), `status`, `errorCode` (or `error`).
+    public static let jsonKeys: Set<String> = ["reference", "id", "messageId", "status", "errorCode", "error"]
+
+    /// Reads one report from JSON, as `herald dlr` and `POST /v1/delivery-reports` take it.
+    public static func parse(_ value: JSONValue) -> Result<DeliveryReport, RowProblem> {
+        guard case .object = value else { return .failure(RowProblem("not a JSON object")) }
+        guard let reference = (value["reference"] ?? value["id"] ?? value["messageId"])?.text, !reference.isEmpty else {
+            return .failure(RowProblem("no reference (the provider's or Herald's message id)", field: "reference"))
+        }
+        guard let text = value["status"]?.text else { return .failure(RowProblem("no status", field: "status")) }
+        guard let status = Status(rawValue: text.lowercased()) else {
+            return .failure(RowProblem("status '\(text)' is not delivered, failed or expired", field: "status"))
+        }
+        return .success(DeliveryReport(reference: reference, status: status, errorCode: (value["errorCode"] ?? value["error"])?.text))
+    }
+}
+
 /// What a delivery report changed.
 public struct ReportResult: Sendable, Equatable, Codable {
     public var reference: String

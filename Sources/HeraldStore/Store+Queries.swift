@@ -60,6 +60,12 @@ public struct StoredMessage: Sendable, Codable, Equatable {
         finishedAt = (row["finishedAt"] as Int64?).map { Renderer.iso8601(ms: Double($0)) }
         resendOf = row["resendOf"]
     }
+
+    /// Masks the phone number, and the contact id when it is a number, for showing.
+    public mutating func mask() {
+        phone = PhoneNumber.mask(e164: phone)
+        contact = PhoneNumber.maskID(contact)
+    }
 }
 
 /// Everything recorded about an event: what it said, which rules matched, each decision with its trace, and the

@@ -27,10 +27,7 @@ struct Messages: ParsableCommand {
         var messages = try store.messages(
             MessageFilter(status: status, contact: contact, template: template, event: event, limit: limit))
         if !showPhone {
-            for i in messages.indices {
-                messages[i].phone = PhoneNumber.mask(e164: messages[i].phone)
-                messages[i].contact = maskedID(messages[i].contact)
-            }
+            for i in messages.indices { messages[i].mask() }
         }
         if json { return try printJSON(messages) }
         if messages.isEmpty {
@@ -74,10 +71,7 @@ struct Explain: ParsableCommand {
             throw Self.fail("event '\(eventID)' reached no contact '\(contact)' (it reached: \(try store.explain(event: eventID)?.decisions.map(\.contact).joined(separator: ", ") ?? ""))")
         }
         if !showPhone {
-            for i in x.messages.indices {
-                x.messages[i].phone = PhoneNumber.mask(e164: x.messages[i].phone)
-                x.messages[i].contact = maskedID(x.messages[i].contact)
-            }
+            for i in x.messages.indices { x.messages[i].mask() }
             for i in x.decisions.indices { x.decisions[i].contact = maskedID(x.decisions[i].contact) }
             x.payload = maskPhones(x.payload)
         }
@@ -133,4 +127,4 @@ struct Explain: ParsableCommand {
 }
 
 /// A contact keyed by its phone number (a raw `herald send`, a campaign row without an id) is shown masked.
-func maskedID(_ id: String) -> String { id.hasPrefix("+") ? PhoneNumber.mask(e164: id) : id }
+func maskedID(_ id: String) -> String { PhoneNumber.maskID(id) }

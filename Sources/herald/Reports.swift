@@ -88,15 +88,8 @@ struct DLR: ParsableCommand {
     }
 
     static func parse(_ line: some Collection<UInt8>) -> Result<DeliveryReport, RowProblem> {
-        guard let value = try? JSONValue.parse(line), case .object = value else { return .failure(RowProblem("not a JSON object")) }
-        guard let reference = (value["reference"] ?? value["id"] ?? value["messageId"])?.text, !reference.isEmpty else {
-            return .failure(RowProblem("no reference (the provider's or Herald's message id)"))
-        }
-        guard let text = value["status"]?.text else { return .failure(RowProblem("no status")) }
-        guard let status = DeliveryReport.Status(rawValue: text.lowercased()) else {
-            return .failure(RowProblem("status '\(text)' is not delivered, failed or expired"))
-        }
-        return .success(DeliveryReport(reference: reference, status: status, errorCode: (value["error"] ?? value["errorCode"])?.text))
+        guard let value = try? JSONValue.parse(line) else { return .failure(RowProblem("not a JSON object")) }
+        return DeliveryReport.parse(value)
     }
 }
 
@@ -129,13 +122,10 @@ struct Stats: ParsableCommand {
         let store = try storeOptions.open()
         var from: Int64?
         if let since {
-            if let seconds = DurationText.seconds(since) {
-                from = try clock.clock() - Int64(seconds) * 1000
-            } else if ParameterValue.hasOffset(since), let ms = ParameterValue.epochMilliseconds(since, timeZone: "UTC") {
-                from = Int64(ms)
-            } else {
+            guard let instant = ParameterValue.instant(since, now: try clock.clock()) else {
                 throw Self.fail("--since '\(since)' is neither a duration (24h, 7d) nor an ISO 8601 time with an offset")
             }
+            from = instant
         }
         let stats = try store.statistics(since: from, contact: contact)
         var history: [StoredMessage] = []

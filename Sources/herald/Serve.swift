@@ -58,7 +58,6 @@ struct Serve: AsyncParsableCommand {
         let workerConfig = noWorker ? nil : try delivery.workerConfig()
         let sender = noWorker ? nil : try delivery.makeSender(connections: workerConfig!.concurrency)
         let store = try storeOptions.open()
-        let keyring = try loadKeys(env: env)
 
         let secret: [UInt8]
         if let text = env["HERALD_TOKEN_SECRET"] {
@@ -74,7 +73,7 @@ struct Serve: AsyncParsableCommand {
 
         var settings = ServerSettings(
             catalog: catalog, templatesPath: catalogOptions.templatesPath, localesPath: catalogOptions.localesPath,
-            eventsPath: catalogOptions.eventsPath, policy: config, keys: keyring, tokenSecret: secret,
+            eventsPath: catalogOptions.eventsPath, policy: config, keys: Keyring([]), tokenSecret: secret,
             clock: try clock.source())
         settings.host = host ?? env["HERALD_HOST"] ?? "127.0.0.1"
         let port = port ?? (env["HERALD_PORT"].map { Int($0) ?? -1 } ?? 8080)
@@ -82,10 +81,11 @@ struct Serve: AsyncParsableCommand {
             throw Self.fail("HERALD_PORT is not a port number")
         }
         settings.port = port
+        settings.keys = try loadKeys(env: env, port: port)
         settings.maxBody = maxBody
         settings.worker = workerConfig
         settings.sender = sender
-        let (host, keyCount, path) = (settings.host, keyring.keys.count, store.path)
+        let (host, keyCount, path) = (settings.host, settings.keys.keys.count, store.path)
         let sending = noWorker ? "no worker" : "sending with \(sender!.name)"
         let (app, _, _) = HeraldServer.application(settings: settings, store: store, logger: logger) { port in
             logger.notice("Herald listening on http://\(host):\(port) (database \(path), \(keyCount) key\(keyCount == 1 ? "" : "s"), \(sending))")
@@ -94,7 +94,7 @@ struct Serve: AsyncParsableCommand {
     }
 
     /// The keys file and $HERALD_API_KEYS; with neither, writes herald.keys with a new admin key.
-    func loadKeys(env: [String: String]) throws -> Keyring {
+    func loadKeys(env: [String: String], port: Int) throws -> Keyring {
         let file = keys ?? env["HERALD_KEYS_FILE"] ?? "herald.keys"
         var keyring = Keyring([])
         if FileManager.default.fileExists(atPath: file) {
@@ -114,7 +114,7 @@ struct Serve: AsyncParsableCommand {
 
                     \(secret)
 
-                Use it as: curl -H 'Authorization: Bearer \(secret)' http://127.0.0.1:\(port ?? 8080)/v1/templates
+                Use it as: curl -H 'Authorization: Bearer \(secret)' http://127.0.0.1:\(port)/v1/templates
                 Make keys with roles for your backends with: herald keys new --role backend --name crm
 
                 """.utf8))

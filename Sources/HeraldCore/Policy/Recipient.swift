@@ -76,5 +76,10 @@ public struct RecipientRow: Sendable {
 /// Why a recipient row cannot be used.
 public struct RowProblem: Error, Sendable {
     public var text: String
-    public init(_ text: String) { self.text = text }
+    /// The field at fault, when one.
+    public var field: String?
+    public init(_ text: String, field: String? = nil) {
+        self.text = text
+        self.field = field
+    }
 }

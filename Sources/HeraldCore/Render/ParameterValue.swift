@@ -52,6 +52,14 @@ public enum ParameterValue {
     }
 
     /// Epoch milliseconds of an ISO 8601 date-time; local times are read in `timeZone`.
+    /// An instant as people write one for a range: a duration back from `now` (`24h`, `7d`), or an ISO 8601
+    /// date-time with `Z` or an offset. Epoch milliseconds; nil when it is neither.
+    public static func instant(_ text: String, now: Int64) -> Int64? {
+        if let seconds = DurationText.seconds(text) { return now - Int64(seconds) * 1000 }
+        guard hasOffset(text), let ms = epochMilliseconds(text, timeZone: "UTC") else { return nil }
+        return Int64(ms)
+    }
+
     public static func epochMilliseconds(_ text: String, timeZone: String) -> Double? {
         guard let parts = ISODateTime(text) else { return nil }
         if let ms = parts.epochMilliseconds { return Double(ms) }

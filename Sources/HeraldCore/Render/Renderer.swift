@@ -105,23 +105,11 @@ public final class Renderer: Sendable {
         var formattingLocale: String
         var timeZone: String
         var compiled: CompiledMessage
+        var file: LocaleFile { chain[index] }
     }
 
-    /// A plan and one request's arguments.
-    private struct Prepared {
-        var plan: Plan
-        var values: Arguments
-        var template: Template { plan.template }
-        var requested: String { plan.requested }
-        var chain: [LocaleFile] { plan.chain }
-        var index: Int { plan.index }
-        var formattingLocale: String { plan.formattingLocale }
-        var timeZone: String { plan.timeZone }
-        var compiled: CompiledMessage { plan.compiled }
-        var file: LocaleFile { plan.chain[plan.index] }
-    }
-
-    private func prepare(_ request: RenderRequest) throws(RenderError) -> Prepared {
+    /// The request's plan (cached) and its arguments.
+    private func prepare(_ request: RenderRequest) throws(RenderError) -> (plan: Plan, values: Arguments) {
         let key = PlanKey(template: request.template, locale: request.locale, timeZone: request.timeZone)
         let plan: Plan
         if let cached = plans.withLock({ $0[key] }) {
@@ -134,7 +122,7 @@ public final class Renderer: Sendable {
                 $0[key] = plan
             }
         }
-        return Prepared(plan: plan, values: try arguments(for: plan.template, given: request.parameters, timeZone: plan.timeZone))
+        return (plan, try arguments(for: plan.template, given: request.parameters, timeZone: plan.timeZone))
     }
 
     private func makePlan(_ request: RenderRequest) throws(RenderError) -> Plan {
@@ -166,38 +154,38 @@ public final class Renderer: Sendable {
             timeZone: timeZone, compiled: compiled)
     }
 
-    private func format(_ p: Prepared) throws(RenderError) -> String {
-        do { return try p.compiled.format(p.values.arguments) } catch {
-            throw RenderError(.messageFormat, "template '\(p.template.id)' (\(p.file.id)): \(error.message)", template: p.template.id)
+    private func format(_ plan: Plan, _ values: Arguments) throws(RenderError) -> String {
+        do { return try plan.compiled.format(values.arguments) } catch {
+            throw RenderError(.messageFormat, "template '\(plan.template.id)' (\(plan.file.id)): \(error.message)", template: plan.template.id)
         }
     }
 
     /// ICU's text alone, before the GSM-7 policy and the segment count: what `render` starts from (the render
     /// benchmark's figure against ICU's MessageFormat).
     public func renderText(_ request: RenderRequest) throws(RenderError) -> String {
-        try format(try prepare(request))
+        let (plan, values) = try prepare(request)
+        return try format(plan, values)
     }
 
     private func produce(_ request: RenderRequest) throws(RenderError) -> RenderedMessage {
-        let p = try prepare(request)
-        let raw = try format(p)
-        let (template, file, chain, index, requested, values, formattingLocale, timeZone) =
-            (p.template, p.file, p.chain, p.index, p.requested, p.values, p.formattingLocale, p.timeZone)
+        let (plan, values) = try prepare(request)
+        let raw = try format(plan, values)
+        let file = plan.file
         var rendered = Self.measure(raw, policy: file.gsm)
-        rendered.template = template.id
+        rendered.template = plan.template.id
         rendered.requestedLocale = request.locale
         rendered.messageLocale = file.id
-        rendered.formattingLocale = formattingLocale
-        rendered.timeZone = timeZone
-        if !Self.isSameLanguage(requested: requested, file: file) {
+        rendered.formattingLocale = plan.formattingLocale
+        rendered.timeZone = plan.timeZone
+        if !Self.isSameLanguage(requested: plan.requested, file: file) {
             // Every locale tried before the one used, starting with the one asked for.
             var tried = [request.locale]
-            for skipped in chain[..<index] where !tried.contains(skipped.id) { tried.append(skipped.id) }
+            for skipped in plan.chain[..<plan.index] where !tried.contains(skipped.id) { tried.append(skipped.id) }
             rendered.fellBackFrom = tried
         }
         rendered.warnings = values.warnings
         if let at = request.at {
-            rendered.expiresAt = Self.iso8601(ms: at + Double(template.timeToLive) * 1000)
+            rendered.expiresAt = Self.iso8601(ms: at + Double(plan.template.timeToLive) * 1000)
         }
         return rendered
     }

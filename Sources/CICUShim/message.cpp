@@ -11,6 +11,8 @@
 #include "heraldicu.h"
 
 #include <unicode/basictz.h>
+#include <unicode/calendar.h>
+#include <unicode/bytestream.h>
 #include <unicode/datefmt.h>
 #include <unicode/dcfmtsym.h>
 #include <unicode/decimfmt.h>
@@ -21,10 +23,13 @@
 #include <unicode/timezone.h>
 #include <unicode/uloc.h>
 
+#include <atomic>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 using icu::Formattable;
@@ -57,6 +62,64 @@ struct Slot {
     std::unique_ptr<icu::number::LocalizedNumberFormatter> number;
     // Date or any other simple format (spellout, ordinal, duration).
     std::unique_ptr<icu::Format> format;
+    // The number style is a DecimalFormat in ICU's MessageFormat (not a skeleton): it decides plural forms
+    // through its decimal quantity.
+    bool decimalFormat = false;
+};
+
+// ---------------------------------------------------------------------------------------- the plan
+//
+// At compile time the parsed pattern becomes a tree of nodes: literal runs already in UTF-8, and typed slots
+// that point straight at their argument and at a cached ICU formatter. Formatting walks the nodes and appends
+// UTF-8 to one reused per-thread buffer: strings are copied as bytes, only formatted numbers and dates (a few
+// dozen UTF-16 units) are converted. What stays ICU's own: every formatter (made as MessageFormat makes it),
+// plural rules, and the order in which ICU's MessageFormat chooses a plural or select variant.
+
+enum class NodeKind { Literal, String, Number, Date, Other, Plural, Select, Pound };
+
+struct Node;
+
+struct Variant {
+    bool hasValue = false;   // an explicit `=N`
+    double value = 0;
+    UnicodeString keyword;   // plural keyword (zero, one, ..., other)
+    std::string key;         // select key, UTF-8
+    std::vector<Node> nodes;
+};
+
+struct Node {
+    NodeKind kind = NodeKind::Literal;
+    std::string literal;                     // Literal
+    int32_t arg = -1;
+    const icu::Format *format = nullptr;     // Number (an adapter that appends), Date, Other
+    int32_t calendar = -1;                   // Date: which of the message's per-thread calendars
+    // Plural and selectordinal.
+    double offset = 0;
+    const icu::PluralRules *rules = nullptr;
+    // ICU chooses the form from the number as this formatter shows it; without one, from the bare double
+    // (MessageFormat::PluralSelectorProvider: a DecimalFormat gives its decimal quantity, other formats do not).
+    const icu::number::LocalizedNumberFormatter *selection = nullptr;
+    bool selectionIsDefault = false;         // the locale's default number format: integers need no formatting
+    bool needSelect = false;                 // a keyword other than `other` is present
+    int32_t other = -1;
+    std::vector<Variant> variants;
+    // Whole numbers below a small bound: the variant chosen and `#` formatted, decided at compile time.
+    std::vector<int32_t> smallChoice;
+    std::vector<std::string> smallPound;
+};
+
+// One calendar per (message, calendar) per thread: set once per message, shared by its date and time slots.
+// ICU's DateFormat::format(UDate) clones its calendar and zone on every call instead.
+struct ThreadCalendar {
+    std::unique_ptr<icu::Calendar> calendar;
+    double time = 0;
+    bool set = false;
+};
+
+struct Scratch {
+    std::string out;
+    UnicodeString piece;
+    std::unordered_map<uint64_t, ThreadCalendar> calendars;  // key: message serial << 8 | calendar index
 };
 
 }  // namespace
@@ -74,6 +137,11 @@ struct hr_message {
     std::unique_ptr<icu::DateFormat> defaultDate;
     std::unique_ptr<icu::PluralRules> cardinal;
     std::unique_ptr<icu::PluralRules> ordinal;
+    // The plan.
+    uint64_t serial = 0;                                // names this message's per-thread calendars
+    std::vector<const icu::Calendar *> calendars;       // prototypes, by calendar index
+    std::vector<std::unique_ptr<icu::Format>> adapters;  // number formatters as appending icu::Format
+    std::vector<Node> nodes;
 };
 
 namespace {
@@ -241,6 +309,7 @@ bool compile(hr_message *m, const icu::TimeZone &tz, const hr_currency_symbol *s
                         skeleton_formatter(styleText.substr(2), m->locale, symbols, symbolCount, st));
                 } else if (const auto *lnf = as_number_formatter(format.get(), st)) {
                     slot.number = std::make_unique<icu::number::LocalizedNumberFormatter>(*lnf);
+                    slot.decimalFormat = true;
                 }
                 if (U_FAILURE(st)) {
                     set_error(err, HR_ERR_SYNTAX, stylePart.getIndex(),
@@ -280,24 +349,96 @@ bool compile(hr_message *m, const icu::TimeZone &tz, const hr_currency_symbol *s
     return true;
 }
 
-// ---------------------------------------------------------------------------------------- formatting
+thread_local Scratch scratch;
+std::atomic<uint64_t> nextSerial{1};
 
-struct Args {
-    const hr_arg *values;
-    int32_t count;
-};
+void append_utf8(std::string &o, const UnicodeString &u) {
+    const char16_t *p = u.getBuffer();
+    const int32_t n = u.length();
+    for (int32_t k = 0; k < n; k++) {
+        uint32_t c = p[k];
+        if (c < 0x80) {
+            o += (char)c;
+        } else if (c < 0x800) {
+            const char b[2] = {(char)(0xC0 | (c >> 6)), (char)(0x80 | (c & 0x3F))};
+            o.append(b, 2);
+        } else if (c >= 0xD800 && c < 0xDC00 && k + 1 < n && p[k + 1] >= 0xDC00 && p[k + 1] < 0xE000) {
+            c = 0x10000 + ((c - 0xD800) << 10) + (p[++k] - 0xDC00);
+            const char b[4] = {(char)(0xF0 | (c >> 18)), (char)(0x80 | ((c >> 12) & 0x3F)),
+                               (char)(0x80 | ((c >> 6) & 0x3F)), (char)(0x80 | (c & 0x3F))};
+            o.append(b, 4);
+        } else if (c >= 0xD800 && c < 0xE000) {
+            o.append("\xEF\xBF\xBD", 3);  // a lone surrogate: U+FFFD, as ICU's UTF-8 conversion does
+        } else {
+            const char b[3] = {(char)(0xE0 | (c >> 12)), (char)(0x80 | ((c >> 6) & 0x3F)), (char)(0x80 | (c & 0x3F))};
+            o.append(b, 3);
+        }
+    }
+}
 
-struct PluralContext {
-    double number;               // argument minus offset
-    UnicodeString numberString;  // `#`: number formatted with the default number format
-};
+// An exact decimal of at most 15 significant digits as the double whose shortest form it is. ICU formats a
+// double through its shortest round-trip digits, so such a decimal shows exactly as its text would.
+bool decimal_as_double(const char *s, int32_t n, double &out) {
+    static const double powers[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    int32_t i = 0;
+    bool negative = false;
+    if (i < n && s[i] == '-') {
+        negative = true;
+        ++i;
+    }
+    uint64_t mantissa = 0;
+    int32_t digits = 0, fraction = 0;
+    bool dot = false, any = false;
+    for (; i < n; ++i) {
+        const char c = s[i];
+        if (c == '.') {
+            if (dot) return false;
+            dot = true;
+            continue;
+        }
+        if (c < '0' || c > '9') return false;
+        any = true;
+        if (dot) ++fraction;
+        if (mantissa == 0 && c == '0') continue;
+        mantissa = mantissa * 10 + (uint64_t)(c - '0');
+        if (++digits > 15) return false;
+    }
+    if (!any || fraction > 22 || (negative && mantissa == 0)) return false;
+    // Both operands are exact doubles, so the quotient is the correctly rounded value of the decimal.
+    const double value = (double)mantissa / powers[fraction];
+    out = negative ? -value : value;
+    return true;
+}
+
+// The argument, less `minus`, as the Formattable MessageFormat would format.
+void numeric_formattable(const hr_arg &a, double minus, Formattable &v, UErrorCode &st) {
+    if (minus != 0) {
+        v.setDouble(numeric_value(a) - minus);
+        return;
+    }
+    switch (a.kind) {
+    case HR_KIND_INT: v.setInt64(a.i); break;
+    case HR_KIND_DECIMAL: {
+        double d;
+        if (decimal_as_double(a.utf8, a.utf8_len, d)) v.setDouble(d);
+        else v.setDecimalNumber(icu::StringPiece(a.utf8, a.utf8_len), st);
+        break;
+    }
+    default: v.setDouble(a.d); break;
+    }
+}
 
 icu::number::FormattedNumber format_number(const icu::number::LocalizedNumberFormatter &f, const hr_arg &a,
                                            double minus, UErrorCode &st) {
     if (minus == 0) {
         switch (a.kind) {
         case HR_KIND_INT: return f.formatInt(a.i, st);
-        case HR_KIND_DECIMAL: return f.formatDecimal(icu::StringPiece(a.utf8, a.utf8_len), st);
+        case HR_KIND_DECIMAL: {
+            double d;
+            if (decimal_as_double(a.utf8, a.utf8_len, d)) return f.formatDouble(d, st);
+            return f.formatDecimal(icu::StringPiece(a.utf8, a.utf8_len), st);
+        }
         default: return f.formatDouble(a.d, st);
         }
     }
@@ -314,68 +455,9 @@ Formattable formattable(const hr_arg &a, UErrorCode &st) {
     }
 }
 
-
-int32_t find_plural_sub(const MessagePattern &mp, int32_t partIndex, const icu::PluralRules &rules,
-                        const icu::number::LocalizedNumberFormatter &selectionFormatter, const hr_arg &arg,
-                        double number, PluralContext &ctx, UErrorCode &st) {
-    const int32_t count = mp.countParts();
-    double offset = 0;
-    const MessagePattern::Part *part = &mp.getPart(partIndex);
-    if (MessagePattern::Part::hasNumericValue(part->getType())) {
-        offset = mp.getNumericValue(*part);
-        ++partIndex;
-    }
-    ctx.number = number - offset;
-    UnicodeString keyword;
-    bool haveKeywordMatch = false;
-    int32_t msgStart = 0;
-    do {
-        part = &mp.getPart(partIndex++);
-        if (part->getType() == UMSGPAT_PART_TYPE_ARG_LIMIT) break;
-        if (MessagePattern::Part::hasNumericValue(mp.getPartType(partIndex))) {
-            part = &mp.getPart(partIndex++);  // explicit value, e.g. =0
-            if (number == mp.getNumericValue(*part)) return partIndex;
-        } else if (!haveKeywordMatch) {
-            if (mp.partSubstringMatches(*part, UnicodeString(u"other"))) {
-                if (msgStart == 0) {
-                    msgStart = partIndex;
-                    if (keyword == UnicodeString(u"other")) haveKeywordMatch = true;
-                }
-            } else {
-                if (keyword.isEmpty()) {
-                    icu::number::FormattedNumber fn = format_number(selectionFormatter, arg, offset, st);
-                    keyword = rules.select(fn, st);
-                    if (msgStart != 0 && keyword == UnicodeString(u"other")) haveKeywordMatch = true;
-                }
-                if (!haveKeywordMatch && mp.partSubstringMatches(*part, keyword)) {
-                    msgStart = partIndex;
-                    haveKeywordMatch = true;
-                }
-            }
-        }
-        partIndex = mp.getLimitPartIndex(partIndex);
-    } while (++partIndex < count);
-    return msgStart;
-}
-
-int32_t find_select_sub(const MessagePattern &mp, int32_t partIndex, const UnicodeString &keyword) {
-    const int32_t count = mp.countParts();
-    int32_t msgStart = 0;
-    do {
-        const MessagePattern::Part &part = mp.getPart(partIndex++);
-        if (part.getType() == UMSGPAT_PART_TYPE_ARG_LIMIT) break;
-        if (mp.partSubstringMatches(part, keyword)) return partIndex;
-        if (msgStart == 0 && mp.partSubstringMatches(part, UnicodeString(u"other"))) msgStart = partIndex;
-        partIndex = mp.getLimitPartIndex(partIndex);
-    } while (++partIndex < count);
-    return msgStart;
-}
-
-// The formatter ICU uses to choose a plural form: the first `{name}` or `{name, number, ...}` in the
-// `other` variant, else the default number format (MessageFormat::findFirstPluralNumberArg).
-const icu::number::LocalizedNumberFormatter &plural_selection_formatter(const hr_message *m, int32_t argStart,
-                                                                       int32_t arg) {
-    const MessagePattern &mp = m->pattern;
+// The `other` variant's first `{name}` or `{name, type...}` at its own level (MessageFormat::findFirstPluralNumberArg),
+// or -1.
+int32_t first_plural_number_arg(const MessagePattern &mp, int32_t argStart) {
     const int32_t limit = mp.getLimitPartIndex(argStart);
     int32_t other = -1;
     for (int32_t p = argStart + 2; p < limit; ++p) {
@@ -389,90 +471,351 @@ const icu::number::LocalizedNumberFormatter &plural_selection_formatter(const hr
         }
         p = mp.getLimitPartIndex(next);
     }
-    if (other >= 0) {
-        const int32_t otherLimit = mp.getLimitPartIndex(other);
-        for (int32_t p = other + 1; p < otherLimit; ++p) {
-            const MessagePattern::Part &part = mp.getPart(p);
-            if (part.getType() != UMSGPAT_PART_TYPE_ARG_START) continue;
-            const UMessagePatternArgType t = part.getArgType();
-            if (t != UMSGPAT_ARG_TYPE_NONE && t != UMSGPAT_ARG_TYPE_SIMPLE) {
-                p = mp.getLimitPartIndex(p);
-                continue;
-            }
-            if (m->slots[p].arg == arg) {
-                if (m->slots[p].number) return *m->slots[p].number;
-                break;
-            }
+    if (other < 0) return -1;
+    const UnicodeString name = mp.getSubstring(mp.getPart(argStart + 1));
+    const int32_t otherLimit = mp.getLimitPartIndex(other);
+    for (int32_t p = other + 1; p < otherLimit; ++p) {
+        const MessagePattern::Part &part = mp.getPart(p);
+        if (part.getType() != UMSGPAT_PART_TYPE_ARG_START) continue;
+        const UMessagePatternArgType t = part.getArgType();
+        if ((t == UMSGPAT_ARG_TYPE_NONE || t == UMSGPAT_ARG_TYPE_SIMPLE) &&
+            mp.partSubstringMatches(mp.getPart(p + 1), name)) {
+            return p;
         }
+        p = mp.getLimitPartIndex(p);
     }
-    return *m->defaultNumber;
+    return -1;
 }
 
-void format_part(const hr_message *m, int32_t msgStart, const PluralContext *plural, const Args &args,
-                 UnicodeString &out, UErrorCode &st) {
+// The index of the per-thread calendar for a date format: one per calendar type in a message.
+int32_t calendar_index(hr_message *m, const icu::DateFormat &df) {
+    const icu::Calendar *proto = df.getCalendar();
+    for (size_t c = 0; c < m->calendars.size(); ++c) {
+        if (std::strcmp(m->calendars[c]->getType(), proto->getType()) == 0 &&
+            m->calendars[c]->getTimeZone() == proto->getTimeZone()) {
+            return (int32_t)c;
+        }
+    }
+    m->calendars.push_back(proto);
+    return (int32_t)m->calendars.size() - 1;
+}
+
+void precompute_small(const hr_message *m, Node &n, UErrorCode &st);
+
+const icu::Format *adapter_for(hr_message *m, const icu::number::LocalizedNumberFormatter &f, UErrorCode &st) {
+    m->adapters.emplace_back(f.toFormat(st));
+    return m->adapters.back().get();
+}
+
+std::vector<Node> build_nodes(hr_message *m, int32_t msgStart, bool inPlural, UErrorCode &st) {
     const MessagePattern &mp = m->pattern;
     const UnicodeString &text = mp.getPatternString();
+    std::vector<Node> out;
+    UnicodeString literal;
+    auto flush = [&] {
+        if (literal.isEmpty()) return;
+        Node n;
+        n.kind = NodeKind::Literal;
+        literal.toUTF8String(n.literal);
+        literal.remove();
+        out.push_back(std::move(n));
+    };
     int32_t prev = mp.getPart(msgStart).getLimit();
     for (int32_t i = msgStart + 1; U_SUCCESS(st); ++i) {
         const MessagePattern::Part &part = mp.getPart(i);
         const UMessagePatternPartType type = part.getType();
-        out.append(text, prev, part.getIndex() - prev);
-        if (type == UMSGPAT_PART_TYPE_MSG_LIMIT) return;
+        literal.append(text, prev, part.getIndex() - prev);
+        if (type == UMSGPAT_PART_TYPE_MSG_LIMIT) break;
         prev = part.getLimit();
         if (type == UMSGPAT_PART_TYPE_REPLACE_NUMBER) {
-            if (plural != nullptr) out.append(plural->numberString);
+            if (!inPlural) continue;
+            flush();
+            Node n;
+            n.kind = NodeKind::Pound;
+            out.push_back(std::move(n));
             continue;
         }
         if (type != UMSGPAT_PART_TYPE_ARG_START) continue;
+        flush();
         const int32_t argLimit = mp.getLimitPartIndex(i);
         const Slot &slot = m->slots[i];
-        const hr_arg &arg = args.values[slot.arg];
+        const int32_t kind = m->kinds[slot.arg];
+        Node n;
+        n.arg = slot.arg;
         switch (slot.kind) {
         case SlotKind::None:
-            if (is_numeric(arg.kind)) {
-                out.append(format_number(*m->defaultNumber, arg, 0, st).toTempString(st));
-            } else if (arg.kind == HR_KIND_DATE && m->defaultDate) {
-                m->defaultDate->format(arg.d, out);
+            if (is_numeric(kind)) {
+                n.kind = NodeKind::Number;
+                n.format = m->defaultNumberFormat.get();  // MessageFormat's default number format
+            } else if (kind == HR_KIND_DATE) {
+                n.kind = NodeKind::Date;
+                n.format = m->defaultDate.get();
+                n.calendar = calendar_index(m, *m->defaultDate);
             } else {
-                out.append(UnicodeString::fromUTF8(icu::StringPiece(arg.utf8, arg.utf8_len)));
+                n.kind = NodeKind::String;
             }
             break;
         case SlotKind::Number:
-            out.append(format_number(*slot.number, arg, 0, st).toTempString(st));
+            n.kind = NodeKind::Number;
+            n.format = adapter_for(m, *slot.number, st);
             break;
-        case SlotKind::Date:
-            static_cast<const icu::DateFormat *>(slot.format.get())->format(arg.d, out);
-            break;
-        case SlotKind::Other: {
-            Formattable f = formattable(arg, st);
-            icu::FieldPosition pos;
-            slot.format->format(f, out, pos, st);
+        case SlotKind::Date: {
+            const auto *df = static_cast<const icu::DateFormat *>(slot.format.get());
+            n.kind = NodeKind::Date;
+            n.format = df;
+            n.calendar = calendar_index(m, *df);
             break;
         }
+        case SlotKind::Other:
+            n.kind = NodeKind::Other;
+            n.format = slot.format.get();
+            break;
         case SlotKind::Plural:
         case SlotKind::SelectOrdinal: {
-            const icu::PluralRules &rules = slot.kind == SlotKind::Plural ? *m->cardinal : *m->ordinal;
-            PluralContext ctx;
-            const double number = numeric_value(arg);
-            int32_t sub = find_plural_sub(mp, i + 2, rules, plural_selection_formatter(m, i, slot.arg), arg, number,
-                                          ctx, st);
-            const MessagePattern::Part &first = mp.getPart(i + 2);
-            const double offset =
-                MessagePattern::Part::hasNumericValue(first.getType()) ? mp.getNumericValue(first) : 0;
-            ctx.numberString = format_number(*m->defaultNumber, arg, offset, st).toTempString(st);
-            format_part(m, sub, &ctx, args, out, st);
+            n.kind = NodeKind::Plural;
+            n.rules = slot.kind == SlotKind::Plural ? m->cardinal.get() : m->ordinal.get();
+            int32_t p = i + 2;
+            if (MessagePattern::Part::hasNumericValue(mp.getPartType(p))) n.offset = mp.getNumericValue(mp.getPart(p++));
+            const int32_t found = first_plural_number_arg(mp, i);
+            if (found < 0 || m->slots[found].kind == SlotKind::None) {
+                n.selection = m->defaultNumber.get();
+                n.selectionIsDefault = true;
+            } else if (m->slots[found].kind == SlotKind::Number && m->slots[found].decimalFormat) {
+                n.selection = m->slots[found].number.get();
+            }
+            for (; p < argLimit; ++p) {
+                const MessagePattern::Part &sel = mp.getPart(p);
+                if (sel.getType() != UMSGPAT_PART_TYPE_ARG_SELECTOR) continue;
+                Variant v;
+                int32_t sub = p + 1;
+                if (MessagePattern::Part::hasNumericValue(mp.getPartType(sub))) {
+                    v.hasValue = true;
+                    v.value = mp.getNumericValue(mp.getPart(sub));
+                    ++sub;
+                } else {
+                    v.keyword = mp.getSubstring(sel);
+                    if (v.keyword == UnicodeString(u"other")) {
+                        if (n.other < 0) n.other = (int32_t)n.variants.size();
+                    } else {
+                        n.needSelect = true;
+                    }
+                }
+                v.nodes = build_nodes(m, sub, true, st);
+                n.variants.push_back(std::move(v));
+                p = mp.getLimitPartIndex(sub);
+            }
+            precompute_small(m, n, st);
             break;
         }
-        case SlotKind::Select: {
-            UnicodeString key = UnicodeString::fromUTF8(icu::StringPiece(arg.utf8, arg.utf8_len));
-            format_part(m, find_select_sub(mp, i + 2, key), nullptr, args, out, st);
+        case SlotKind::Select:
+            n.kind = NodeKind::Select;
+            for (int32_t p = i + 2; p < argLimit; ++p) {
+                const MessagePattern::Part &sel = mp.getPart(p);
+                if (sel.getType() != UMSGPAT_PART_TYPE_ARG_SELECTOR) continue;
+                Variant v;
+                mp.getSubstring(sel).toUTF8String(v.key);
+                if (v.key == "other" && n.other < 0) n.other = (int32_t)n.variants.size();
+                v.nodes = build_nodes(m, p + 1, false, st);
+                n.variants.push_back(std::move(v));
+                p = mp.getLimitPartIndex(p + 1);
+            }
             break;
         }
-        }
+        out.push_back(std::move(n));
         prev = mp.getPart(argLimit).getLimit();
         i = argLimit;
     }
+    flush();
+    return out;
 }
+
+// ---------------------------------------------------------------------------------------- formatting
+
+// PluralFormat::findSubMessage: an explicit =N (against the number itself) wins wherever it is; else the first
+// variant whose keyword is the number's form; else the first `other`. The index of the variant.
+int32_t choose_variant(const Node &n, const hr_arg &a, UErrorCode &st) {
+    double number;
+    if (a.kind == HR_KIND_INT) number = (double)a.i;
+    else if (a.kind != HR_KIND_DECIMAL || !decimal_as_double(a.utf8, a.utf8_len, number)) number = numeric_value(a);
+    for (size_t v = 0; v < n.variants.size(); ++v) {
+        if (n.variants[v].hasValue && n.variants[v].value == number) return (int32_t)v;
+    }
+    if (n.needSelect) {
+        UnicodeString keyword;
+        const double shown = number - n.offset;
+        if (n.selection == nullptr) {
+            keyword = n.rules->select(shown);
+        } else if (n.selectionIsDefault && a.kind == HR_KIND_INT && shown == std::floor(shown) &&
+                   std::fabs(shown) < 9.0e15) {
+            // An integer has no fraction digits in the default format: its form is that of the bare number.
+            keyword = n.rules->select(shown);
+        } else {
+            icu::number::FormattedNumber formatted = format_number(*n.selection, a, n.offset, st);
+            keyword = n.rules->select(formatted, st);
+        }
+        for (size_t v = 0; v < n.variants.size(); ++v) {
+            if (!n.variants[v].hasValue && n.variants[v].keyword == keyword) return (int32_t)v;
+        }
+    }
+    return n.other;
+}
+
+// For the whole numbers 0..kSmall-1: the variant and the `#` text, decided once (as ICU decides them per call).
+constexpr int32_t kSmall = 128;
+
+void precompute_small(const hr_message *m, Node &n, UErrorCode &st) {
+    if (n.offset != std::floor(n.offset)) return;
+    n.smallChoice.resize(kSmall);
+    n.smallPound.resize(kSmall);
+    UnicodeString text;
+    for (int32_t i = 0; i < kSmall && U_SUCCESS(st); ++i) {
+        hr_arg a{};
+        a.kind = HR_KIND_INT;
+        a.i = i;
+        n.smallChoice[i] = choose_variant(n, a, st);
+        text.remove();
+        icu::FieldPosition fp(icu::FieldPosition::DONT_CARE);
+        if (n.offset == 0) {
+            m->defaultNumberFormat->format((int64_t)i, text, fp);
+        } else {
+            Formattable v;
+            v.setDouble((double)i - n.offset);
+            m->defaultNumberFormat->format(v, text, fp, st);
+        }
+        text.toUTF8String(n.smallPound[i]);
+    }
+}
+
+struct PluralState {
+    const Node *node;
+    const hr_arg *arg;
+    const std::string *pound;  // `#` already formatted, or null
+};
+
+struct Render {
+    const hr_message *m;
+    const hr_arg *args;
+    std::string &out;
+    UnicodeString &piece;
+    icu::Calendar *calendars[4] = {nullptr, nullptr, nullptr, nullptr};  // resolved on first use
+
+    icu::Calendar *calendar(int32_t index, double time, UErrorCode &st) {
+        icu::Calendar *resolved = index < 4 ? calendars[index] : nullptr;
+        ThreadCalendar *entry = nullptr;
+        if (resolved == nullptr) {
+            entry = &scratch.calendars[(m->serial << 8) | (uint64_t)index];
+            if (!entry->calendar) entry->calendar.reset(m->calendars[index]->clone());
+            resolved = entry->calendar.get();
+            if (index < 4) calendars[index] = resolved;
+        }
+        // Set once per message: the date and the time of one instant share it.
+        if (resolved->getTime(st) != time || U_FAILURE(st)) {
+            st = U_ZERO_ERROR;
+            resolved->setTime(time, st);
+        }
+        return resolved;
+    }
+
+    void flush_piece() {
+        append_utf8(out, piece);
+        piece.remove();
+    }
+
+    void nodes(const std::vector<Node> &list, const PluralState *plural, UErrorCode &st) {
+        for (const Node &n : list) {
+            if (U_FAILURE(st)) return;
+            switch (n.kind) {
+            case NodeKind::Literal: out.append(n.literal); break;
+            case NodeKind::String: {
+                const hr_arg &a = args[n.arg];
+                out.append(a.utf8, (size_t)a.utf8_len);
+                break;
+            }
+            case NodeKind::Number: {
+                Formattable v;
+                numeric_formattable(args[n.arg], 0, v, st);
+                icu::FieldPosition fp(icu::FieldPosition::DONT_CARE);
+                n.format->format(v, piece, fp, st);
+                flush_piece();
+                break;
+            }
+            case NodeKind::Date: {
+                icu::FieldPosition fp(icu::FieldPosition::DONT_CARE);
+                static_cast<const icu::DateFormat *>(n.format)->format(*calendar(n.calendar, args[n.arg].d, st), piece, fp);
+                flush_piece();
+                break;
+            }
+            case NodeKind::Other: {
+                Formattable f = formattable(args[n.arg], st);
+                icu::FieldPosition fp(icu::FieldPosition::DONT_CARE);
+                n.format->format(f, piece, fp, st);
+                flush_piece();
+                break;
+            }
+            case NodeKind::Plural: plural_node(n, plural, st); break;
+            case NodeKind::Select: {
+                const hr_arg &a = args[n.arg];
+                const Variant *chosen = nullptr;
+                for (const Variant &v : n.variants) {
+                    if (v.key.size() == (size_t)a.utf8_len && std::memcmp(v.key.data(), a.utf8, v.key.size()) == 0) {
+                        chosen = &v;
+                        break;
+                    }
+                }
+                if (chosen == nullptr) chosen = &n.variants[n.other];
+                nodes(chosen->nodes, nullptr, st);
+                break;
+            }
+            case NodeKind::Pound: {
+                // `#`: the number less the offset, in the locale's default number format (as MessageFormat).
+                if (plural == nullptr) break;
+                if (plural->pound != nullptr) {
+                    out.append(*plural->pound);
+                    break;
+                }
+                const hr_arg &a = *plural->arg;
+                icu::FieldPosition fp(icu::FieldPosition::DONT_CARE);
+                if (a.kind == HR_KIND_INT && plural->node->offset == 0) {
+                    m->defaultNumberFormat->format((int64_t)a.i, piece, fp);
+                } else {
+                    Formattable v;
+                    numeric_formattable(a, plural->node->offset, v, st);
+                    m->defaultNumberFormat->format(v, piece, fp, st);
+                }
+                flush_piece();
+                break;
+            }
+            }
+        }
+    }
+
+    void plural_node(const Node &n, const PluralState *, UErrorCode &st) {
+        const hr_arg &a = args[n.arg];
+        // Small whole numbers (counts, mostly) were decided and formatted when the message was compiled.
+        if (a.kind == HR_KIND_INT && a.i >= 0 && a.i < (int64_t)n.smallChoice.size()) {
+            const PluralState state{&n, &a, &n.smallPound[(size_t)a.i]};
+            nodes(n.variants[(size_t)n.smallChoice[(size_t)a.i]].nodes, &state, st);
+            return;
+        }
+        const PluralState state{&n, &a, nullptr};
+        nodes(n.variants[(size_t)choose_variant(n, a, st)].nodes, &state, st);
+    }
+};
+
+// Formats into this thread's buffer; false on an ICU failure.
+bool render(const hr_message *m, const hr_arg *args, UErrorCode &st) {
+    Scratch &s = scratch;
+    s.out.clear();
+    s.piece.remove();
+    if (s.calendars.size() > 4096) s.calendars.clear();  // bounded: messages freed since leave entries behind
+    Render r{m, args, s.out, s.piece};
+    r.nodes(m->nodes, nullptr, st);
+    return U_SUCCESS(st);
+}
+
+}  // namespace
+
+namespace {
 
 // The offset of the innermost '{' that is never closed, skipping 'quoted' text as ICU does.
 int32_t unclosed_brace(const UnicodeString &text) {
@@ -559,6 +902,12 @@ hr_message *hr_message_create(const char *pattern, int32_t pattern_len, const ch
         return nullptr;
     }
     if (!compile(m.get(), *tz, symbols, symbol_count, err)) return nullptr;
+    m->serial = nextSerial.fetch_add(1);
+    m->nodes = build_nodes(m.get(), 0, false, st);
+    if (U_FAILURE(st)) {
+        set_error(err, HR_ERR_FORMAT, -1, std::string("cannot build the message's formatters: ") + u_errorName(st));
+        return nullptr;
+    }
     return m.release();
 }
 
@@ -589,30 +938,39 @@ int32_t hr_message_select_keys(const hr_message *m, const char *name, char *out,
     return found ? copy_out(keys, out, cap) : -1;
 }
 
-int32_t hr_message_format(const hr_message *message, const hr_arg *args, int32_t count, char *out, int32_t cap,
-                          hr_error *err) {
+static bool check_args(const hr_message *message, const hr_arg *args, int32_t count, hr_error *err) {
     if (count != (int32_t)message->kinds.size()) {
         set_error(err, HR_ERR_FORMAT, -1, "wrong number of arguments");
-        return -1;
+        return false;
     }
     for (int32_t a = 0; a < count; ++a) {
         if (args[a].kind != message->kinds[a]) {
             set_error(err, HR_ERR_ARG_TYPE, -1, "argument '" + message->names[a] + "' has the wrong kind");
-            return -1;
+            return false;
         }
     }
+    return true;
+}
+
+const char *hr_message_format_scratch(const hr_message *message, const hr_arg *args, int32_t count, int32_t *len,
+                                      hr_error *err) {
+    if (!check_args(message, args, count, err)) return nullptr;
     UErrorCode st = U_ZERO_ERROR;
-    UnicodeString result;
-    format_part(message, 0, nullptr, Args{args, count}, result, st);
-    if (U_FAILURE(st)) {
+    if (!render(message, args, st)) {
         set_error(err, HR_ERR_FORMAT, -1, std::string("ICU could not format the message: ") + u_errorName(st));
-        return -1;
+        return nullptr;
     }
-    // Convert straight into the caller's buffer when it fits.
-    icu::CheckedArrayByteSink sink(out, cap);
-    result.toUTF8(sink);
-    if (!sink.Overflowed()) return sink.NumberOfBytesWritten();
-    return sink.NumberOfBytesAppended();
+    *len = (int32_t)scratch.out.size();
+    return scratch.out.data();
+}
+
+int32_t hr_message_format(const hr_message *message, const hr_arg *args, int32_t count, char *out, int32_t cap,
+                          hr_error *err) {
+    int32_t len = 0;
+    const char *text = hr_message_format_scratch(message, args, count, &len, err);
+    if (text == nullptr) return -1;
+    if (out != nullptr && len <= cap) std::memcpy(out, text, (size_t)len);
+    return len;
 }
 
 int32_t hr_reference_format(const char *pattern, int32_t pattern_len, const char *locale_id, const char *tz_id,

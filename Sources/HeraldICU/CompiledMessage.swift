@@ -118,59 +118,130 @@ public final class CompiledMessage: @unchecked Sendable {
 
     /// Formats the message; `values` are in the declared order and of the declared kinds.
     public func format(_ values: [ArgumentValue]) throws(ICUMessageError) -> String {
-        // All text arguments share one UTF-8 buffer that stays alive for the call.
-        var storage: [UInt8] = []
-        var ranges: [(Int, Int)] = []
-        ranges.reserveCapacity(values.count)
-        for value in values {
-            switch value {
-            case .string(let text), .decimal(let text):
-                let start = storage.count
-                storage.append(contentsOf: text.utf8)
-                ranges.append((start, storage.count - start))
-            default:
-                ranges.append((0, 0))
+        guard let result = format({ writer in
+            for value in values { writer.append(value) }
+            return true
+        }) else { throw ICUMessageError(code: .format, message: "no arguments") }
+        return try result.get()
+    }
+
+    /// Formats the message with arguments that `fill` writes in the declared order, straight into buffers on the
+    /// stack: no array of values, no copy of the text but one into the result. Nil when `fill` returns false (it
+    /// keeps its own reason); ICU's failure is the failure of the result.
+    public func format(_ fill: (inout ArgumentWriter) -> Bool) -> Result<String, ICUMessageError>? {
+        let count = arguments.count
+        return withUnsafeTemporaryAllocation(of: hr_arg.self, capacity: max(count, 1)) { args in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: ArgumentWriter.stackBytes) { stack in
+                var writer = ArgumentWriter(args: args.baseAddress!, capacity: count, text: stack.baseAddress!)
+                defer { writer.release() }
+                guard fill(&writer) else { return nil }
+                guard writer.count == count else {
+                    return .failure(ICUMessageError(code: .format, message: "\(writer.count) arguments given, \(count) declared"))
+                }
+                writer.resolveTextPointers()
+                var error = hr_error()
+                var length: Int32 = 0
+                guard let text = hr_message_format_scratch(handle, writer.args, Int32(count), &length, &error) else {
+                    return .failure(ICUMessageError(error))
+                }
+                if length == 0 { return .success("") }
+                return .success(String(unsafeUninitializedCapacity: Int(length)) { out in
+                    UnsafeMutableRawPointer(out.baseAddress!).copyMemory(from: text, byteCount: Int(length))
+                    return Int(length)
+                })
             }
         }
-        var error = hr_error()
-        let result: String? = storage.withUnsafeBufferPointer { raw in
-            let base = UnsafeRawPointer(raw.baseAddress)?.assumingMemoryBound(to: CChar.self)
-            var args = [hr_arg]()
-            args.reserveCapacity(values.count)
-            for (value, range) in zip(values, ranges) {
-                var arg = hr_arg()
-                arg.kind = value.kind.rawValue
-                switch value {
-                case .string, .decimal:
-                    arg.utf8 = base.map { $0 + range.0 } ?? UnsafePointer(bitPattern: 1)
-                    arg.utf8_len = Int32(range.1)
-                case .integer(let i): arg.i = i
-                case .double(let d): arg.d = d
-                case .date(let ms): arg.d = ms
-                }
-                args.append(arg)
+    }
+}
+
+/// Where a message's arguments are written, in the declared order, for one ``CompiledMessage/format(_:)-swift.method``
+/// call. Text is copied into a stack buffer (a heap one past its size); it is valid only inside that call.
+public struct ArgumentWriter: ~Copyable {
+    static let stackBytes = 2048
+    fileprivate let args: UnsafeMutablePointer<hr_arg>
+    private let capacity: Int
+    private var text: UnsafeMutablePointer<UInt8>
+    private var textCapacity: Int
+    private var textUsed = 0
+    private var heap: UnsafeMutablePointer<UInt8>?
+    /// Text arguments' offsets into `text`, resolved into pointers once the text no longer moves.
+    public private(set) var count = 0
+
+    fileprivate init(args: UnsafeMutablePointer<hr_arg>, capacity: Int, text: UnsafeMutablePointer<UInt8>) {
+        self.args = args
+        self.capacity = capacity
+        self.text = text
+        self.textCapacity = Self.stackBytes
+    }
+
+    fileprivate mutating func release() {
+        heap?.deallocate()
+        heap = nil
+    }
+
+    private mutating func push(_ arg: hr_arg) {
+        // One too many is counted, not written: the call then fails with the counts.
+        if count < capacity { (args + count).initialize(to: arg) }
+        count += 1
+    }
+
+    private mutating func pushText(_ value: String, kind: ArgumentKind) {
+        var value = value
+        value.withUTF8 { bytes in
+            if textUsed + bytes.count > textCapacity {
+                let grown = Swift.max(textCapacity * 2, textUsed + bytes.count)
+                let block = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+                block.update(from: text, count: textUsed)
+                heap?.deallocate()
+                heap = block
+                text = block
+                textCapacity = grown
             }
-            return args.withUnsafeBufferPointer { argp in
-                var needed: Int32 = 0
-                let first = String(unsafeUninitializedCapacity: 1024) { out in
-                    needed = out.withMemoryRebound(to: CChar.self) { chars in
-                        hr_message_format(handle, argp.baseAddress, Int32(argp.count), chars.baseAddress, 1024, &error)
-                    }
-                    return needed >= 0 && needed <= 1024 ? Int(needed) : 0
-                }
-                if needed < 0 { return nil }
-                if needed <= 1024 { return first }
-                return String(unsafeUninitializedCapacity: Int(needed)) { out in
-                    let again = out.withMemoryRebound(to: CChar.self) { chars in
-                        hr_message_format(
-                            handle, argp.baseAddress, Int32(argp.count), chars.baseAddress, needed, &error)
-                    }
-                    return again == needed ? Int(again) : 0
-                }
-            }
+            if let base = bytes.baseAddress, !bytes.isEmpty { (text + textUsed).update(from: base, count: bytes.count) }
+            var arg = hr_arg()
+            arg.kind = kind.rawValue
+            arg.i = Int64(textUsed)  // the offset, until resolveTextPointers()
+            arg.utf8_len = Int32(bytes.count)
+            textUsed += bytes.count
+            push(arg)
         }
-        guard let result else { throw ICUMessageError(error) }
-        return result
+    }
+
+    fileprivate mutating func resolveTextPointers() {
+        for index in 0..<count where args[index].kind == ArgumentKind.string.rawValue || args[index].kind == ArgumentKind.decimal.rawValue {
+            args[index].utf8 = UnsafeRawPointer(text + Int(args[index].i)).assumingMemoryBound(to: CChar.self)
+            args[index].i = 0
+        }
+    }
+
+    public mutating func append(_ value: ArgumentValue) {
+        switch value {
+        case .string(let text): pushText(text, kind: .string)
+        case .decimal(let text): pushText(text, kind: .decimal)
+        case .integer(let i):
+            var arg = hr_arg()
+            arg.kind = ArgumentKind.integer.rawValue
+            arg.i = i
+            push(arg)
+        case .double(let d):
+            var arg = hr_arg()
+            arg.kind = ArgumentKind.double.rawValue
+            arg.d = d
+            push(arg)
+        case .date(let ms):
+            var arg = hr_arg()
+            arg.kind = ArgumentKind.date.rawValue
+            arg.d = ms
+            push(arg)
+        }
+    }
+}
+
+extension ICUMessageError {
+    init(code: Code, message: String) {
+        self.code = code
+        self.offset = nil
+        self.message = message
     }
 }
 

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import HeraldCore
 import HeraldICU
+import Synchronization
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -49,6 +50,15 @@ struct BenchRender: ParsableCommand {
 
     @Option(help: "The name printed as peer.")
     var peerName: String = "herald"
+
+    @Flag(help: "Also render with every core (a renderer shared by one thread per core) and print the speed-up.")
+    var parallel = false
+
+    @Option(name: .customLong("threads"), help: "Threads for --parallel (default: the number of cores).")
+    var threadCount: Int?
+
+    @Option(help: ArgumentHelp("Repeat the timed render this many times, for a profiler (the figures are the first pass's).", visibility: .hidden))
+    var profilePasses: Int = 1
 
     func run() throws {
         Bench.warnIfDebug()
@@ -100,43 +110,149 @@ struct BenchRender: ParsableCommand {
         guard let ti = header.firstIndex(of: "template"), let li = header.firstIndex(of: "locale"), let zi = header.firstIndex(of: "tz") else {
             throw Self.fail("\(recipientsPath): the header needs template, locale and tz")
         }
-        var requests: [RenderRequest] = []
+        // Each row as the peers hold theirs: one contiguous array of records, typed values in the template's
+        // parameter order (parsed by Herald's own parameter reader) in one flat array, the names shared; and the
+        // same rows as named text, the way events and API requests arrive.
+        var rows: [Row] = []
+        var values: [ArgumentValue] = []
+        var named: [[String: String]] = []
+        var names: [String: String] = [:]
+        func interned(_ name: String) -> String {
+            if let known = names[name] { return known }
+            names[name] = name
+            return name
+        }
         var keys: [(template: String, locale: String, tz: String)] = []
-        requests.reserveCapacity(lines.count)
+        rows.reserveCapacity(lines.count)
+        named.reserveCapacity(lines.count)
         for line in lines {
             let v = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            guard v.count >= header.count, let t = templates[v[ti]] else { continue }
+            guard v.count >= header.count, let t = templates[v[ti]], let template = catalog.templates[v[ti]] else { continue }
             var parameters: [String: String] = [:]
             for arg in t["args"] as? [String] ?? [] {
                 let column = arg == "when" ? "when_ms" : arg
                 if let i = header.firstIndex(of: column) { parameters[arg] = v[i] }
             }
-            requests.append(RenderRequest(template: v[ti], locale: v[li], timeZone: v[zi], parameters: parameters))
+            let start = values.count
+            for parameter in template.parameters {
+                do { values.append(try ParameterValue.parse(parameters[parameter.name] ?? "", as: parameter, timeZone: v[zi])) } catch {
+                    throw Self.fail("\(recipientsPath): row \(rows.count + 1): \(error.message)")
+                }
+            }
+            rows.append(Row(key: RenderKey(template: interned(v[ti]), locale: interned(v[li]), timeZone: interned(v[zi])), values: start..<values.count))
+            named.append(parameters)
             keys.append((v[ti], v[li], v[zi]))
         }
         let loadSeconds = Date().timeIntervalSince(loadStart)
 
-        // Timed: formatter creation (the renderer's cache starts empty) and every render, into an array.
+        // Timed: formatter creation (the renderer's cache starts empty) and every render, into an array. Each row
+        // goes through the renderer's plan cache, as every render does.
         let renderer = Renderer(catalog: catalog)
         var messages: [String] = []
-        messages.reserveCapacity(requests.count)
-        let start = DispatchTime.now().uptimeNanoseconds
+        messages.reserveCapacity(rows.count)
+        let wall: Double
         do {
-            for request in requests { messages.append(try renderer.renderText(request)) }
+            let start = DispatchTime.now().uptimeNanoseconds
+            for index in rows.indices {
+                let row = rows[index]
+                messages.append(try renderer.plan(row.key).text(values[row.values]))
+            }
+            wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            for _ in 1..<max(1, profilePasses) {
+                for index in rows.indices {
+                    let row = rows[index]
+                    messages[index] = try renderer.plan(row.key).text(values[row.values])
+                }
+            }
         } catch {
             throw Self.fail("render failed: \(error.message)")
         }
-        let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+
+        if ProcessInfo.processInfo.environment["HERALD_BENCH_PIECES"] != nil {
+            let fresh = Renderer(catalog: catalog)
+            var t = DispatchTime.now().uptimeNanoseconds
+            for row in rows.prefix(2000) { _ = try fresh.plan(row.key) }
+            print("create_ms:", Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6, fresh.cachedFormatters)
+            t = DispatchTime.now().uptimeNanoseconds
+            var plans: [RenderPlan] = []
+            plans.reserveCapacity(rows.count)
+            for index in rows.indices { let row = rows[index]; plans.append(try renderer.plan(row.key)) }
+            print("lookup_ns:", Double(DispatchTime.now().uptimeNanoseconds - t) / Double(rows.count))
+            if let n = Int(ProcessInfo.processInfo.environment["HERALD_BENCH_LOOKUPS"] ?? "") {
+                t = DispatchTime.now().uptimeNanoseconds
+                var c = 0
+                for _ in 0..<n { for index in rows.indices { let row = rows[index]; c &+= try renderer.plan(row.key).timeZone.utf8.count } }
+                print("lookup_ns:", Double(DispatchTime.now().uptimeNanoseconds - t) / Double(rows.count * n), c)
+            }
+            t = DispatchTime.now().uptimeNanoseconds
+            for index in rows.indices { messages[index] = try plans[index].text(values[rows[index].values]) }
+            print("text_ns:", Double(DispatchTime.now().uptimeNanoseconds - t) / Double(rows.count))
+            t = DispatchTime.now().uptimeNanoseconds
+            for index in rows.indices { messages[index] = try plans[index].text(values[rows[index].values]) }
+            print("text_ns:", Double(DispatchTime.now().uptimeNanoseconds - t) / Double(rows.count))
+            for _ in 0..<(Int(ProcessInfo.processInfo.environment["HERALD_BENCH_TEXTS"] ?? "") ?? 0) {
+                for index in rows.indices { messages[index] = try plans[index].text(values[rows[index].values]) }
+            }
+            t = DispatchTime.now().uptimeNanoseconds
+            var total = 0
+            for index in rows.indices { total &+= messages[index].utf8.count }
+            for index in rows.indices { let m = messages[index]; messages[index] = String(m.utf8.map { $0 }.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }) }
+            print("copy_ns:", Double(DispatchTime.now().uptimeNanoseconds - t) / Double(rows.count), total)
+        }
 
         // Herald's whole path per message: render, GSM-7 policy, segment count (formatters already cached).
         var segments = 0
-        let pipelineStart = DispatchTime.now().uptimeNanoseconds
+        var pipelineWall = 0.0, namedWall = 0.0
         do {
-            for request in requests { segments &+= try renderer.render(request).segments }
+            let start = DispatchTime.now().uptimeNanoseconds
+            for index in rows.indices {
+                let row = rows[index]
+                segments &+= try renderer.plan(row.key)
+                    .render(values[row.values], requestedLocale: row.locale).segments
+            }
+            pipelineWall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            // The same with the values as named text, read and typed per message: what an event or an API call costs.
+            let namedStart = DispatchTime.now().uptimeNanoseconds
+            for index in rows.indices {
+                let row = rows[index]
+                _ = try renderer.renderText(
+                    RenderRequest(template: row.template, locale: row.locale, timeZone: row.timeZone, parameters: named[index]))
+            }
+            namedWall = Double(DispatchTime.now().uptimeNanoseconds - namedStart) / 1e9
         } catch {
             throw Self.fail("render failed: \(error.message)")
         }
-        let pipelineWall = Double(DispatchTime.now().uptimeNanoseconds - pipelineStart) / 1e9
+
+        // Both cores (or --threads): a fresh renderer shared by every thread, each rendering its share of the rows.
+        var parallel: (threads: Int, wall: Double, same: Bool)?
+        if self.parallel {
+            let threads = max(1, threadCount ?? ProcessInfo.processInfo.activeProcessorCount)
+            let shared = Renderer(catalog: catalog)
+            let rows = rows
+            let values = values
+            let chunk = (rows.count + threads - 1) / threads
+            let results = Mutex<[Int: [String]]>([:])
+            let failed = Mutex<String?>(nil)
+            let start = DispatchTime.now().uptimeNanoseconds
+            DispatchQueue.concurrentPerform(iterations: threads) { part in
+                let range = (part * chunk)..<min(rows.count, (part + 1) * chunk)
+                var out: [String] = []
+                out.reserveCapacity(range.count)
+                do {
+                    for index in range {
+                        let row = rows[index]
+                        out.append(try shared.plan(row.key).text(values[row.values]))
+                    }
+                } catch {
+                    failed.withLock { $0 = (error as? RenderError)?.message ?? "\(error)" }
+                }
+                results.withLock { $0[part] = out }
+            }
+            let parallelWall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            if let message = failed.withLock({ $0 }) { throw Self.fail("render failed: \(message)") }
+            let joined = results.withLock { r in (0..<threads).flatMap { r[$0] ?? [] } }
+            parallel = (threads, parallelWall, joined == messages)
+        }
 
         var hash = SHA256()
         var samples: [String: String] = [:]
@@ -172,6 +288,14 @@ struct BenchRender: ParsableCommand {
         print(String(format: "pipeline_msgs_per_s: %.0f", Double(messages.count) / pipelineWall))
         print(String(format: "pipeline_us_per_msg: %.3f", pipelineWall * 1e6 / Double(messages.count)))
         print("pipeline_segments: \(segments)")
+        print(String(format: "named_msgs_per_s: %.0f", Double(messages.count) / namedWall))
+        print(String(format: "named_us_per_msg: %.3f", namedWall * 1e6 / Double(messages.count)))
+        if let parallel {
+            print("parallel_threads: \(parallel.threads)")
+            print(String(format: "parallel_msgs_per_s: %.0f", Double(messages.count) / parallel.wall))
+            print(String(format: "parallel_speedup: %.2f", wall / parallel.wall))
+            print("parallel_output_identical: \(parallel.same ? "yes" : "NO")")
+        }
         for t in order {
             for l in locales {
                 let k = "\(t)/\(l)"
@@ -181,6 +305,15 @@ struct BenchRender: ParsableCommand {
                 }
             }
         }
+    }
+
+    /// One recipient row, parsed; its values are a range of one flat array.
+    struct Row: Sendable {
+        var key: RenderKey
+        var values: Range<Int>
+        var template: String { key.template }
+        var locale: String { key.locale }
+        var timeZone: String { key.timeZone }
     }
 
     /// As the peers print samples: control and invisible characters as `<U+XXXX>`.

@@ -75,6 +75,11 @@ int32_t hr_message_select_keys(const hr_message *message, const char *name, char
 int32_t hr_message_format(const hr_message *message, const hr_arg *args, int32_t count, char *out, int32_t cap,
                           hr_error *err);
 
+/// Formats into a buffer of the calling thread: returns the UTF-8 text (not NUL-terminated) and its length in
+/// `*len`, valid until the thread's next format call; NULL on error. Saves the copy of hr_message_format.
+const char *hr_message_format_scratch(const hr_message *message, const hr_arg *args, int32_t count, int32_t *len,
+                                      hr_error *err);
+
 /// Formats with ICU's own icu::MessageFormat (named arguments; top-level date formats get the time zone and
 /// currency skeletons the symbol override, as Herald does). A reference for differential tests of
 /// hr_message_format; arguments nested inside plural/select keep ICU's defaults here.

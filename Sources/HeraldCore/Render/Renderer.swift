@@ -62,13 +62,7 @@ public final class Renderer: Sendable {
     public let catalog: Catalog
     private let cache = Mutex<[CacheKey: CompiledMessage]>([:])
     /// What a (template, locale, time zone) as asked resolves to, so repeated renders skip the lookups.
-    private let plans = Mutex<[PlanKey: Plan]>([:])
-
-    struct PlanKey: Hashable {
-        var template: String
-        var locale: String
-        var timeZone: String
-    }
+    private let plans = Mutex<[RenderKey: RenderPlan]>([:])
 
     struct CacheKey: Hashable {
         var template: String
@@ -95,99 +89,64 @@ public final class Renderer: Sendable {
         return try produce(request)
     }
 
-    /// What a (template, locale, time zone) resolves to: the template, the locale file with its message, the
-    /// compiled message.
-    private struct Plan {
-        var template: Template
-        var requested: String
-        var chain: [LocaleFile]
-        var index: Int
-        var formattingLocale: String
-        var timeZone: String
-        var compiled: CompiledMessage
-        var file: LocaleFile { chain[index] }
+    private func produce(_ request: RenderRequest) throws(RenderError) -> RenderedMessage {
+        let plan = try plan(template: request.template, locale: request.locale, timeZone: request.timeZone)
+        var warnings: [String] = []
+        let raw = try plan.text(named: request.parameters, warnings: &warnings)
+        return plan.finish(raw, requestedLocale: request.locale, warnings: warnings, at: request.at)
     }
 
-    /// The request's plan (cached) and its arguments.
-    private func prepare(_ request: RenderRequest) throws(RenderError) -> (plan: Plan, values: Arguments) {
-        let key = PlanKey(template: request.template, locale: request.locale, timeZone: request.timeZone)
-        let plan: Plan
-        if let cached = plans.withLock({ $0[key] }) {
-            plan = cached
-        } else {
-            plan = try makePlan(request)
-            plans.withLock {
-                // Bounded: requests naming endless locale or zone spellings cannot grow it without end.
-                if $0.count >= 10_000 { $0.removeAll() }
-                $0[key] = plan
-            }
-        }
-        return (plan, try arguments(for: plan.template, given: request.parameters, timeZone: plan.timeZone))
+    /// ICU's text alone, before the GSM-7 policy and the segment count: what `render` starts from.
+    public func renderText(_ request: RenderRequest) throws(RenderError) -> String {
+        var warnings: [String] = []
+        return try plan(template: request.template, locale: request.locale, timeZone: request.timeZone)
+            .text(named: request.parameters, warnings: &warnings)
     }
 
-    private func makePlan(_ request: RenderRequest) throws(RenderError) -> Plan {
-        guard let template = catalog.templates[request.template] else {
-            let hint = YAMLReader.closest(request.template, in: Array(catalog.templates.keys))
-                .map { " (did you mean '\($0)'?)" } ?? ""
-            throw RenderError(.unknownTemplate, "unknown template '\(request.template)'\(hint)", template: request.template)
+    /// What a template resolves to for a recipient's locale and time zone (cached): the message found through the
+    /// locale's fallbacks, compiled with its formatters. Every render goes through one; callers that render many
+    /// messages with values already typed use it directly (``RenderPlan/text(_:)``, ``RenderPlan/render(_:requestedLocale:at:)``).
+    public func plan(template: String, locale: String, timeZone: String) throws(RenderError) -> RenderPlan {
+        try plan(RenderKey(template: template, locale: locale, timeZone: timeZone))
+    }
+
+    /// ``plan(template:locale:timeZone:)`` for a key made once: a caller that renders many messages for the same
+    /// few keys hashes each name once, not per message.
+    public func plan(_ key: RenderKey) throws(RenderError) -> RenderPlan {
+        if let cached = plans.withLock({ $0[key] }) { return cached }
+        let plan = try makePlan(template: key.template, locale: key.locale, timeZone: key.timeZone)
+        plans.withLock {
+            // Bounded: requests naming endless locale or zone spellings cannot grow it without end.
+            if $0.count >= 10_000 { $0.removeAll() }
+            $0[key] = plan
         }
-        guard let timeZone = ICU.canonicalTimeZone(request.timeZone) else {
-            throw RenderError(
-                .invalidTimeZone, "unknown time zone '\(request.timeZone)' (use an IANA name such as Africa/Tunis)",
-                template: template.id)
+        return plan
+    }
+
+    private func makePlan(template id: String, locale: String, timeZone zone: String) throws(RenderError) -> RenderPlan {
+        guard let template = catalog.templates[id] else {
+            let hint = YAMLReader.closest(id, in: Array(catalog.templates.keys)).map { " (did you mean '\($0)'?)" } ?? ""
+            throw RenderError(.unknownTemplate, "unknown template '\(id)'\(hint)", template: id)
         }
-        guard let requested = ICU.localeID(forTag: request.locale.replacingOccurrences(of: "_", with: "-")) else {
+        guard let timeZone = ICU.canonicalTimeZone(zone) else {
             throw RenderError(
-                .invalidLocale, "'\(request.locale)' is not a BCP 47 language tag (e.g. fr, en, am-ET)", template: template.id)
+                .invalidTimeZone, "unknown time zone '\(zone)' (use an IANA name such as Africa/Tunis)", template: template.id)
+        }
+        guard let requested = ICU.localeID(forTag: locale.replacingOccurrences(of: "_", with: "-")) else {
+            throw RenderError(
+                .invalidLocale, "'\(locale)' is not a BCP 47 language tag (e.g. fr, en, am-ET)", template: template.id)
         }
         let chain = catalog.chain(for: requested)
         guard let index = chain.firstIndex(where: { $0.messages[template.id] != nil }) else {
             throw RenderError(
-                .noMessage, "template '\(template.id)' has no message in \(request.locale) nor in its fallbacks",
-                template: template.id)
+                .noMessage, "template '\(template.id)' has no message in \(locale) nor in its fallbacks", template: template.id)
         }
         let file = chain[index]
         let formattingLocale = Self.formattingLocale(requested: requested, file: file)
         let compiled = try compiledMessage(template: template, file: file, formattingLocale: formattingLocale, timeZone: timeZone)
-        return Plan(
+        return RenderPlan(
             template: template, requested: requested, chain: chain, index: index, formattingLocale: formattingLocale,
             timeZone: timeZone, compiled: compiled)
-    }
-
-    private func format(_ plan: Plan, _ values: Arguments) throws(RenderError) -> String {
-        do { return try plan.compiled.format(values.arguments) } catch {
-            throw RenderError(.messageFormat, "template '\(plan.template.id)' (\(plan.file.id)): \(error.message)", template: plan.template.id)
-        }
-    }
-
-    /// ICU's text alone, before the GSM-7 policy and the segment count: what `render` starts from (the render
-    /// benchmark's figure against ICU's MessageFormat).
-    public func renderText(_ request: RenderRequest) throws(RenderError) -> String {
-        let (plan, values) = try prepare(request)
-        return try format(plan, values)
-    }
-
-    private func produce(_ request: RenderRequest) throws(RenderError) -> RenderedMessage {
-        let (plan, values) = try prepare(request)
-        let raw = try format(plan, values)
-        let file = plan.file
-        var rendered = Self.measure(raw, policy: file.gsm)
-        rendered.template = plan.template.id
-        rendered.requestedLocale = request.locale
-        rendered.messageLocale = file.id
-        rendered.formattingLocale = plan.formattingLocale
-        rendered.timeZone = plan.timeZone
-        if !Self.isSameLanguage(requested: plan.requested, file: file) {
-            // Every locale tried before the one used, starting with the one asked for.
-            var tried = [request.locale]
-            for skipped in plan.chain[..<plan.index] where !tried.contains(skipped.id) { tried.append(skipped.id) }
-            rendered.fellBackFrom = tried
-        }
-        rendered.warnings = values.warnings
-        if let at = request.at {
-            rendered.expiresAt = Self.iso8601(ms: at + Double(plan.template.timeToLive) * 1000)
-        }
-        return rendered
     }
 
     /// Applies a GSM-7 policy and counts segments; the identity fields are left empty.
@@ -242,41 +201,6 @@ public final class Renderer: Sendable {
         }
     }
 
-    struct Arguments {
-        var arguments: [ArgumentValue]
-        var warnings: [String]
-    }
-
-    func arguments(for template: Template, given: [String: String], timeZone: String) throws(RenderError) -> Arguments {
-        for name in given.keys.sorted() where template.parameter(named: name) == nil {
-            let declared = template.parameters.map(\.name).joined(separator: ", ")
-            throw RenderError(
-                .unknownParameter, "template '\(template.id)' has no parameter '\(name)' (it takes: \(declared))",
-                template: template.id, parameter: name)
-        }
-        var out: [ArgumentValue] = []
-        var warnings: [String] = []
-        for parameter in template.parameters {
-            guard var text = given[parameter.name] ?? parameter.defaultValue else {
-                throw RenderError(
-                    .missingParameter,
-                    "template '\(template.id)' needs parameter '\(parameter.name)' (\(parameter.kind.rawValue))",
-                    template: template.id, parameter: parameter.name)
-            }
-            if parameter.kind == .string, let max = parameter.maxLength, text.count > max {
-                text = String(text.prefix(Swift.max(0, max - 3))) + "..."
-                warnings.append("parameter '\(parameter.name)' was cut to its maximum of \(max) characters")
-            }
-            do { out.append(try ParameterValue.parse(text, as: parameter, timeZone: timeZone)) } catch {
-                var error = error
-                error.template = template.id
-                error.message = "template '\(template.id)': " + error.message
-                throw error
-            }
-        }
-        return Arguments(arguments: out, warnings: warnings)
-    }
-
     /// `2026-11-23T09:00:00Z` for epoch milliseconds.
     public static func iso8601(ms: Double) -> String {
         let seconds = Int((ms / 1000).rounded(.down))
@@ -315,5 +239,207 @@ public final class Renderer: Sendable {
         if millis > 0 { out.append(0x2E); put(millis, 3) }
         out.append(0x5A)
         return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// A template, a recipient's locale and time zone, as asked for: what a ``RenderPlan`` is cached under. Its hash is
+/// computed once, when it is made.
+public struct RenderKey: Hashable, Sendable {
+    public let template: String
+    public let locale: String
+    public let timeZone: String
+    private let hash: UInt64
+
+    public init(template: String, locale: String, timeZone: String) {
+        self.template = template
+        self.locale = locale
+        self.timeZone = timeZone
+        // FNV-1a over the three names' bytes: cheaper than String's Unicode-normalizing hash, and equality decides.
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for var part in [template, locale, timeZone] {
+            part.withUTF8 { bytes in
+                for byte in bytes { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+            }
+            h = (h ^ 0xff) &* 0x0000_0100_0000_01b3
+        }
+        hash = h
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+
+    public static func == (a: RenderKey, b: RenderKey) -> Bool {
+        a.hash == b.hash && a.template == b.template && a.locale == b.locale && a.timeZone == b.timeZone
+    }
+}
+
+/// A template resolved for one recipient's locale and time zone, with its compiled message: made and cached by
+/// ``Renderer/plan(template:locale:timeZone:)``, immutable, shared by every task.
+public final class RenderPlan: Sendable {
+    public let template: Template
+    /// The ICU locale asked for.
+    let requested: String
+    /// The locale files tried, in order; `chain[index]` has the message.
+    let chain: [LocaleFile]
+    let index: Int
+    /// The ICU locale numbers and dates are formatted in.
+    public let formattingLocale: String
+    /// The canonical IANA time zone.
+    public let timeZone: String
+    let compiled: CompiledMessage
+    /// The template's parameters, in the declared order: the order of ``text(_:)``'s values.
+    let readers: [ArgumentReader]
+    let templateID: String
+
+    /// The locale file whose message is used.
+    public var file: LocaleFile { chain[index] }
+
+    init(template: Template, requested: String, chain: [LocaleFile], index: Int, formattingLocale: String,
+         timeZone: String, compiled: CompiledMessage) {
+        self.template = template
+        self.requested = requested
+        self.chain = chain
+        self.index = index
+        self.formattingLocale = formattingLocale
+        self.timeZone = timeZone
+        self.compiled = compiled
+        self.readers = template.parameters.map(ArgumentReader.init)
+        self.templateID = template.id
+    }
+
+    /// The text of the message with values already typed, in the template's declared parameter order (what
+    /// ``arguments(_:warnings:)`` returns).
+    public func text(_ values: [ArgumentValue]) throws(RenderError) -> String { try text(values[...]) }
+
+    /// ``text(_:)`` for values that are part of a larger array.
+    public func text(_ values: ArraySlice<ArgumentValue>) throws(RenderError) -> String {
+        let result = compiled.format { writer in
+            for value in values { writer.append(value) }
+            return true
+        }
+        return try unwrap(result, failure: nil)
+    }
+
+    /// The whole rendered message (GSM-7 policy and segments included) with values already typed.
+    public func render(_ values: ArraySlice<ArgumentValue>, requestedLocale: String, at: Double? = nil) throws(RenderError)
+        -> RenderedMessage
+    {
+        finish(try text(values), requestedLocale: requestedLocale, warnings: [], at: at)
+    }
+
+    /// The template's parameters read from named text (an event's or a request's) and typed, in the declared
+    /// order: defaults filled in, over-long strings cut (with a warning), unknown names refused.
+    public func arguments(_ given: [String: String], warnings: inout [String]) throws(RenderError) -> [ArgumentValue] {
+        var values: [ArgumentValue] = []
+        values.reserveCapacity(readers.count)
+        try readNamed(given, warnings: &warnings) { (value) throws(RenderError) in values.append(value) }
+        return values
+    }
+
+    /// The text, with the parameters read from named text straight into ICU's arguments (no array between).
+    func text(named given: [String: String], warnings: inout [String]) throws(RenderError) -> String {
+        var failure: RenderError?
+        let result = compiled.format { (writer: inout ArgumentWriter) -> Bool in
+            do throws(RenderError) {
+                try readNamed(given, warnings: &warnings) { value in writer.append(value) }
+                return true
+            } catch {
+                failure = error
+                return false
+            }
+        }
+        return try unwrap(result, failure: failure)
+    }
+
+    private func unwrap(_ result: Result<String, ICUMessageError>?, failure: RenderError?) throws(RenderError) -> String {
+        switch result {
+        case .success(let text): return text
+        case .failure(let error):
+            throw RenderError(.messageFormat, "template '\(templateID)' (\(file.id)): \(error.message)", template: templateID)
+        case nil: throw failure ?? RenderError(.messageFormat, "template '\(templateID)': no arguments", template: templateID)
+        }
+    }
+
+    /// Reads each parameter from `given` (or its default), checks and parses it, and hands it on in the declared order.
+    private func readNamed(
+        _ given: [String: String], warnings: inout [String], _ emit: (ArgumentValue) throws(RenderError) -> Void
+    ) throws(RenderError) {
+        // One pass over what was given, names compared rather than hashed: a template has a handful of parameters.
+        try withUnsafeTemporaryAllocation(of: String?.self, capacity: max(readers.count, 1)) { (values) throws(RenderError) in
+            values.initialize(repeating: nil)
+            defer { values.deinitialize() }
+            for (name, value) in given {
+                guard let index = readers.firstIndex(where: { $0.name == name }) else {
+                    try rejectUnknown(given)
+                    return
+                }
+                values[index] = value
+            }
+            for index in readers.indices {
+                try emit(readers[index].read(values[index], template: templateID, timeZone: timeZone, warnings: &warnings))
+            }
+        }
+    }
+
+    /// Throws for the first parameter (by name) the template does not declare.
+    private func rejectUnknown(_ given: [String: String]) throws(RenderError) {
+        for name in given.keys.sorted() where template.parameter(named: name) == nil {
+            let declared = template.parameters.map(\.name).joined(separator: ", ")
+            throw RenderError(
+                .unknownParameter, "template '\(templateID)' has no parameter '\(name)' (it takes: \(declared))",
+                template: templateID, parameter: name)
+        }
+    }
+
+    /// The rendered message from ICU's text: the GSM-7 policy, the segments, and where the message came from.
+    func finish(_ raw: String, requestedLocale: String, warnings: [String], at: Double?) -> RenderedMessage {
+        let file = file
+        var rendered = Renderer.measure(raw, policy: file.gsm)
+        rendered.template = templateID
+        rendered.requestedLocale = requestedLocale
+        rendered.messageLocale = file.id
+        rendered.formattingLocale = formattingLocale
+        rendered.timeZone = timeZone
+        if !Renderer.isSameLanguage(requested: requested, file: file) {
+            // Every locale tried before the one used, starting with the one asked for.
+            var tried = [requestedLocale]
+            for skipped in chain[..<index] where !tried.contains(skipped.id) { tried.append(skipped.id) }
+            rendered.fellBackFrom = tried
+        }
+        rendered.warnings = warnings
+        if let at { rendered.expiresAt = Renderer.iso8601(ms: at + Double(template.timeToLive) * 1000) }
+        return rendered
+    }
+
+    /// Reads one parameter's value as given: a class, so a render touches one reference per parameter rather than
+    /// copying every field of its declaration.
+    final class ArgumentReader: Sendable {
+        let parameter: Parameter
+        let name: String
+
+        init(_ parameter: Parameter) {
+            self.parameter = parameter
+            self.name = parameter.name
+        }
+
+        func read(_ given: String?, template: String, timeZone: String, warnings: inout [String]) throws(RenderError)
+            -> ArgumentValue
+        {
+            guard var text = given ?? parameter.defaultValue else {
+                throw RenderError(
+                    .missingParameter, "template '\(template)' needs parameter '\(name)' (\(parameter.kind.rawValue))",
+                    template: template, parameter: name)
+            }
+            // Characters are counted only when the bytes could exceed the limit (a character is at least one byte).
+            if parameter.kind == .string, let max = parameter.maxLength, text.utf8.count > max, text.count > max {
+                text = String(text.prefix(Swift.max(0, max - 3))) + "..."
+                warnings.append("parameter '\(name)' was cut to its maximum of \(max) characters")
+            }
+            do { return try ParameterValue.parse(text, as: parameter, timeZone: timeZone) } catch {
+                var error = error
+                error.template = template
+                error.message = "template '\(template)': " + error.message
+                throw error
+            }
+        }
     }
 }

@@ -87,7 +87,7 @@ struct BenchRender: ParsableCommand {
         for locale in locales {
             var yaml = "locale: \(locale)\n"
             if let code = currency["code"], let symbol = currency["forced_symbol"] { yaml += "currencySymbols:\n  \(code): \(symbol)\n" }
-            yaml += "gsm7:\n  replaceLookalikes: false\nmessages:\n"
+            yaml += "messages:\n"
             for (id, t) in templates {
                 guard let text = t[locale] as? String else { continue }
                 let quoted = String(decoding: try JSONEncoder().encode(text), as: UTF8.self)
@@ -208,9 +208,15 @@ struct BenchRender: ParsableCommand {
             for index in rows.indices {
                 let row = rows[index]
                 segments &+= try renderer.plan(row.key)
-                    .render(values[row.values], requestedLocale: row.locale).segments
+                    .render(values[row.values]).segments
             }
             pipelineWall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            for _ in 0..<(Int(ProcessInfo.processInfo.environment["HERALD_BENCH_PIPES"] ?? "") ?? 0) {
+                for index in rows.indices {
+                    let row = rows[index]
+                    segments &+= try renderer.plan(row.key).render(values[row.values]).segments
+                }
+            }
             // The same with the values as named text, read and typed per message: what an event or an API call costs.
             let namedStart = DispatchTime.now().uptimeNanoseconds
             for index in rows.indices {

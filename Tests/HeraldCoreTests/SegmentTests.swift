@@ -2,6 +2,15 @@ import Testing
 @testable import HeraldCore
 
 @Suite struct SegmentTests {
+    @Test func asciiMasksEqualTheAlphabetTable() {
+        for byte in 0..<128 {
+            #expect(GSM7.asciiSeptets(UInt8(byte)) == Int(GSM7.asciiCost[byte]), "byte \(byte)")
+        }
+        #expect(GSM7.asciiSeptets(UInt8(ascii: "a")) == 1)
+        #expect(GSM7.asciiSeptets(UInt8(ascii: "{")) == 2)
+        #expect(GSM7.asciiSeptets(UInt8(ascii: "`")) == 0)
+    }
+
     @Test(arguments: [
         (160, 1), (161, 2), (306, 2), (307, 3), (459, 3), (460, 4),
     ])

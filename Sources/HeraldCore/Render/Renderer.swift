@@ -39,14 +39,12 @@ public struct RenderedMessage: Sendable, Equatable, Codable {
     public var encoding: SMSEncoding
     public var units: Int
     public var segments: Int
-    /// The text of each part, when the message takes more than one.
-    public var parts: [String]
     /// What the GSM-7 policy replaced (empty when nothing).
     public var replacements: [Replacement]
     /// What the raw text would have cost without the GSM-7 policy.
     public var rawCount: SegmentCount
-    /// Characters that force UCS-2 (`U+1200 ሀ`), when the message is UCS-2.
-    public var forcedUCS2: [String]
+    /// The first characters (up to eight distinct) that force UCS-2, when the message is UCS-2.
+    public var forcingUCS2: [Unicode.Scalar]
     /// Locales tried before the one used, when the message fell back.
     public var fellBackFrom: [String]
     public var warnings: [String]
@@ -54,6 +52,80 @@ public struct RenderedMessage: Sendable, Equatable, Codable {
     public var expiresAt: String?
 
     public var segmentCount: SegmentCount { SegmentCount(encoding: encoding, units: units, segments: segments) }
+
+    /// The text of each part, when the message takes more than one (worked out when asked: most callers need
+    /// only the count).
+    public var parts: [String] { segments > 1 ? SMS.parts(text) : [] }
+
+    /// The characters that force UCS-2 as people read them: `U+1200 ሀ`.
+    public var forcedUCS2: [String] { forcingUCS2.map { "\($0.codePoint) \(String($0))" } }
+
+    enum CodingKeys: String, CodingKey {
+        case template, requestedLocale, messageLocale, formattingLocale, timeZone, text, rawText, encoding, units
+        case segments, parts, replacements, rawCount, forcedUCS2, fellBackFrom, warnings, expiresAt
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        template = try c.decode(String.self, forKey: .template)
+        requestedLocale = try c.decode(String.self, forKey: .requestedLocale)
+        messageLocale = try c.decode(String.self, forKey: .messageLocale)
+        formattingLocale = try c.decode(String.self, forKey: .formattingLocale)
+        timeZone = try c.decode(String.self, forKey: .timeZone)
+        text = try c.decode(String.self, forKey: .text)
+        rawText = try c.decode(String.self, forKey: .rawText)
+        encoding = try c.decode(SMSEncoding.self, forKey: .encoding)
+        units = try c.decode(Int.self, forKey: .units)
+        segments = try c.decode(Int.self, forKey: .segments)
+        replacements = try c.decode([Replacement].self, forKey: .replacements)
+        rawCount = try c.decode(SegmentCount.self, forKey: .rawCount)
+        // "U+1200 ሀ": the character follows the code point.
+        forcingUCS2 = try c.decode([String].self, forKey: .forcedUCS2).compactMap { $0.split(separator: " ").last?.unicodeScalars.first }
+        fellBackFrom = try c.decode([String].self, forKey: .fellBackFrom)
+        warnings = try c.decode([String].self, forKey: .warnings)
+        expiresAt = try c.decodeIfPresent(String.self, forKey: .expiresAt)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(template, forKey: .template)
+        try c.encode(requestedLocale, forKey: .requestedLocale)
+        try c.encode(messageLocale, forKey: .messageLocale)
+        try c.encode(formattingLocale, forKey: .formattingLocale)
+        try c.encode(timeZone, forKey: .timeZone)
+        try c.encode(text, forKey: .text)
+        try c.encode(rawText, forKey: .rawText)
+        try c.encode(encoding, forKey: .encoding)
+        try c.encode(units, forKey: .units)
+        try c.encode(segments, forKey: .segments)
+        try c.encode(parts, forKey: .parts)
+        try c.encode(replacements, forKey: .replacements)
+        try c.encode(rawCount, forKey: .rawCount)
+        try c.encode(forcedUCS2, forKey: .forcedUCS2)
+        try c.encode(fellBackFrom, forKey: .fellBackFrom)
+        try c.encode(warnings, forKey: .warnings)
+        try c.encodeIfPresent(expiresAt, forKey: .expiresAt)
+    }
+
+    init(text: String, rawText: String, count: SegmentCount, replacements: [Replacement], rawCount: SegmentCount,
+         forcingUCS2: [Unicode.Scalar]) {
+        template = ""
+        requestedLocale = ""
+        messageLocale = ""
+        formattingLocale = ""
+        timeZone = ""
+        self.text = text
+        self.rawText = rawText
+        encoding = count.encoding
+        units = count.units
+        segments = count.segments
+        self.replacements = replacements
+        self.rawCount = rawCount
+        self.forcingUCS2 = forcingUCS2
+        fellBackFrom = []
+        warnings = []
+        expiresAt = nil
+    }
 }
 
 /// Renders templates with ICU. Compiled formatters are cached per (template, locale, time zone) and
@@ -93,7 +165,7 @@ public final class Renderer: Sendable {
         let plan = try plan(template: request.template, locale: request.locale, timeZone: request.timeZone)
         var warnings: [String] = []
         let raw = try plan.text(named: request.parameters, warnings: &warnings)
-        return plan.finish(raw, requestedLocale: request.locale, warnings: warnings, at: request.at)
+        return plan.finish(raw, warnings: warnings, at: request.at)
     }
 
     /// ICU's text alone, before the GSM-7 policy and the segment count: what `render` starts from.
@@ -105,7 +177,7 @@ public final class Renderer: Sendable {
 
     /// What a template resolves to for a recipient's locale and time zone (cached): the message found through the
     /// locale's fallbacks, compiled with its formatters. Every render goes through one; callers that render many
-    /// messages with values already typed use it directly (``RenderPlan/text(_:)``, ``RenderPlan/render(_:requestedLocale:at:)``).
+    /// messages with values already typed use it directly (``RenderPlan/text(_:)``, ``RenderPlan/render(_:at:)``).
     public func plan(template: String, locale: String, timeZone: String) throws(RenderError) -> RenderPlan {
         try plan(RenderKey(template: template, locale: locale, timeZone: timeZone))
     }
@@ -145,21 +217,16 @@ public final class Renderer: Sendable {
         let formattingLocale = Self.formattingLocale(requested: requested, file: file)
         let compiled = try compiledMessage(template: template, file: file, formattingLocale: formattingLocale, timeZone: timeZone)
         return RenderPlan(
-            template: template, requested: requested, chain: chain, index: index, formattingLocale: formattingLocale,
-            timeZone: timeZone, compiled: compiled)
+            template: template, askedLocale: locale, requested: requested, chain: chain, index: index,
+            formattingLocale: formattingLocale, timeZone: timeZone, compiled: compiled)
     }
 
     /// Applies a GSM-7 policy and counts segments; the identity fields are left empty.
     public static func measure(_ raw: String, policy: GSMPolicy) -> RenderedMessage {
         let kept = GSMKeeper.apply(raw, policy: policy)
-        let count = SMS.count(kept.text)
         return RenderedMessage(
-            template: "", requestedLocale: "", messageLocale: "", formattingLocale: "", timeZone: "", text: kept.text,
-            rawText: raw, encoding: count.encoding, units: count.units, segments: count.segments,
-            parts: count.segments > 1 ? SMS.parts(kept.text) : [], replacements: kept.replacements,
-            rawCount: kept.replacements.isEmpty ? count : SMS.count(raw),
-            forcedUCS2: kept.forcedUCS2.map { "\($0.codePoint) \(String($0))" }, fellBackFrom: [], warnings: [],
-            expiresAt: nil)
+            text: kept.text, rawText: raw, count: kept.count, replacements: kept.replacements,
+            rawCount: kept.replacements.isEmpty ? kept.count : SMS.count(raw), forcingUCS2: kept.forcedUCS2)
     }
 
     /// The requested locale when the message is in its language (fr-TN keeps Tunisian conventions with
@@ -293,9 +360,27 @@ public final class RenderPlan: Sendable {
     /// The locale file whose message is used.
     public var file: LocaleFile { chain[index] }
 
-    init(template: Template, requested: String, chain: [LocaleFile], index: Int, formattingLocale: String,
-         timeZone: String, compiled: CompiledMessage) {
+    /// The locale as it was asked for (the request's spelling).
+    let askedLocale: String
+    /// What the message's locale file says, read once.
+    let messageLocale: String
+    let gsm: GSMPolicy
+    /// Every locale tried before the one used, starting with the one asked for; empty when nothing fell back.
+    let fellBackFrom: [String]
+
+    init(template: Template, askedLocale: String, requested: String, chain: [LocaleFile], index: Int,
+         formattingLocale: String, timeZone: String, compiled: CompiledMessage) {
         self.template = template
+        self.askedLocale = askedLocale
+        messageLocale = chain[index].id
+        gsm = chain[index].gsm
+        if Renderer.isSameLanguage(requested: requested, file: chain[index]) {
+            fellBackFrom = []
+        } else {
+            var tried = [askedLocale]
+            for skipped in chain[..<index] where !tried.contains(skipped.id) { tried.append(skipped.id) }
+            fellBackFrom = tried
+        }
         self.requested = requested
         self.chain = chain
         self.index = index
@@ -320,10 +405,8 @@ public final class RenderPlan: Sendable {
     }
 
     /// The whole rendered message (GSM-7 policy and segments included) with values already typed.
-    public func render(_ values: ArraySlice<ArgumentValue>, requestedLocale: String, at: Double? = nil) throws(RenderError)
-        -> RenderedMessage
-    {
-        finish(try text(values), requestedLocale: requestedLocale, warnings: [], at: at)
+    public func render(_ values: ArraySlice<ArgumentValue>, at: Double? = nil) throws(RenderError) -> RenderedMessage {
+        finish(try text(values), warnings: [], at: at)
     }
 
     /// The template's parameters read from named text (an event's or a request's) and typed, in the declared
@@ -354,7 +437,7 @@ public final class RenderPlan: Sendable {
         switch result {
         case .success(let text): return text
         case .failure(let error):
-            throw RenderError(.messageFormat, "template '\(templateID)' (\(file.id)): \(error.message)", template: templateID)
+            throw RenderError(.messageFormat, "template '\(templateID)' (\(messageLocale)): \(error.message)", template: templateID)
         case nil: throw failure ?? RenderError(.messageFormat, "template '\(templateID)': no arguments", template: templateID)
         }
     }
@@ -391,20 +474,14 @@ public final class RenderPlan: Sendable {
     }
 
     /// The rendered message from ICU's text: the GSM-7 policy, the segments, and where the message came from.
-    func finish(_ raw: String, requestedLocale: String, warnings: [String], at: Double?) -> RenderedMessage {
-        let file = file
-        var rendered = Renderer.measure(raw, policy: file.gsm)
+    func finish(_ raw: String, warnings: [String], at: Double?) -> RenderedMessage {
+        var rendered = Renderer.measure(raw, policy: gsm)
         rendered.template = templateID
-        rendered.requestedLocale = requestedLocale
-        rendered.messageLocale = file.id
+        rendered.requestedLocale = askedLocale
+        rendered.messageLocale = messageLocale
         rendered.formattingLocale = formattingLocale
         rendered.timeZone = timeZone
-        if !Renderer.isSameLanguage(requested: requested, file: file) {
-            // Every locale tried before the one used, starting with the one asked for.
-            var tried = [requestedLocale]
-            for skipped in chain[..<index] where !tried.contains(skipped.id) { tried.append(skipped.id) }
-            rendered.fellBackFrom = tried
-        }
+        rendered.fellBackFrom = fellBackFrom
         rendered.warnings = warnings
         if let at { rendered.expiresAt = Renderer.iso8601(ms: at + Double(template.timeToLive) * 1000) }
         return rendered

@@ -4,7 +4,7 @@ public enum GSM7 {
     /// 0 when it is not GSM-7 at all.
     @inline(__always)
     public static func septets(_ scalar: UInt32) -> Int {
-        if scalar < 0x80 { return Int(asciiCost[Int(scalar)]) }
+        if scalar < 0x80 { return asciiSeptets(UInt8(truncatingIfNeeded: scalar)) }
         switch scalar {
         case 0x00A3, 0x00A5, 0x00E8, 0x00E9, 0x00F9, 0x00EC, 0x00F2, 0x00C7, 0x00D8, 0x00F8, 0x00C5, 0x00E5,
             0x0394, 0x03A6, 0x0393, 0x039B, 0x03A9, 0x03A0, 0x03A8, 0x03A3, 0x0398, 0x039E, 0x00C6, 0x00E6,
@@ -23,7 +23,19 @@ public enum GSM7 {
         text.unicodeScalars.allSatisfy { septets($0.value) > 0 }
     }
 
-    /// Cost of each ASCII code point: 1 default alphabet, 2 extension table, 0 not GSM-7.
+    /// Septets an ASCII byte costs, from two 128-bit masks (constants: no table to load per call).
+    /// GSM-7: printable ASCII but the backquote, plus LF, CR and form feed; extension: ^ { } \\ [ ~ ] | and form feed.
+    @inline(__always)
+    public static func asciiSeptets(_ byte: UInt8) -> Int {
+        let low = byte < 64
+        let bit = UInt64(1) &<< UInt64(byte & 63)
+        let gsm = (low ? 0xffff_ffff_0000_3400 : 0x7fff_fffe_ffff_ffff) & bit != 0
+        let extended = (low ? 0x1000 : 0x7800_0000_7800_0000) & bit != 0
+        return gsm ? (extended ? 2 : 1) : 0
+    }
+
+    /// Cost of each ASCII code point: 1 default alphabet, 2 extension table, 0 not GSM-7 (the reference the masks
+    /// of ``asciiSeptets(_:)`` are checked against).
     static let asciiCost: [UInt8] = {
         var table = [UInt8](repeating: 0, count: 128)
         for byte in 0x20...0x7E { table[byte] = 1 }

@@ -15,8 +15,10 @@ public struct KeptText: Sendable, Equatable {
     public var text: String
     /// Empty when the text was left as it was.
     public var replacements: [Replacement]
-    /// Characters that keep the text in UCS-2 (empty when it is GSM-7).
+    /// Characters that keep the text in UCS-2, the first eight distinct ones (empty when it is GSM-7).
     public var forcedUCS2: [Unicode.Scalar]
+    /// What `text` costs.
+    public var count: SegmentCount
 }
 
 /// Keeps messages in GSM-7 when only spaces and typographic lookalikes stand in the way.
@@ -26,34 +28,67 @@ public struct KeptText: Sendable, Equatable {
 /// quotes, primes and guillemets become straight quotes, dashes a hyphen, the ellipsis three dots.
 /// Letters are only touched by a transliteration the locale names.
 public enum GSMKeeper {
+    /// How many of the characters forcing UCS-2 are named.
+    public static let namedLimit = 8
+
     public static func apply(_ text: String, policy: GSMPolicy) -> KeptText {
-        let before = SMS.nonGSMCharacters(text)
-        if before.isEmpty { return KeptText(text: text, replacements: [], forcedUCS2: []) }
+        // Most messages are GSM-7 already, or UCS-2 by a script the policy cannot help: one pass over the bytes,
+        // then one over the characters until the first few that stand in the way.
+        let count = SMS.count(text)
+        if count.encoding == .gsm7 { return KeptText(text: text, replacements: [], forcedUCS2: [], count: count) }
         var blocking: [Unicode.Scalar] = []
-        for scalar in before where replacement(for: scalar, policy: policy) == nil {
-            blocking.append(scalar)
+        for scalar in text.unicodeScalars where GSM7.septets(scalar.value) == 0 {
+            guard !mayReplace(scalar.value) || replacement(for: scalar, policy: policy) == nil else { continue }
+            if !blocking.contains(scalar) {
+                blocking.append(scalar)
+                if blocking.count == namedLimit { break }
+            }
         }
         // Replacing only helps when it makes the whole message GSM-7; otherwise the text stays as ICU wrote it.
-        guard blocking.isEmpty else { return KeptText(text: text, replacements: [], forcedUCS2: blocking) }
-        var out = String.UnicodeScalarView()
+        guard blocking.isEmpty else { return KeptText(text: text, replacements: [], forcedUCS2: blocking, count: count) }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
         var counts: [UInt32: Int] = [:]
         var order: [Unicode.Scalar] = []
-        for scalar in text.unicodeScalars {
-            if GSM7.septets(scalar.value) > 0 {
-                out.append(scalar)
-                continue
+        var utf8 = text
+        utf8.withUTF8 { bytes in
+            var i = 0
+            var run = 0  // start of the GSM-7 bytes not yet copied
+            while i < bytes.count {
+                let b = bytes[i]
+                let length = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
+                var value = UInt32(b)
+                if length > 1 {
+                    value = UInt32(b) & (0xFF >> (length + 1))
+                    for k in 1..<length { value = (value << 6) | UInt32(bytes[i + k] & 0x3F) }
+                }
+                if GSM7.septets(value) == 0 {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i]))
+                    run = i + length
+                    let scalar = Unicode.Scalar(value)!
+                    out.append(contentsOf: replacement(for: scalar, policy: policy)!.utf8)
+                    if counts[value] == nil { order.append(scalar) }
+                    counts[value, default: 0] += 1
+                }
+                i += length
             }
-            let replaced = replacement(for: scalar, policy: policy)!
-            out.append(contentsOf: replaced.unicodeScalars)
-            if counts[scalar.value] == nil { order.append(scalar) }
-            counts[scalar.value, default: 0] += 1
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<bytes.count]))
         }
         let replacements = order.map {
             Replacement(
                 codePoint: $0.codePoint, character: String($0), replacement: replacement(for: $0, policy: policy)!,
                 count: counts[$0.value]!)
         }
-        return KeptText(text: String(out), replacements: replacements, forcedUCS2: [])
+        let kept = String(decoding: out, as: UTF8.self)
+        return KeptText(text: kept, replacements: replacements, forcedUCS2: [], count: SMS.count(kept))
+    }
+
+    /// Whether `scalar` is in a range where a lookalike or a Latin transliteration exists: scripts such as
+    /// Ethiopic are refused without a lookup.
+    @inline(__always)
+    static func mayReplace(_ scalar: UInt32) -> Bool {
+        scalar < 0x0700 || scalar == 0x1680 || (0x2000...0x2215).contains(scalar) || scalar == 0x3000
+            || (0xFE58...0xFF0D).contains(scalar)
     }
 
     /// The GSM-7 text standing for `scalar` under `policy`, or nil when it has none.

@@ -32,11 +32,22 @@ public enum SMS {
         var gsm = true
         var i = 0
         let n = bytes.count
-        let table = GSM7.asciiCost
+        guard let base = bytes.baseAddress else { return segmentCount(.gsm7, units: 0) }
         while i < n {
-            let b = bytes[i]
+            // Eight plain characters at a time (printable ASCII that is one septet: neither a control character,
+            // the backquote, DEL, nor one of [ \ ] ^ { | } ~).
+            if gsm, i &+ 8 <= n {
+                let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                if isPlain(word) {
+                    septets &+= 8
+                    utf16 &+= 8
+                    i &+= 8
+                    continue
+                }
+            }
+            let b = base[i]
             if b < 0x80 {
-                let cost = Int(table[Int(b)])
+                let cost = GSM7.asciiSeptets(b)
                 septets &+= cost
                 gsm = gsm && cost != 0
                 utf16 &+= 1
@@ -45,10 +56,10 @@ public enum SMS {
             }
             let scalar: UInt32
             if b < 0xE0 {
-                scalar = (UInt32(b & 0x1F) << 6) | UInt32(bytes[i + 1] & 0x3F)
+                scalar = (UInt32(b & 0x1F) << 6) | UInt32(base[i + 1] & 0x3F)
                 i &+= 2
             } else if b < 0xF0 {
-                scalar = (UInt32(b & 0x0F) << 12) | (UInt32(bytes[i + 1] & 0x3F) << 6) | UInt32(bytes[i + 2] & 0x3F)
+                scalar = (UInt32(b & 0x0F) << 12) | (UInt32(base[i + 1] & 0x3F) << 6) | UInt32(base[i + 2] & 0x3F)
                 i &+= 3
             } else {
                 scalar = 0x10000
@@ -67,6 +78,26 @@ public enum SMS {
             }
         }
         return gsm ? segmentCount(.gsm7, units: septets) : segmentCount(.ucs2, units: utf16)
+    }
+
+    /// Whether all eight bytes of `word` are plain one-septet ASCII (SWAR: no byte with the high bit, below 0x20,
+    /// equal to 0x60, or in 0x5B...0x5F once bit 5 is cleared, which catches [ \ ] ^ _ { | } ~ DEL; `_` is then
+    /// rechecked one byte at a time, which is only slower, never wrong).
+    @inline(__always)
+    static func isPlain(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        if word & high != 0 { return false }
+        // A byte below 0x20.
+        if (word &- ones &* 0x20) & ~word & high != 0 { return false }
+        // A byte equal to 0x60.
+        let backquote = word ^ (ones &* 0x60)
+        if (backquote &- ones) & ~backquote & high != 0 { return false }
+        // A byte in 0x5B...0x5F after clearing bit 5 (all bytes are below 0x80 here).
+        let folded = word & (ones &* 0xDF)
+        let atLeast = (folded &+ ones &* (0x80 - 0x5B)) & high  // byte >= 0x5B
+        let below = (ones &* (0x80 + 0x60) &- folded) & high    // byte < 0x60
+        return atLeast & below == 0
     }
 
     static func segmentCount(_ encoding: SMSEncoding, units: Int) -> SegmentCount {

@@ -2,6 +2,26 @@ import Testing
 @testable import HeraldCore
 
 @Suite struct SegmentTests {
+    /// The byte-at-a-time and eight-at-a-time paths of SMS.count against a plain reference, over random texts
+    /// mixing every ASCII byte, GSM-7 letters, typographic spaces, Ethiopic and emoji.
+    @Test func countEqualsAReferenceOverRandomTexts() {
+        let pieces: [String] = (0..<128).map { String(UnicodeScalar(UInt8($0))) } + [
+            "é", "à", "€", "Ç", "\u{202F}", "\u{00A0}", "ê", "ሀ", "ለ", "😀", "🚗", "plain text ", "[x]", "_under_",
+        ]
+        var state: UInt64 = 42
+        func next() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33)
+        }
+        for _ in 0..<3000 {
+            var text = ""
+            for _ in 0..<(next() % 90) { text += pieces[next() % (next() % 4 == 0 ? pieces.count : 128)] }
+            let gsm = text.unicodeScalars.allSatisfy { GSM7.septets($0.value) > 0 }
+            let units = gsm ? text.unicodeScalars.reduce(0) { $0 + GSM7.septets($1.value) } : text.utf16.count
+            #expect(SMS.count(text) == SMS.segmentCount(gsm ? .gsm7 : .ucs2, units: units), "\(text.debugDescription)")
+        }
+    }
+
     @Test func asciiMasksEqualTheAlphabetTable() {
         for byte in 0..<128 {
             #expect(GSM7.asciiSeptets(UInt8(byte)) == Int(GSM7.asciiCost[byte]), "byte \(byte)")

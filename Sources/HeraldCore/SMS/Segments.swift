@@ -33,10 +33,10 @@ public enum SMS {
         var i = 0
         let n = bytes.count
         guard let base = bytes.baseAddress else { return segmentCount(.gsm7, units: 0) }
-        while i < n {
+        while i < n && gsm {
             // Eight plain characters at a time (printable ASCII that is one septet: neither a control character,
             // the backquote, DEL, nor one of [ \ ] ^ { | } ~).
-            if gsm, i &+ 8 <= n {
+            if i &+ 8 <= n {
                 let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
                 if isPlain(word) {
                     septets &+= 8
@@ -77,7 +77,23 @@ public enum SMS {
                 }
             }
         }
-        return gsm ? segmentCount(.gsm7, units: septets) : segmentCount(.ucs2, units: utf16)
+        if gsm { return segmentCount(.gsm7, units: septets) }
+        // UCS-2 from here on: only UTF-16 units matter. Every byte that does not continue a character starts one
+        // unit, and a 4-byte character is two; eight bytes at a time, character boundaries do not matter.
+        let high: UInt64 = 0x8080_8080_8080_8080
+        while i &+ 8 <= n {
+            let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            let continuation = word & high & ~(word << 1)
+            let fourByte = word & (word << 1) & (word << 2) & (word << 3) & high
+            utf16 &+= 8 &- continuation.nonzeroBitCount &+ fourByte.nonzeroBitCount
+            i &+= 8
+        }
+        while i < n {
+            let b = base[i]
+            if b & 0xC0 != 0x80 { utf16 &+= b >= 0xF0 ? 2 : 1 }
+            i &+= 1
+        }
+        return segmentCount(.ucs2, units: utf16)
     }
 
     /// Whether all eight bytes of `word` are plain one-septet ASCII (SWAR: no byte with the high bit, below 0x20,

@@ -3,12 +3,14 @@ import Crypto
 import Foundation
 import HeraldCore
 import HeraldICU
+import GRDB
+import HeraldStore
 import Synchronization
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print what they measured (release builds).",
-        subcommands: [BenchRender.self, BenchSegments.self])
+        subcommands: [BenchRender.self, BenchSegments.self, BenchIngest.self, BenchCampaign.self])
 
     /// The build configuration, said loudly when it is not a release build.
     static var build: String {
@@ -454,5 +456,246 @@ enum SegmentCorpus {
             text += kind == .emoji && g.below(5) == 0 ? g.pick(emoji) : g.pick(words)
         }
         return (kind, String(text.prefix(length)))
+    }
+}
+
+/// Events through rules, policy, rendering and the durable SQLite outbox, in-process.
+struct BenchIngest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Ingest generated events into a fresh SQLite file (WAL, synchronous=FULL) in batches of 1 and 500.",
+        discussion: """
+            The events are the seed examples (Examples/events) with new ids and a few thousand distinct people, so
+            contacts are created and updated. Each batch is one transaction, on disk when it returns: the figures
+            are events/s and the latency of one batch (p50, p99). The database is deleted afterwards unless --keep.
+            """)
+
+    @Option(help: "Events ingested with batch size 1.")
+    var singles: Int = 3_000
+
+    @Option(help: "Events ingested in batches of --batch.")
+    var events: Int = 100_000
+
+    @Option(help: "Events per transaction for the batched run.")
+    var batch: Int = 500
+
+    @Option(help: "Folder for the database file (default: the system's temporary folder).")
+    var directory: String?
+
+    @Flag(help: "Keep the database file.")
+    var keep = false
+
+    @Option(help: "Folder of the example events.")
+    var examples: String = "Examples/events"
+
+    @Flag(help: "Print the figures as one JSON object.")
+    var json = false
+
+    @OptionGroup var catalogOptions: CatalogOptions
+
+    func run() throws {
+        Bench.warnIfDebug()
+        let catalog = try loadCatalog(catalogOptions)
+        let planner = Planner(renderer: Renderer(catalog: catalog), config: try PolicyOptions.config())
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: examples).filter { $0.hasSuffix(".json") }.sorted()) ?? []
+        var models: [JSONValue] = []
+        for file in files {
+            guard let data = FileManager.default.contents(atPath: examples + "/" + file) else { continue }
+            models.append(try JSONValue.parse(data))
+        }
+        guard !models.isEmpty else { throw Self.fail("\(examples): no example events (*.json)") }
+        let folder = directory ?? FileManager.default.temporaryDirectory.path
+        let path = folder + "/herald-bench-ingest-\(getpid()).sqlite"
+        defer {
+            if !keep { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        }
+        let store = try Store(path: path)
+        // Events parsed before the clock (as the API parses a request before it reaches the store).
+        func generate(_ range: Range<Int>) throws -> [Event] {
+            try range.map { n in
+                var value = Self.varied(models[n % models.count], n: n)
+                if case .object(var object) = value {
+                    object["id"] = .string("bench-\(n)")
+                    value = .object(object)
+                }
+                return try Event.parse(value, catalog: catalog)
+            }
+        }
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        func measure(_ events: [Event], batch: Int) throws -> (wall: Double, latencies: [Double], decisions: Int, messages: Int) {
+            var latencies: [Double] = []
+            var decisions = 0, messages = 0
+            let start = DispatchTime.now().uptimeNanoseconds
+            var index = 0
+            while index < events.count {
+                let slice = Array(events[index..<min(index + batch, events.count)])
+                let t = DispatchTime.now().uptimeNanoseconds
+                let results = try store.ingest(slice, planner: planner, now: now)
+                latencies.append(Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6)
+                for case .success(let r) in results {
+                    decisions += r.decisions.count
+                    messages += r.decisions.filter { $0.messageID != nil }.count
+                }
+                index += batch
+            }
+            return (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, latencies.sorted(), decisions, messages)
+        }
+        let single = try measure(try generate(0..<singles), batch: 1)
+        let batched = try measure(try generate(singles..<(singles + events)), batch: max(1, batch))
+        func percentile(_ sorted: [Double], _ p: Double) -> Double {
+            sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
+        }
+        let rows: [(String, Int, Int, (wall: Double, latencies: [Double], decisions: Int, messages: Int))] = [
+            ("batch_1", 1, singles, single), ("batch_\(batch)", batch, events, batched),
+        ]
+        if json {
+            var object: [String: Any] = ["bench": "ingest", "build": Bench.build, "cores": ProcessInfo.processInfo.activeProcessorCount]
+            for (name, size, count, r) in rows {
+                object[name] = [
+                    "batch": size, "events": count, "events_per_s": Double(count) / r.wall,
+                    "p50_ms": percentile(r.latencies, 0.5), "p99_ms": percentile(r.latencies, 0.99),
+                    "decisions": r.decisions, "messages": r.messages,
+                ] as [String: Any]
+            }
+            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+            return
+        }
+        print("bench: ingest (rules, policy, rendering, SQLite outbox; WAL, synchronous=FULL; one transaction per batch)")
+        print("build: \(Bench.build)")
+        print("cores: \(ProcessInfo.processInfo.activeProcessorCount)")
+        print("database: \(path)\(keep ? "" : " (deleted)")")
+        for (name, size, count, r) in rows {
+            print(String(
+                format: "%@: %d events in batches of %d, %.0f events/s, batch p50 %.3f ms, p99 %.3f ms, %d decisions, %d messages",
+                name, count, size, Double(count) / r.wall, percentile(r.latencies, 0.5), percentile(r.latencies, 0.99),
+                r.decisions, r.messages))
+        }
+    }
+
+    /// The example with its people's ids varied over a few thousand values (phones kept: they are valid).
+    static func varied(_ value: JSONValue, n: Int) -> JSONValue {
+        switch value {
+        case .object(var object):
+            for (key, inner) in object {
+                if key == "id", case .string(let id) = inner, object["phone"] != nil {
+                    object[key] = .string("\(id)-\(n % 5000)")
+                } else {
+                    object[key] = varied(inner, n: n)
+                }
+            }
+            return .object(object)
+        case .array(let items): return .array(items.map { varied($0, n: n) })
+        default: return value
+        }
+    }
+}
+
+/// A campaign to a million generated recipients, through `herald campaign`'s own path, timed with its peak memory.
+struct BenchCampaign: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "campaign",
+        abstract: "Run invoice.created to N generated recipients (default 1,000,000) into a fresh database; print wall time and peak RSS.",
+        discussion: """
+            The recipients are generated from a seed: fr, en and am; Africa/Tunis, Europe/Paris, America/New_York
+            and Africa/Addis_Ababa (10 % of rows, where it is 22:30 at the campaign's time: their quiet hours, so
+            their messages wait for the morning); 5 % are stored beforehand as opted out. The CSV is written to a
+            temporary folder first (not timed), then `herald campaign` runs in this process. Peak RSS is the
+            process's (getrusage). The database and the CSV are deleted afterwards unless --keep.
+            """)
+
+    @Option(help: "Recipients.")
+    var recipients: Int = 1_000_000
+
+    @Option(help: "Folder for the CSV and the database (default: the system's temporary folder).")
+    var directory: String?
+
+    @Flag(help: "Keep the CSV and the database.")
+    var keep = false
+
+    @Flag(help: "Print the figures as one JSON object.")
+    var json = false
+
+    @OptionGroup var catalogOptions: CatalogOptions
+
+    func run() async throws {
+        Bench.warnIfDebug()
+        let folder = (directory ?? FileManager.default.temporaryDirectory.path) + "/herald-bench-campaign-\(getpid())"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { if !keep { try? FileManager.default.removeItem(atPath: folder) } }
+        let csv = folder + "/recipients.csv", db = folder + "/campaign.sqlite"
+
+        // The recipients, written as a CSV a backend would export; opted-out people stored beforehand.
+        var g = SplitMix(seed: 1_000_000)
+        FileManager.default.createFile(atPath: csv, contents: nil)
+        guard let out = FileHandle(forWritingAtPath: csv) else { throw Self.fail("cannot write \(csv)") }
+        var buffer = Data("id,phone,language,timeZone,firstName,invoiceNumber,total\n".utf8)
+        var optedOut: [(String, String)] = []
+        let names = ["Amine", "Sélim", "Nour", "Abebe", "Marie", "John", "Hana", "Yonas"]
+        for n in 0..<recipients {
+            let roll = g.below(100)
+            let zone = roll < 10 ? "Africa/Addis_Ababa" : ["Africa/Tunis", "Africa/Tunis", "Europe/Paris", "America/New_York"][g.below(4)]
+            let language = ["fr", "en", "am"][g.below(3)]
+            let phone = zone == "Africa/Addis_Ababa" ? "+2519\(10_000_000 + g.below(89_999_999))" : "+2162\(1_000_000 + g.below(8_999_999))"
+            let id = "c-\(n)"
+            if g.below(100) < 5 { optedOut.append((id, phone)) }
+            buffer.append(contentsOf: "\(id),\(phone),\(language),\(zone),\(g.pick(names)),F-2026-\(n),\(g.below(100_000)).\(g.below(1000))\n".utf8)
+            if buffer.count > 1 << 20 {
+                out.write(buffer)
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        out.write(buffer)
+        try out.close()
+        let store = try Store(path: db)
+        let optedOutRows = optedOut
+        try await store.writer.write { db in
+            let insert = try db.makeStatement(
+                sql: "INSERT INTO contact (id, phone, optedOutAll, createdAt, updatedAt) VALUES (?, ?, 1, 0, 0)")
+            for (id, phone) in optedOutRows { try insert.execute(arguments: [id, phone]) }
+        }
+        optedOut = []
+
+        var arguments = [
+            "invoice.created", "--recipients", csv, "--param", "carMake=Peugeot", "--param", "carModel=208",
+            "--db", db, "--now", "2026-11-23T19:30:00Z", "--id", "bench",
+        ]
+        if let templates = catalogOptions.templates { arguments += ["--templates", templates] }
+        if let locales = catalogOptions.locales { arguments += ["--locales", locales] }
+        if let events = catalogOptions.events { arguments += ["--events", events] }
+        var campaign = try Campaign.parse(arguments)
+        let start = DispatchTime.now().uptimeNanoseconds
+        try await campaign.run()
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        let peakMB = Double(usage.ru_maxrss) / 1024
+        let counts = try await store.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM message GROUP BY status").map {
+                ("\($0["status"] as String? ?? "")", $0["n"] as Int? ?? 0)
+            }
+        }
+        let decisions = try await store.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT action || ' ' || COALESCE(reason, '') AS what, COUNT(*) AS n FROM decision GROUP BY what").map {
+                ("\($0["what"] as String? ?? "")", $0["n"] as Int? ?? 0)
+            }
+        }
+        if json {
+            let object: [String: Any] = [
+                "bench": "campaign", "build": Bench.build, "cores": ProcessInfo.processInfo.activeProcessorCount,
+                "recipients": recipients, "wall_s": wall, "rows_per_s": Double(recipients) / wall, "peak_rss_mb": peakMB,
+                "messages": Dictionary(uniqueKeysWithValues: counts), "decisions": Dictionary(uniqueKeysWithValues: decisions),
+            ]
+            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+            return
+        }
+        print("bench: campaign (invoice.created to generated recipients; herald campaign's own path; WAL, synchronous=FULL)")
+        print("build: \(Bench.build)")
+        print("cores: \(ProcessInfo.processInfo.activeProcessorCount)")
+        print("recipients: \(recipients) (5 % opted out beforehand, 10 % in their quiet hours)")
+        print(String(format: "wall_s: %.1f (target <= 60 for 1,000,000)", wall))
+        print(String(format: "rows_per_s: %.0f", Double(recipients) / wall))
+        print(String(format: "peak_rss_mb: %.0f (target <= 300)", peakMB))
+        print("messages: " + counts.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
+        print("decisions: " + decisions.map { "\($0.0.trimmingCharacters(in: .whitespaces)) \($0.1)" }.joined(separator: ", "))
     }
 }

@@ -35,9 +35,15 @@ struct BenchRender: ParsableCommand {
         commandName: "render",
         abstract: "Render the shared benchmark's messages (workload.json × recipients.tsv) and print the peers' report.",
         discussion: """
-            Prints peer, engine, messages, formatters, load_s, wall_s, msgs_per_s, us_per_msg, checksum (sha256 of the
-            NFC messages joined by newlines: ICU's raw text, before the GSM-7 policy, so it must equal ICU's), then
-            pipeline_msgs_per_s (render + GSM-7 policy + segment count, Herald's full path) and the samples.
+            Rows are parsed before the clock, as the peers parse theirs: each into a RenderKey (template, locale, time
+            zone) and typed values in the template's parameter order, read by Herald's own parameter reader. Timed,
+            per row: the renderer's plan for the key (cache lookup; compiled on first use, formatters included) and
+            its text. Prints peer, engine, messages, formatters, load_s, wall_s, msgs_per_s, us_per_msg, checksum
+            (sha256 of the NFC messages joined by newlines: ICU's raw text, before the GSM-7 policy, so it must equal
+            ICU's), then pipeline_msgs_per_s (render + GSM-7 policy + segment count: a RenderedMessage per row),
+            named_msgs_per_s (the values as named text, read and typed per message: what an event or an API request
+            costs), with --parallel the figures with a renderer shared by one thread per core against one thread,
+            and the samples.
             Example: ../shared/bench/run_all.sh --peer herald="$PWD/.build/release/herald bench render"
             """)
 
@@ -170,38 +176,6 @@ struct BenchRender: ParsableCommand {
             throw Self.fail("render failed: \(error.message)")
         }
 
-        if ProcessInfo.processInfo.environment["HERALD_BENCH_PIECES"] != nil {
-            let fresh = Renderer(catalog: catalog)
-            var t = DispatchTime.now().uptimeNanoseconds
-            for row in rows.prefix(2000) { _ = try fresh.plan(row.key) }
-            print("create_ms:", Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6, fresh.cachedFormatters)
-            t = DispatchTime.now().uptimeNanoseconds
-            var plans: [RenderPlan] = []
-            plans.reserveCapacity(rows.count)
-            for index in rows.indices { let row = rows[index]; plans.append(try renderer.plan(row.key)) }
-            print("lookup_ns:", Double(DispatchTime.now().uptimeNanoseconds - t) / Double(rows.count))
-            if let n = Int(ProcessInfo.processInfo.environment["HERALD_BENCH_LOOKUPS"] ?? "") {
-                t = DispatchTime.now().uptimeNanoseconds
-                var c = 0
-                for _ in 0..<n { for index in rows.indices { let row = rows[index]; c &+= try renderer.plan(row.key).timeZone.utf8.count } }
-                print("lookup_ns:", Double(DispatchTime.now().uptimeNanoseconds - t) / Double(rows.count * n), c)
-            }
-            t = DispatchTime.now().uptimeNanoseconds
-            for index in rows.indices { messages[index] = try plans[index].text(values[rows[index].values]) }
-            print("text_ns:", Double(DispatchTime.now().uptimeNanoseconds - t) / Double(rows.count))
-            t = DispatchTime.now().uptimeNanoseconds
-            for index in rows.indices { messages[index] = try plans[index].text(values[rows[index].values]) }
-            print("text_ns:", Double(DispatchTime.now().uptimeNanoseconds - t) / Double(rows.count))
-            for _ in 0..<(Int(ProcessInfo.processInfo.environment["HERALD_BENCH_TEXTS"] ?? "") ?? 0) {
-                for index in rows.indices { messages[index] = try plans[index].text(values[rows[index].values]) }
-            }
-            t = DispatchTime.now().uptimeNanoseconds
-            var total = 0
-            for index in rows.indices { total &+= messages[index].utf8.count }
-            for index in rows.indices { let m = messages[index]; messages[index] = String(m.utf8.map { $0 }.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }) }
-            print("copy_ns:", Double(DispatchTime.now().uptimeNanoseconds - t) / Double(rows.count), total)
-        }
-
         // Herald's whole path per message: render, GSM-7 policy, segment count (formatters already cached).
         var segments = 0
         var pipelineWall = 0.0, namedWall = 0.0
@@ -213,12 +187,6 @@ struct BenchRender: ParsableCommand {
                     .render(values[row.values]).segments
             }
             pipelineWall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            for _ in 0..<(Int(ProcessInfo.processInfo.environment["HERALD_BENCH_PIPES"] ?? "") ?? 0) {
-                for index in rows.indices {
-                    let row = rows[index]
-                    segments &+= try renderer.plan(row.key).render(values[row.values]).segments
-                }
-            }
             // The same with the values as named text, read and typed per message: what an event or an API call costs.
             let namedStart = DispatchTime.now().uptimeNanoseconds
             for index in rows.indices {
@@ -232,9 +200,20 @@ struct BenchRender: ParsableCommand {
         }
 
         // Both cores (or --threads): a fresh renderer shared by every thread, each rendering its share of the rows.
-        var parallel: (threads: Int, wall: Double, same: Bool)?
+        var parallel: (threads: Int, wall: Double, single: Double, same: Bool)?
         if self.parallel {
             let threads = max(1, threadCount ?? ProcessInfo.processInfo.activeProcessorCount)
+            // The comparison: one thread, a fresh renderer, the process as warm as for the threads that follow.
+            let alone = Renderer(catalog: catalog)
+            var single: [String] = []
+            single.reserveCapacity(rows.count)
+            let singleStart = DispatchTime.now().uptimeNanoseconds
+            for index in rows.indices {
+                let row = rows[index]
+                single.append(try alone.plan(row.key).text(values[row.values]))
+            }
+            let singleWall = Double(DispatchTime.now().uptimeNanoseconds - singleStart) / 1e9
+            single = []
             let shared = Renderer(catalog: catalog)
             let rows = rows
             let values = values
@@ -259,7 +238,7 @@ struct BenchRender: ParsableCommand {
             let parallelWall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             if let message = failed.withLock({ $0 }) { throw Self.fail("render failed: \(message)") }
             let joined = results.withLock { r in (0..<threads).flatMap { r[$0] ?? [] } }
-            parallel = (threads, parallelWall, joined == messages)
+            parallel = (threads, parallelWall, singleWall, joined == messages)
         }
 
         var hash = SHA256()
@@ -301,7 +280,8 @@ struct BenchRender: ParsableCommand {
         if let parallel {
             print("parallel_threads: \(parallel.threads)")
             print(String(format: "parallel_msgs_per_s: %.0f", Double(messages.count) / parallel.wall))
-            print(String(format: "parallel_speedup: %.2f", wall / parallel.wall))
+            print(String(format: "parallel_single_msgs_per_s: %.0f", Double(messages.count) / parallel.single))
+            print(String(format: "parallel_speedup: %.2f", parallel.single / parallel.wall))
             print("parallel_output_identical: \(parallel.same ? "yes" : "NO")")
         }
         for t in order {
@@ -465,7 +445,7 @@ struct BenchIngest: ParsableCommand {
         commandName: "ingest",
         abstract: "Ingest generated events into a fresh SQLite file (WAL, synchronous=FULL) in batches of 1 and 500.",
         discussion: """
-            The events are the seed examples (Examples/events) with new ids and a few thousand distinct people, so
+            The events are the seed examples (Examples/events) with new ids and up to 100,000 distinct people, so
             contacts are created and updated. Each batch is one transaction, on disk when it returns: the figures
             are events/s and the latency of one batch (p50, p99). The database is deleted afterwards unless --keep.
             """)
@@ -473,7 +453,7 @@ struct BenchIngest: ParsableCommand {
     @Option(help: "Events ingested with batch size 1.")
     var singles: Int = 3_000
 
-    @Option(help: "Events ingested in batches of --batch.")
+    @Option(name: .customLong("count"), help: "Events ingested in batches of --batch.")
     var events: Int = 100_000
 
     @Option(help: "Events per transaction for the batched run.")
@@ -572,13 +552,13 @@ struct BenchIngest: ParsableCommand {
         }
     }
 
-    /// The example with its people's ids varied over a few thousand values (phones kept: they are valid).
+    /// The example with its people's ids varied over 100,000 values (phones kept: they are valid).
     static func varied(_ value: JSONValue, n: Int) -> JSONValue {
         switch value {
         case .object(var object):
             for (key, inner) in object {
                 if key == "id", case .string(let id) = inner, object["phone"] != nil {
-                    object[key] = .string("\(id)-\(n % 5000)")
+                    object[key] = .string("\(id)-\(n % 100_000)")
                 } else {
                     object[key] = varied(inner, n: n)
                 }

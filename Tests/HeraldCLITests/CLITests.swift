@@ -54,6 +54,28 @@ struct CLI {
         #expect(r.stdout.contains("saved      without replacement: UCS-2, 2 segments"))
     }
 
+    /// The benches run end to end on small inputs; a debug build says so on standard error.
+    @Test func benchesReportWhatTheyMeasured() throws {
+        let segments = try CLI.run(["bench", "segments", "--messages", "300", "--passes", "1", "--json"])
+        #expect(segments.status == 0, "\(segments.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(segments.stdout.utf8)) as? [String: Any])
+        #expect(object["messages"] as? Int == 300)
+        #expect((object["ns_per_160_gsm7"] as? Double ?? 0) > 0)
+        #expect(object["cores"] as? Int == ProcessInfo.processInfo.activeProcessorCount)
+        #if DEBUG
+        #expect(segments.stderr.contains("DEBUG build"))
+        #endif
+
+        let ingest = try CLI.run(["bench", "ingest", "--singles", "5", "--count", "40", "--batch", "20", "--json"])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        let figures = try #require(try JSONSerialization.jsonObject(with: Data(ingest.stdout.utf8)) as? [String: Any])
+        let batched = try #require(figures["batch_20"] as? [String: Any])
+        #expect(batched["events"] as? Int == 40)
+        #expect(batched["decisions"] as? Int ?? 0 >= 40)
+        #expect((batched["messages"] as? Int ?? 0) > 0)
+        #expect((figures["batch_1"] as? [String: Any])?["events"] as? Int == 5)
+    }
+
     @Test func renderJSON() throws {
         let r = try CLI.run(["render"] + invoice + ["--json", "--at", "2026-03-12T10:00:00Z"])
         #expect(r.status == 0)

@@ -112,7 +112,7 @@ struct Node {
 // ICU's DateFormat::format(UDate) clones its calendar and zone on every call instead.
 struct ThreadCalendar {
     std::unique_ptr<icu::Calendar> calendar;
-    double time = 0;
+    double time = 0;   // what the calendar is set to, when `set`
     bool set = false;
 };
 
@@ -697,23 +697,23 @@ struct Render {
     const hr_arg *args;
     std::string &out;
     UnicodeString &piece;
-    icu::Calendar *calendars[4] = {nullptr, nullptr, nullptr, nullptr};  // resolved on first use
+    ThreadCalendar *calendars[4] = {nullptr, nullptr, nullptr, nullptr};  // resolved on first use
 
     icu::Calendar *calendar(int32_t index, double time, UErrorCode &st) {
-        icu::Calendar *resolved = index < 4 ? calendars[index] : nullptr;
-        ThreadCalendar *entry = nullptr;
-        if (resolved == nullptr) {
+        ThreadCalendar *entry = index < 4 ? calendars[index] : nullptr;
+        if (entry == nullptr) {
+            // A message has one calendar per calendar type (in practice one), so the index fits in 8 bits.
             entry = &scratch.calendars[(m->serial << 8) | (uint64_t)index];
             if (!entry->calendar) entry->calendar.reset(m->calendars[index]->clone());
-            resolved = entry->calendar.get();
-            if (index < 4) calendars[index] = resolved;
+            if (index < 4) calendars[index] = entry;
         }
         // Set once per message: the date and the time of one instant share it.
-        if (resolved->getTime(st) != time || U_FAILURE(st)) {
-            st = U_ZERO_ERROR;
-            resolved->setTime(time, st);
+        if (!entry->set || entry->time != time) {
+            entry->calendar->setTime(time, st);
+            entry->time = time;
+            entry->set = U_SUCCESS(st);
         }
-        return resolved;
+        return entry->calendar.get();
     }
 
     void flush_piece() {

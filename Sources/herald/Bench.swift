@@ -21,6 +21,11 @@ struct Bench: ParsableCommand {
         #endif
     }
 
+    /// Prints a bench's figures as one JSON object, keys sorted.
+    static func printJSON(_ object: [String: Any]) throws {
+        print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+    }
+
     static func warnIfDebug() {
         #if DEBUG
         FileHandle.standardError.write(Data("warning: this is a DEBUG build; its figures mean nothing. Use .build/release/herald (swift build -c release).\n".utf8))
@@ -385,8 +390,7 @@ struct BenchSegments: ParsableCommand {
                 "ns_per_160_gsm7": ns160, "check": check,
             ]
             for (kind, ns, _) in kinds { object["ns_per_msg_\(kind)"] = ns }
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            try Bench.printJSON(object)
             return
         }
         print("bench: segments (SMS.count: encoding, units, segments)")
@@ -459,11 +463,7 @@ struct BenchIngest: ParsableCommand {
     @Option(help: "Events per transaction for the batched run.")
     var batch: Int = 500
 
-    @Option(help: "Folder for the database file (default: the system's temporary folder).")
-    var directory: String?
-
-    @Flag(help: "Keep the database file.")
-    var keep = false
+    @OptionGroup var scratch: BenchScratch
 
     @Option(help: "Folder of the example events.")
     var examples: String = "Examples/events"
@@ -484,11 +484,9 @@ struct BenchIngest: ParsableCommand {
             models.append(try JSONValue.parse(data))
         }
         guard !models.isEmpty else { throw Self.fail("\(examples): no example events (*.json)") }
-        let folder = directory ?? FileManager.default.temporaryDirectory.path
-        let path = folder + "/herald-bench-ingest-\(getpid()).sqlite"
-        defer {
-            if !keep { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        }
+        let folder = try scratch.folder("ingest")
+        defer { scratch.clean(folder) }
+        let path = folder + "/ingest.sqlite"
         let store = try Store(path: path)
         // Events parsed before the clock (as the API parses a request before it reaches the store).
         func generate(_ range: Range<Int>) throws -> [Event] {
@@ -537,13 +535,13 @@ struct BenchIngest: ParsableCommand {
                     "decisions": r.decisions, "messages": r.messages,
                 ] as [String: Any]
             }
-            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+            try Bench.printJSON(object)
             return
         }
         print("bench: ingest (rules, policy, rendering, SQLite outbox; WAL, synchronous=FULL; one transaction per batch)")
         print("build: \(Bench.build)")
         print("cores: \(ProcessInfo.processInfo.activeProcessorCount)")
-        print("database: \(path)\(keep ? "" : " (deleted)")")
+        print("database: \(path)\(scratch.keep ? "" : " (deleted)")")
         for (name, size, count, r) in rows {
             print(String(
                 format: "%@: %d events in batches of %d, %.0f events/s, batch p50 %.3f ms, p99 %.3f ms, %d decisions, %d messages",
@@ -586,11 +584,7 @@ struct BenchCampaign: AsyncParsableCommand {
     @Option(help: "Recipients.")
     var recipients: Int = 1_000_000
 
-    @Option(help: "Folder for the CSV and the database (default: the system's temporary folder).")
-    var directory: String?
-
-    @Flag(help: "Keep the CSV and the database.")
-    var keep = false
+    @OptionGroup var scratch: BenchScratch
 
     @Flag(help: "Print the figures as one JSON object.")
     var json = false
@@ -599,9 +593,8 @@ struct BenchCampaign: AsyncParsableCommand {
 
     func run() async throws {
         Bench.warnIfDebug()
-        let folder = (directory ?? FileManager.default.temporaryDirectory.path) + "/herald-bench-campaign-\(getpid())"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { if !keep { try? FileManager.default.removeItem(atPath: folder) } }
+        let folder = try scratch.folder("campaign")
+        defer { scratch.clean(folder) }
         let csv = folder + "/recipients.csv", db = folder + "/campaign.sqlite"
 
         // The recipients, written as a CSV a backend would export; opted-out people stored beforehand.
@@ -665,7 +658,7 @@ struct BenchCampaign: AsyncParsableCommand {
                 "recipients": recipients, "wall_s": wall, "rows_per_s": Double(recipients) / wall, "peak_rss_mb": peakMB,
                 "messages": Dictionary(uniqueKeysWithValues: counts), "decisions": Dictionary(uniqueKeysWithValues: decisions),
             ]
-            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+            try Bench.printJSON(object)
             return
         }
         print("bench: campaign (invoice.created to generated recipients; herald campaign's own path; WAL, synchronous=FULL)")
@@ -677,5 +670,26 @@ struct BenchCampaign: AsyncParsableCommand {
         print(String(format: "peak_rss_mb: %.0f (target <= 300)", peakMB))
         print("messages: " + counts.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
         print("decisions: " + decisions.map { "\($0.0.trimmingCharacters(in: .whitespaces)) \($0.1)" }.joined(separator: ", "))
+    }
+}
+
+/// Where a bench that writes files works: a folder of its own, deleted afterwards unless --keep.
+struct BenchScratch: ParsableArguments {
+    @Option(help: "Folder to work in (default: the system's temporary folder).")
+    var directory: String?
+
+    @Flag(help: "Keep the files the bench wrote (database, CSV).")
+    var keep = false
+
+    func folder(_ bench: String) throws -> String {
+        let folder = (directory ?? FileManager.default.temporaryDirectory.path) + "/herald-bench-\(bench)-\(getpid())"
+        do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+            throw Herald.fail("cannot create \(folder): \(error.localizedDescription)")
+        }
+        return folder
+    }
+
+    func clean(_ folder: String) {
+        if !keep { try? FileManager.default.removeItem(atPath: folder) }
     }
 }

@@ -323,12 +323,16 @@ public struct RenderKey: Hashable, Sendable {
         self.timeZone = timeZone
         // FNV-1a over the three names' bytes: cheaper than String's Unicode-normalizing hash, and equality decides.
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for var part in [template, locale, timeZone] {
+        func mix(_ part: String) {
+            var part = part
             part.withUTF8 { bytes in
                 for byte in bytes { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
             }
             h = (h ^ 0xff) &* 0x0000_0100_0000_01b3
         }
+        mix(template)
+        mix(locale)
+        mix(timeZone)
         hash = h
     }
 

@@ -73,6 +73,9 @@ struct BenchRender: ParsableCommand {
     @Option(help: ArgumentHelp("Repeat the timed render this many times, for a profiler (the figures are the first pass's).", visibility: .hidden))
     var profilePasses: Int = 1
 
+    @Option(help: ArgumentHelp("Repeat the timed pipeline this many times, for a profiler (the figures are the first pass's).", visibility: .hidden))
+    var profilePipelinePasses: Int = 1
+
     func run() throws {
         Bench.warnIfDebug()
         let loadStart = Date()
@@ -192,6 +195,12 @@ struct BenchRender: ParsableCommand {
                     .render(values[row.values]).segments
             }
             pipelineWall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            for _ in 1..<max(1, profilePipelinePasses) {
+                for index in rows.indices {
+                    let row = rows[index]
+                    segments &+= try renderer.plan(row.key).render(values[row.values]).segments
+                }
+            }
             // The same with the values as named text, read and typed per message: what an event or an API call costs.
             let namedStart = DispatchTime.now().uptimeNanoseconds
             for index in rows.indices {
@@ -635,7 +644,7 @@ struct BenchCampaign: AsyncParsableCommand {
         if let templates = catalogOptions.templates { arguments += ["--templates", templates] }
         if let locales = catalogOptions.locales { arguments += ["--locales", locales] }
         if let events = catalogOptions.events { arguments += ["--events", events] }
-        var campaign = try Campaign.parse(arguments)
+        let campaign = try Campaign.parse(arguments)
         let start = DispatchTime.now().uptimeNanoseconds
         try await campaign.run()
         let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

@@ -24,14 +24,19 @@ public struct RenderRequest: Sendable {
 
 /// A rendered message and what it will cost.
 public struct RenderedMessage: Sendable, Equatable, Codable {
-    public var template: String
+    /// Where the message came from: the same for every message of a plan, so shared rather than copied.
+    let origin: Origin
+
+    public var template: String { origin.template }
     /// The locale asked for, as given.
-    public var requestedLocale: String
+    public var requestedLocale: String { origin.requestedLocale }
     /// The locale file whose message was used (differs from the request when it fell back).
-    public var messageLocale: String
+    public var messageLocale: String { origin.messageLocale }
     /// The ICU locale the numbers and dates were formatted in.
-    public var formattingLocale: String
-    public var timeZone: String
+    public var formattingLocale: String { origin.formattingLocale }
+    public var timeZone: String { origin.timeZone }
+    /// Locales tried before the one used, when the message fell back.
+    public var fellBackFrom: [String] { origin.fellBackFrom }
     /// The text to send, after the locale's GSM-7 policy.
     public var text: String
     /// ICU's output before the GSM-7 policy.
@@ -39,17 +44,74 @@ public struct RenderedMessage: Sendable, Equatable, Codable {
     public var encoding: SMSEncoding
     public var units: Int
     public var segments: Int
-    /// What the GSM-7 policy replaced (empty when nothing).
-    public var replacements: [Replacement]
-    /// What the raw text would have cost without the GSM-7 policy.
-    public var rawCount: SegmentCount
-    /// The first characters (up to eight distinct) that force UCS-2, when the message is UCS-2.
-    public var forcingUCS2: [Unicode.Scalar]
-    /// Locales tried before the one used, when the message fell back.
-    public var fellBackFrom: [String]
     public var warnings: [String]
     /// When the message stops being worth sending (ISO 8601, UTC), when `at` was given.
     public var expiresAt: String?
+    /// What the GSM-7 policy did: worked out from the raw text when asked (sending needs only the text and its
+    /// count), or as decoded.
+    let details: Details
+
+    enum Details: Sendable {
+        case policy(GSMPolicy)
+        case given(replacements: [Replacement], rawCount: SegmentCount, forcingUCS2: [Unicode.Scalar])
+    }
+
+    /// What the GSM-7 policy replaced (empty when nothing).
+    public var replacements: [Replacement] {
+        switch details {
+        case .policy(let policy): text == rawText ? [] : GSMKeeper.replacements(rawText, policy: policy)
+        case .given(let replacements, _, _): replacements
+        }
+    }
+
+    /// What the raw text would have cost without the GSM-7 policy.
+    public var rawCount: SegmentCount {
+        switch details {
+        case .policy: text == rawText ? segmentCount : SMS.count(rawText)
+        case .given(_, let rawCount, _): rawCount
+        }
+    }
+
+    /// The first characters (up to eight distinct) that force UCS-2, when the message is UCS-2.
+    public var forcingUCS2: [Unicode.Scalar] {
+        switch details {
+        case .policy(let policy): encoding == .ucs2 ? GSMKeeper.blocking(rawText, policy: policy) : []
+        case .given(_, _, let forcing): forcing
+        }
+    }
+
+    public static func == (a: RenderedMessage, b: RenderedMessage) -> Bool {
+        a.origin == b.origin && a.text == b.text && a.rawText == b.rawText && a.segmentCount == b.segmentCount
+            && a.warnings == b.warnings && a.expiresAt == b.expiresAt && a.replacements == b.replacements
+            && a.rawCount == b.rawCount && a.forcingUCS2 == b.forcingUCS2
+    }
+
+    /// The template, the locales and the zone of a rendered message: one per plan.
+    final class Origin: Sendable, Equatable {
+        let template: String
+        let requestedLocale: String
+        let messageLocale: String
+        let formattingLocale: String
+        let timeZone: String
+        let fellBackFrom: [String]
+
+        init(template: String, requestedLocale: String, messageLocale: String, formattingLocale: String, timeZone: String,
+             fellBackFrom: [String]) {
+            self.template = template
+            self.requestedLocale = requestedLocale
+            self.messageLocale = messageLocale
+            self.formattingLocale = formattingLocale
+            self.timeZone = timeZone
+            self.fellBackFrom = fellBackFrom
+        }
+
+        static let none = Origin(template: "", requestedLocale: "", messageLocale: "", formattingLocale: "", timeZone: "", fellBackFrom: [])
+
+        static func == (a: Origin, b: Origin) -> Bool {
+            a === b || (a.template == b.template && a.requestedLocale == b.requestedLocale && a.messageLocale == b.messageLocale
+                && a.formattingLocale == b.formattingLocale && a.timeZone == b.timeZone && a.fellBackFrom == b.fellBackFrom)
+        }
+    }
 
     public var segmentCount: SegmentCount { SegmentCount(encoding: encoding, units: units, segments: segments) }
 
@@ -67,21 +129,23 @@ public struct RenderedMessage: Sendable, Equatable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        template = try c.decode(String.self, forKey: .template)
-        requestedLocale = try c.decode(String.self, forKey: .requestedLocale)
-        messageLocale = try c.decode(String.self, forKey: .messageLocale)
-        formattingLocale = try c.decode(String.self, forKey: .formattingLocale)
-        timeZone = try c.decode(String.self, forKey: .timeZone)
+        origin = Origin(
+            template: try c.decode(String.self, forKey: .template),
+            requestedLocale: try c.decode(String.self, forKey: .requestedLocale),
+            messageLocale: try c.decode(String.self, forKey: .messageLocale),
+            formattingLocale: try c.decode(String.self, forKey: .formattingLocale),
+            timeZone: try c.decode(String.self, forKey: .timeZone),
+            fellBackFrom: try c.decode([String].self, forKey: .fellBackFrom))
         text = try c.decode(String.self, forKey: .text)
         rawText = try c.decode(String.self, forKey: .rawText)
         encoding = try c.decode(SMSEncoding.self, forKey: .encoding)
         units = try c.decode(Int.self, forKey: .units)
         segments = try c.decode(Int.self, forKey: .segments)
-        replacements = try c.decode([Replacement].self, forKey: .replacements)
-        rawCount = try c.decode(SegmentCount.self, forKey: .rawCount)
-        // "U+1200 ሀ": the character follows the code point.
-        forcingUCS2 = try c.decode([String].self, forKey: .forcedUCS2).compactMap { $0.split(separator: " ").last?.unicodeScalars.first }
-        fellBackFrom = try c.decode([String].self, forKey: .fellBackFrom)
+        details = .given(
+            replacements: try c.decode([Replacement].self, forKey: .replacements),
+            rawCount: try c.decode(SegmentCount.self, forKey: .rawCount),
+            // "U+1200 ሀ": the character follows the code point.
+            forcingUCS2: try c.decode([String].self, forKey: .forcedUCS2).compactMap { $0.split(separator: " ").last?.unicodeScalars.first })
         warnings = try c.decode([String].self, forKey: .warnings)
         expiresAt = try c.decodeIfPresent(String.self, forKey: .expiresAt)
     }
@@ -107,24 +171,18 @@ public struct RenderedMessage: Sendable, Equatable, Codable {
         try c.encodeIfPresent(expiresAt, forKey: .expiresAt)
     }
 
-    init(text: String, rawText: String, count: SegmentCount, replacements: [Replacement], rawCount: SegmentCount,
-         forcingUCS2: [Unicode.Scalar]) {
-        template = ""
-        requestedLocale = ""
-        messageLocale = ""
-        formattingLocale = ""
-        timeZone = ""
-        self.text = text
-        self.rawText = rawText
+    /// `raw` measured under a GSM-7 policy.
+    init(origin: Origin, raw: String, policy: GSMPolicy, warnings: [String], expiresAt: String?) {
+        let (kept, count) = GSMKeeper.keep(raw, policy: policy)
+        self.origin = origin
+        text = kept
+        rawText = raw
         encoding = count.encoding
         units = count.units
         segments = count.segments
-        self.replacements = replacements
-        self.rawCount = rawCount
-        self.forcingUCS2 = forcingUCS2
-        fellBackFrom = []
-        warnings = []
-        expiresAt = nil
+        details = .policy(policy)
+        self.warnings = warnings
+        self.expiresAt = expiresAt
     }
 }
 
@@ -223,10 +281,7 @@ public final class Renderer: Sendable {
 
     /// Applies a GSM-7 policy and counts segments; the identity fields are left empty.
     public static func measure(_ raw: String, policy: GSMPolicy) -> RenderedMessage {
-        let kept = GSMKeeper.apply(raw, policy: policy)
-        return RenderedMessage(
-            text: kept.text, rawText: raw, count: kept.count, replacements: kept.replacements,
-            rawCount: kept.replacements.isEmpty ? kept.count : SMS.count(raw), forcingUCS2: kept.forcedUCS2)
+        RenderedMessage(origin: .none, raw: raw, policy: policy, warnings: [], expiresAt: nil)
     }
 
     /// The requested locale when the message is in its language (fr-TN keeps Tunisian conventions with
@@ -371,6 +426,8 @@ public final class RenderPlan: Sendable {
     let gsm: GSMPolicy
     /// Every locale tried before the one used, starting with the one asked for; empty when nothing fell back.
     let fellBackFrom: [String]
+    /// What every message of this plan says of where it came from.
+    let origin: RenderedMessage.Origin
 
     init(template: Template, askedLocale: String, requested: String, chain: [LocaleFile], index: Int,
          formattingLocale: String, timeZone: String, compiled: CompiledMessage) {
@@ -393,6 +450,9 @@ public final class RenderPlan: Sendable {
         self.compiled = compiled
         self.readers = template.parameters.map(ArgumentReader.init)
         self.templateID = template.id
+        origin = RenderedMessage.Origin(
+            template: template.id, requestedLocale: askedLocale, messageLocale: chain[index].id,
+            formattingLocale: formattingLocale, timeZone: timeZone, fellBackFrom: fellBackFrom)
     }
 
     /// The text of the message with values already typed, in the template's declared parameter order (what
@@ -479,16 +539,9 @@ public final class RenderPlan: Sendable {
 
     /// The rendered message from ICU's text: the GSM-7 policy, the segments, and where the message came from.
     func finish(_ raw: String, warnings: [String], at: Double?) -> RenderedMessage {
-        var rendered = Renderer.measure(raw, policy: gsm)
-        rendered.template = templateID
-        rendered.requestedLocale = askedLocale
-        rendered.messageLocale = messageLocale
-        rendered.formattingLocale = formattingLocale
-        rendered.timeZone = timeZone
-        rendered.fellBackFrom = fellBackFrom
-        rendered.warnings = warnings
-        if let at { rendered.expiresAt = Renderer.iso8601(ms: at + Double(template.timeToLive) * 1000) }
-        return rendered
+        RenderedMessage(
+            origin: origin, raw: raw, policy: gsm, warnings: warnings,
+            expiresAt: at.map { Renderer.iso8601(ms: $0 + Double(template.timeToLive) * 1000) })
     }
 
     /// Reads one parameter's value as given: a class, so a render touches one reference per parameter rather than

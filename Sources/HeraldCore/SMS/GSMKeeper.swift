@@ -31,56 +31,188 @@ public enum GSMKeeper {
     /// How many of the characters forcing UCS-2 are named.
     public static let namedLimit = 8
 
+    /// The policy applied, with what it replaced or what stands in its way.
     public static func apply(_ text: String, policy: GSMPolicy) -> KeptText {
-        // Most messages are GSM-7 already, or UCS-2 by a script the policy cannot help: one pass over the bytes,
-        // then one over the characters until the first few that stand in the way.
+        let (kept, count) = keep(text, policy: policy)
+        if count.encoding == .ucs2 { return KeptText(text: text, replacements: [], forcedUCS2: blocking(text, policy: policy), count: count) }
+        return KeptText(text: kept, replacements: replacements(text, policy: policy), forcedUCS2: [], count: count)
+    }
+
+    /// The text to send and what it costs: `text` itself when it is GSM-7, or when a character without a GSM-7
+    /// stand-in keeps it UCS-2 anyway; otherwise the text with every stand-in put in. One pass over the bytes
+    /// (eight plain ones at a time), and one more only for a UCS-2 text; nothing allocated but the kept text.
+    public static func keep(_ text: String, policy: GSMPolicy) -> (text: String, count: SegmentCount) {
+        var text = text
         let count = SMS.count(text)
-        if count.encoding == .gsm7 { return KeptText(text: text, replacements: [], forcedUCS2: [], count: count) }
+        if count.encoding == .gsm7 { return (text, count) }
+        let kept: (String, Int)? = text.withUTF8 { bytes in
+            let table = Substitutes.shared
+            let n = bytes.count
+            guard let base = bytes.baseAddress else { return nil }
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: n * table.growth) { out in
+                var i = 0, run = 0, w = 0, septets = 0
+                while i < n {
+                    if i &+ 8 <= n, SMS.isPlain(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) {
+                        septets &+= 8
+                        i &+= 8
+                        continue
+                    }
+                    let b = base[i]
+                    var size = 1
+                    var value = UInt32(b)
+                    if b < 0x80 {
+                        let cost = GSM7.asciiSeptets(b)
+                        if cost != 0 {
+                            septets &+= cost
+                            i &+= 1
+                            continue
+                        }
+                    } else {
+                        (value, size) = decode(bytes, at: i)
+                        let cost = GSM7.septets(value)
+                        if cost != 0 {
+                            septets &+= cost
+                            i &+= size
+                            continue
+                        }
+                    }
+                    let entry = mayReplace(value) ? table.entry(for: value, policy: policy) : -1
+                    // A character with no stand-in: the text stays UCS-2 whatever is replaced, so it stays as it is.
+                    guard entry >= 0 else { return nil }
+                    (out.baseAddress! + w).update(from: base + run, count: i &- run)
+                    w &+= i &- run
+                    let substitute = table.entries[Int(entry)]
+                    (out.baseAddress! + w).update(from: table.pool.baseAddress! + Int(substitute.offset), count: Int(substitute.length))
+                    w &+= Int(substitute.length)
+                    septets &+= Int(substitute.septets)
+                    i &+= size
+                    run = i
+                }
+                (out.baseAddress! + w).update(from: base + run, count: n &- run)
+                w &+= n &- run
+                return (String(decoding: UnsafeBufferPointer(rebasing: out[..<w]), as: UTF8.self), septets)
+            }
+        }
+        guard let kept else { return (text, count) }
+        return (kept.0, SMS.segmentCount(.gsm7, units: kept.1))
+    }
+
+    /// The characters of `text` that have no GSM-7 stand-in under `policy`: the first few distinct ones, in order.
+    public static func blocking(_ text: String, policy: GSMPolicy) -> [Unicode.Scalar] {
         var blocking: [Unicode.Scalar] = []
+        for scalar in text.unicodeScalars where GSM7.septets(scalar.value) == 0 && !blocking.contains(scalar) {
+            guard !mayReplace(scalar.value) || Substitutes.shared.entry(for: scalar.value, policy: policy) < 0 else { continue }
+            blocking.append(scalar)
+            if blocking.count == namedLimit { break }
+        }
+        return blocking
+    }
+
+    /// What the policy replaces in `text`, each kind once with how often, in order of first appearance.
+    public static func replacements(_ text: String, policy: GSMPolicy) -> [Replacement] {
+        let table = Substitutes.shared
+        var replacements: [Replacement] = []
+        var seen: [Int32] = []
         for scalar in text.unicodeScalars where GSM7.septets(scalar.value) == 0 {
-            guard !mayReplace(scalar.value) || replacement(for: scalar, policy: policy) == nil else { continue }
-            if !blocking.contains(scalar) {
-                blocking.append(scalar)
-                if blocking.count == namedLimit { break }
+            let entry = mayReplace(scalar.value) ? table.entry(for: scalar.value, policy: policy) : -1
+            guard entry >= 0 else { continue }
+            if let k = seen.firstIndex(of: entry) {
+                replacements[k].count += 1
+            } else {
+                seen.append(entry)
+                var replacement = table.replacements[Int(entry)]
+                replacement.count = 1
+                replacements.append(replacement)
             }
         }
-        // Replacing only helps when it makes the whole message GSM-7; otherwise the text stays as ICU wrote it.
-        guard blocking.isEmpty else { return KeptText(text: text, replacements: [], forcedUCS2: blocking, count: count) }
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count)
-        var counts: [UInt32: Int] = [:]
-        var order: [Unicode.Scalar] = []
-        var utf8 = text
-        utf8.withUTF8 { bytes in
-            var i = 0
-            var run = 0  // start of the GSM-7 bytes not yet copied
-            while i < bytes.count {
-                let b = bytes[i]
-                let length = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
-                var value = UInt32(b)
-                if length > 1 {
-                    value = UInt32(b) & (0xFF >> (length + 1))
-                    for k in 1..<length { value = (value << 6) | UInt32(bytes[i + k] & 0x3F) }
-                }
-                if GSM7.septets(value) == 0 {
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i]))
-                    run = i + length
-                    let scalar = Unicode.Scalar(value)!
-                    out.append(contentsOf: replacement(for: scalar, policy: policy)!.utf8)
-                    if counts[value] == nil { order.append(scalar) }
-                    counts[value, default: 0] += 1
-                }
-                i += length
+        return replacements
+    }
+
+    /// The scalar starting at `i` of well-formed UTF-8, and its length in bytes.
+    @inline(__always)
+    private static func decode(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> (UInt32, Int) {
+        let b = bytes[i]
+        if b < 0x80 { return (UInt32(b), 1) }
+        if b < 0xE0 { return ((UInt32(b & 0x1F) << 6) | UInt32(bytes[i + 1] & 0x3F), 2) }
+        if b < 0xF0 {
+            return ((UInt32(b & 0x0F) << 12) | (UInt32(bytes[i + 1] & 0x3F) << 6) | UInt32(bytes[i + 2] & 0x3F), 3)
+        }
+        let value = (UInt32(b & 0x07) << 18) | (UInt32(bytes[i + 1] & 0x3F) << 12) | (UInt32(bytes[i + 2] & 0x3F) << 6)
+            | UInt32(bytes[i + 3] & 0x3F)
+        return (value, 4)
+    }
+
+    /// Every stand-in the policies know, worked out once: its bytes, septets and how a report names it.
+    final class Substitutes: @unchecked Sendable {
+        static let shared = Substitutes()
+
+        /// Where a stand-in's bytes are in `pool`, and what it costs.
+        struct Entry {
+            let offset: Int32
+            let length: UInt8
+            let septets: UInt8
+        }
+
+        let entries: [Entry]
+        /// Each entry as a report names it, with a count of 0.
+        let replacements: [Replacement]
+        /// Every stand-in's bytes, one after the other (never freed: the table lives as long as the process).
+        let pool: UnsafeBufferPointer<UInt8>
+        /// How many times its own length a text can grow by (1: no stand-in is longer than what it replaces).
+        let growth: Int
+        /// Index into `entries` by scalar below `flatLimit`, -1 for none; the others in a dictionary.
+        private let lookalikeFlat: [Int32]
+        private let lookalikeOther: [UInt32: Int32]
+        private let accentFlat: [Int32]
+        private static let flatLimit: UInt32 = 0x2300
+
+        private init() {
+            var entries: [Entry] = []
+            var replacements: [Replacement] = []
+            var bytes: [UInt8] = []
+            var growth = 1
+            func add(_ scalar: UInt32, _ text: String) -> Int32 {
+                let character = Unicode.Scalar(scalar)!
+                let utf8 = Array(text.utf8)
+                entries.append(Entry(
+                    offset: Int32(bytes.count), length: UInt8(utf8.count),
+                    septets: UInt8(text.unicodeScalars.reduce(0) { $0 + GSM7.septets($1.value) })))
+                bytes += utf8
+                growth = Swift.max(growth, (utf8.count + character.utf8.count - 1) / character.utf8.count)
+                replacements.append(Replacement(codePoint: character.codePoint, character: String(character), replacement: text, count: 0))
+                return Int32(entries.count - 1)
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<bytes.count]))
+            var flat = [Int32](repeating: -1, count: Int(Self.flatLimit))
+            var other: [UInt32: Int32] = [:]
+            for (scalar, text) in GSMKeeper.lookalikes.sorted(by: { $0.key < $1.key }) {
+                let index = add(scalar, text)
+                if scalar < Self.flatLimit { flat[Int(scalar)] = index } else { other[scalar] = index }
+            }
+            var accents = [Int32](repeating: -1, count: 0x250)
+            for scalar in UInt32(0x80)..<0x250 {
+                if let text = GSMKeeper.latinAccent(Unicode.Scalar(scalar)!) { accents[Int(scalar)] = add(scalar, text) }
+            }
+            let pool = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: Swift.max(bytes.count, 1))
+            _ = pool.initialize(from: bytes)
+            self.pool = UnsafeBufferPointer(pool)
+            self.entries = entries
+            self.replacements = replacements
+            self.growth = growth
+            lookalikeFlat = flat
+            lookalikeOther = other
+            accentFlat = accents
         }
-        let replacements = order.map {
-            Replacement(
-                codePoint: $0.codePoint, character: String($0), replacement: replacement(for: $0, policy: policy)!,
-                count: counts[$0.value]!)
+
+        /// The entry standing for `scalar` under `policy`, or -1: a lookalike first, then a transliteration.
+        @inline(__always)
+        func entry(for scalar: UInt32, policy: GSMPolicy) -> Int32 {
+            if policy.replaceLookalikes {
+                let index = scalar < Self.flatLimit ? lookalikeFlat[Int(scalar)] : lookalikeOther[scalar] ?? -1
+                if index >= 0 { return index }
+            }
+            if policy.transliterate == .latinAccents, scalar < 0x250 { return accentFlat[Int(scalar)] }
+            return -1
         }
-        let kept = String(decoding: out, as: UTF8.self)
-        return KeptText(text: kept, replacements: replacements, forcedUCS2: [], count: SMS.count(kept))
     }
 
     /// Whether `scalar` is in a range where a lookalike or a Latin transliteration exists: scripts such as

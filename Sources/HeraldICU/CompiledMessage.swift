@@ -139,11 +139,15 @@ public final class CompiledMessage: @unchecked Sendable {
                     return .failure(ICUMessageError(code: .format, message: "\(writer.count) arguments given, \(count) declared"))
                 }
                 writer.resolveTextPointers()
-                var error = hr_error()
                 var length: Int32 = 0
-                guard let text = hr_message_format_scratch(handle, writer.args, Int32(count), &length, &error) else {
-                    return .failure(ICUMessageError(error))
+                // Written only when formatting fails, so not cleared first (it is 520 bytes).
+                var failure: ICUMessageError?
+                let text = withUnsafeTemporaryAllocation(of: hr_error.self, capacity: 1) { error in
+                    let text = hr_message_format_scratch(handle, writer.args, Int32(count), &length, error.baseAddress!)
+                    if text == nil { failure = ICUMessageError(error[0]) }
+                    return text
                 }
+                guard let text else { return .failure(failure ?? ICUMessageError(code: .format, message: "ICU could not format the message")) }
                 if length == 0 { return .success("") }
                 return .success(String(unsafeUninitializedCapacity: Int(length)) { out in
                     UnsafeMutableRawPointer(out.baseAddress!).copyMemory(from: text, byteCount: Int(length))
@@ -186,25 +190,29 @@ public struct ArgumentWriter: ~Copyable {
     }
 
     private mutating func pushText(_ value: String, kind: ArgumentKind) {
+        // The bytes where they are (a native or small string): no copy of the string, no reference count touched.
+        if value.utf8.withContiguousStorageIfAvailable({ pushText(bytes: $0, kind: kind) }) != nil { return }
         var value = value
-        value.withUTF8 { bytes in
-            if textUsed + bytes.count > textCapacity {
-                let grown = Swift.max(textCapacity * 2, textUsed + bytes.count)
-                let block = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
-                block.update(from: text, count: textUsed)
-                heap?.deallocate()
-                heap = block
-                text = block
-                textCapacity = grown
-            }
-            if let base = bytes.baseAddress, !bytes.isEmpty { (text + textUsed).update(from: base, count: bytes.count) }
-            var arg = hr_arg()
-            arg.kind = kind.rawValue
-            arg.i = Int64(textUsed)  // the offset, until resolveTextPointers()
-            arg.utf8_len = Int32(bytes.count)
-            textUsed += bytes.count
-            push(arg)
+        value.withUTF8 { pushText(bytes: $0, kind: kind) }
+    }
+
+    private mutating func pushText(bytes: UnsafeBufferPointer<UInt8>, kind: ArgumentKind) {
+        if textUsed + bytes.count > textCapacity {
+            let grown = Swift.max(textCapacity * 2, textUsed + bytes.count)
+            let block = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+            block.update(from: text, count: textUsed)
+            heap?.deallocate()
+            heap = block
+            text = block
+            textCapacity = grown
         }
+        if let base = bytes.baseAddress, !bytes.isEmpty { (text + textUsed).update(from: base, count: bytes.count) }
+        var arg = hr_arg()
+        arg.kind = kind.rawValue
+        arg.i = Int64(textUsed)  // the offset, until resolveTextPointers()
+        arg.utf8_len = Int32(bytes.count)
+        textUsed += bytes.count
+        push(arg)
     }
 
     fileprivate mutating func resolveTextPointers() {

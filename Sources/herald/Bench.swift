@@ -166,18 +166,21 @@ struct BenchRender: ParsableCommand {
         let renderer = Renderer(catalog: catalog)
         var messages: [String] = []
         messages.reserveCapacity(rows.count)
-        let wall: Double
+        var wall = 0.0
         do {
-            let start = DispatchTime.now().uptimeNanoseconds
-            for index in rows.indices {
-                let row = rows[index]
-                messages.append(try renderer.plan(row.key).text(values[row.values]))
-            }
-            wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            for _ in 1..<max(1, profilePasses) {
-                for index in rows.indices {
-                    let row = rows[index]
-                    messages[index] = try renderer.plan(row.key).text(values[row.values])
+            // The rows and values are read where they lie, as the peers read theirs.
+            try rows.withUnsafeBufferPointer { (rows) throws(RenderError) in
+                try values.withUnsafeBufferPointer { (values) throws(RenderError) in
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    for index in rows.indices {
+                        messages.append(try renderer.plan(rows[index].key).text(UnsafeBufferPointer(rebasing: values[rows[index].values])))
+                    }
+                    wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                    for _ in 1..<max(1, profilePasses) {
+                        for index in rows.indices {
+                            messages[index] = try renderer.plan(rows[index].key).text(UnsafeBufferPointer(rebasing: values[rows[index].values]))
+                        }
+                    }
                 }
             }
         } catch {
@@ -229,18 +232,44 @@ struct BenchRender: ParsableCommand {
             let singleWall = Double(DispatchTime.now().uptimeNanoseconds - singleStart) / 1e9
             single = []
             let shared = Renderer(catalog: catalog)
-            let rows = rows
-            let values = values
             let chunk = (rows.count + threads - 1) / threads
+            // Each thread its own rows, as each request brings its own: no reference count of the input shared
+            // between the cores.
+            func own(_ text: String) -> String { String(decoding: Array(text.utf8), as: UTF8.self) }
+            let inputs: [(rows: [Row], values: [ArgumentValue])] = (0..<threads).map { part in
+                var ownRows: [Row] = []
+                var ownValues: [ArgumentValue] = []
+                var names: [String: String] = [:]
+                func name(_ text: String) -> String {
+                    if let known = names[text] { return known }
+                    let copy = own(text)
+                    names[text] = copy
+                    return copy
+                }
+                for row in rows[(part * chunk)..<min(rows.count, (part + 1) * chunk)] {
+                    let start = ownValues.count
+                    for value in values[row.values] {
+                        switch value {
+                        case .string(let text): ownValues.append(.string(own(text)))
+                        case .decimal(let text): ownValues.append(.decimal(own(text)))
+                        default: ownValues.append(value)
+                        }
+                    }
+                    ownRows.append(Row(
+                        key: RenderKey(template: name(row.template), locale: name(row.locale), timeZone: name(row.timeZone)),
+                        values: start..<ownValues.count))
+                }
+                return (ownRows, ownValues)
+            }
             let results = Mutex<[Int: [String]]>([:])
             let failed = Mutex<String?>(nil)
             let start = DispatchTime.now().uptimeNanoseconds
             DispatchQueue.concurrentPerform(iterations: threads) { part in
-                let range = (part * chunk)..<min(rows.count, (part + 1) * chunk)
+                let (rows, values) = inputs[part]
                 var out: [String] = []
-                out.reserveCapacity(range.count)
+                out.reserveCapacity(rows.count)
                 do {
-                    for index in range {
+                    for index in rows.indices {
                         let row = rows[index]
                         out.append(try shared.plan(row.key).text(values[row.values]))
                     }

@@ -192,7 +192,7 @@ public final class Renderer: Sendable {
     public let catalog: Catalog
     private let cache = Mutex<[CacheKey: CompiledMessage]>([:])
     /// What a (template, locale, time zone) as asked resolves to, so repeated renders skip the lookups.
-    private let plans = Mutex<[RenderKey: RenderPlan]>([:])
+    private let plans = PlanCache()
 
     struct CacheKey: Hashable {
         var template: String
@@ -243,13 +243,9 @@ public final class Renderer: Sendable {
     /// ``plan(template:locale:timeZone:)`` for a key made once: a caller that renders many messages for the same
     /// few keys hashes each name once, not per message.
     public func plan(_ key: RenderKey) throws(RenderError) -> RenderPlan {
-        if let cached = plans.withLock({ $0[key] }) { return cached }
+        if let cached = plans[key] { return cached }
         let plan = try makePlan(template: key.template, locale: key.locale, timeZone: key.timeZone)
-        plans.withLock {
-            // Bounded: requests naming endless locale or zone spellings cannot grow it without end.
-            if $0.count >= 10_000 { $0.removeAll() }
-            $0[key] = plan
-        }
+        plans.insert(plan, for: key)
         return plan
     }
 
@@ -370,7 +366,7 @@ public struct RenderKey: Hashable, Sendable {
     public let template: String
     public let locale: String
     public let timeZone: String
-    private let hash: UInt64
+    let hash: UInt64
 
     public init(template: String, locale: String, timeZone: String) {
         self.template = template
@@ -395,6 +391,38 @@ public struct RenderKey: Hashable, Sendable {
 
     public static func == (a: RenderKey, b: RenderKey) -> Bool {
         a.hash == b.hash && a.template == b.template && a.locale == b.locale && a.timeZone == b.timeZone
+    }
+}
+
+/// The renderer's plans by key: shards chosen by the key's hash, each behind its own lock on its own cache line, so
+/// threads rendering at once rarely meet; within a shard the keys are compared by their precomputed hash first.
+final class PlanCache: Sendable {
+    final class Shard: Sendable {
+        let entries = Mutex<[(key: RenderKey, plan: RenderPlan)]>([])
+        // Keeps the next shard's lock off this one's cache line.
+        let padding: (Int, Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0, 0)
+    }
+
+    static let shardBits = 6
+    /// Bounded: requests naming endless locale or zone spellings cannot grow it without end (about 10,000 keys).
+    static let shardLimit = 10_000 >> shardBits
+    private let shards: [Shard] = (0..<(1 << shardBits)).map { _ in Shard() }
+
+    private func shard(_ key: RenderKey) -> Shard { shards[Int(truncatingIfNeeded: key.hash >> UInt64(64 - Self.shardBits))] }
+
+    subscript(key: RenderKey) -> RenderPlan? {
+        shard(key).entries.withLock { entries in
+            for index in entries.indices where entries[index].key == key { return entries[index].plan }
+            return nil
+        }
+    }
+
+    func insert(_ plan: RenderPlan, for key: RenderKey) {
+        shard(key).entries.withLock { entries in
+            if entries.contains(where: { $0.key == key }) { return }
+            if entries.count >= Self.shardLimit { entries.removeAll() }
+            entries.append((key, plan))
+        }
     }
 }
 
@@ -461,8 +489,13 @@ public final class RenderPlan: Sendable {
 
     /// ``text(_:)`` for values that are part of a larger array.
     public func text(_ values: ArraySlice<ArgumentValue>) throws(RenderError) -> String {
+        try values.withUnsafeBufferPointer { (values) throws(RenderError) in try text(values) }
+    }
+
+    /// ``text(_:)`` for values in memory the caller holds: read where they are, never copied.
+    public func text(_ values: UnsafeBufferPointer<ArgumentValue>) throws(RenderError) -> String {
         let result = compiled.format { writer in
-            for value in values { writer.append(value) }
+            for index in values.indices { writer.append(values[index]) }
             return true
         }
         return try unwrap(result, failure: nil)

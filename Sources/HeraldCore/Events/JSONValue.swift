@@ -57,7 +57,13 @@ public enum JSONValue: Sendable, Equatable, Codable {
     /// The value at a dotted path (`case.number`), or nil when any step is missing or null.
     public subscript(path path: some StringProtocol) -> JSONValue? {
         var current = self
-        for key in path.split(separator: ".") {
+        // Key by key without splitting into an array (empty keys, as in `a..b`, are skipped).
+        var rest = Substring(path)
+        while !rest.isEmpty {
+            let end = rest.firstIndex(of: ".") ?? rest.endIndex
+            let key = rest[..<end]
+            rest = end == rest.endIndex ? rest[end...] : rest[rest.index(after: end)...]
+            if key.isEmpty { continue }
             guard case .object(let object) = current, let next = object[String(key)] else { return nil }
             current = next
         }

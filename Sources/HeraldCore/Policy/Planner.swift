@@ -120,14 +120,14 @@ public struct Planner: Sendable {
             // The contact as stored, updated by what the event says of the person.
             let stored: Contact?
             if let known = contacts[candidate.id] { stored = known } else { stored = try context.contact(id: candidate.id) }
-            var phoneProblem: String?
-            let merged = merge(candidate.person, id: candidate.id, into: stored, steps: &steps, phoneProblem: &phoneProblem)
+            var phone = PhoneNote()
+            let merged = merge(candidate.person, id: candidate.id, into: stored, steps: &steps, phone: &phone)
             contacts[candidate.id] = merged
             if merged != stored { changed[candidate.id] = merged }
 
             let params = try parameters(for: candidate, event: event)
             let decision = try decide(
-                candidate, contact: merged, phoneProblem: phoneProblem, params: params, event: event, now: now,
+                candidate, contact: merged, phone: phone, params: params, event: event, now: now,
                 planned: planned[candidate.id, default: 0], context: context, steps: steps)
             if let message = decision.1 {
                 messages[decisions.count] = message
@@ -158,8 +158,15 @@ public struct Planner: Sendable {
         }
     }
 
+    /// What merging learnt of the phone: why the event's number was refused, or the contact's number as shown
+    /// (so it is not parsed again to be masked).
+    struct PhoneNote {
+        var problem: String?
+        var masked: String?
+    }
+
     /// Folds what the event says of a person into their stored contact. The person's own choices win.
-    func merge(_ person: JSONValue, id: String, into stored: Contact?, steps: inout [Decision.Step], phoneProblem: inout String?)
+    func merge(_ person: JSONValue, id: String, into stored: Contact?, steps: inout [Decision.Step], phone: inout PhoneNote)
         -> Contact
     {
         var contact = stored ?? Contact(id: id)
@@ -184,17 +191,17 @@ public struct Planner: Sendable {
             let region = contact.region ?? config.defaultRegion
             do {
                 let number = try PhoneNumber.parse(raw, region: region)
+                let masked = number.masked
+                phone.masked = masked
                 if contact.phone != number.e164 {
-                    steps.append(.init("phone", "info", contact.phone == nil
-                        ? "\(number.masked) from the event"
-                        : "updated from the event to \(number.masked)"))
+                    steps.append(.init("phone", "info", contact.phone == nil ? "\(masked) from the event" : "updated from the event to \(masked)"))
                     contact.phone = number.e164
                 }
                 if !number.isValidPerMetadata {
-                    steps.append(.init("phone", "info", "\(number.masked) is possible but not valid per libphonenumber's metadata; sent anyway"))
+                    steps.append(.init("phone", "info", "\(masked) is possible but not valid per libphonenumber's metadata; sent anyway"))
                 }
             } catch {
-                phoneProblem = "the event's phone \(error.description) (region \(region))"
+                phone.problem = "the event's phone \(error.description) (region \(region))"
             }
         }
         return contact
@@ -228,7 +235,7 @@ public struct Planner: Sendable {
     }
 
     func decide(
-        _ candidate: Candidate, contact: Contact, phoneProblem: String?, params: [String: String], event: Event,
+        _ candidate: Candidate, contact: Contact, phone note: PhoneNote, params: [String: String], event: Event,
         now: Int64, planned: Int, context: some PlanningContext, steps: [Decision.Step]
     ) throws -> (Decision, OutboxMessage?) {
         let template = candidate.template
@@ -268,11 +275,11 @@ public struct Planner: Sendable {
         steps.append(.init("opt_out", "pass", contact.optedOutCategories.isEmpty
             ? "no opt-outs (category \(template.category))"
             : "opted out of \(contact.optedOutCategories.joined(separator: ", ")) only; this is \(template.category)"))
-        if let phoneProblem { return suppress(.invalidPhone, phoneProblem, check: "phone") }
+        if let problem = note.problem { return suppress(.invalidPhone, problem, check: "phone") }
         guard let phone = contact.phone else {
             return suppress(.noPhone, "no phone number in the event nor on the contact", check: "phone")
         }
-        let masked = PhoneNumber.mask(e164: phone)
+        let masked = note.masked ?? PhoneNumber.mask(e164: phone)
         steps.append(.init("phone", "pass", masked))
         steps.append(.init("language", "info", contact.language == nil
             ? "\(language) (deployment default; none known for the contact)"
@@ -425,11 +432,11 @@ extension Planner {
         }
         var steps: [Decision.Step] = [.init("rule", "pass", "\(template.id) sent directly by \(event.type) \(event.id)")]
         let stored = try context.contact(id: id)
-        var phoneProblem: String?
-        let merged = merge(person, id: id, into: stored, steps: &steps, phoneProblem: &phoneProblem)
+        var phone = PhoneNote()
+        let merged = merge(person, id: id, into: stored, steps: &steps, phone: &phone)
         let candidate = Candidate(template: template, audience: "recipient", person: person, id: id, notes: [])
         let (decision, message) = try decide(
-            candidate, contact: merged, phoneProblem: phoneProblem, params: parameters, event: event, now: now,
+            candidate, contact: merged, phone: phone, params: parameters, event: event, now: now,
             planned: planned, context: context, steps: steps)
         return RecipientPlan(decision: decision, message: message, contact: merged == stored ? nil : merged)
     }

@@ -338,25 +338,29 @@ public final class Renderer: Sendable {
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
         let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        // By hand: String(format:) costs more than the rest of the decision's arithmetic.
-        var out = [UInt8]()
-        out.reserveCapacity(20)
-        func put(_ value: Int, _ width: Int) {
-            var digits = [UInt8](repeating: 0x30, count: width)
-            var v = Swift.max(0, value)
-            for k in stride(from: width - 1, through: 0, by: -1) {
-                digits[k] = UInt8(0x30 + v % 10)
-                v /= 10
-            }
-            out += digits
-        }
-        put(y, 4); out.append(0x2D); put(m, 2); out.append(0x2D); put(d, 2); out.append(0x54)
-        put(rest / 3600, 2); out.append(0x3A); put(rest % 3600 / 60, 2); out.append(0x3A); put(rest % 60, 2)
-        // Milliseconds only when there are some (retries and provider times have them; event times rarely).
+        // By hand, into 24 bytes on the stack: String(format:) costs more than the rest of the decision's arithmetic.
         let millis = Int(ms.rounded(.down)) - seconds * 1000
-        if millis > 0 { out.append(0x2E); put(millis, 3) }
-        out.append(0x5A)
-        return String(decoding: out, as: UTF8.self)
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { out in
+            var w = 0
+            func put(_ value: Int, _ width: Int) {
+                var v = Swift.max(0, value)
+                for k in stride(from: width - 1, through: 0, by: -1) {
+                    out[w + k] = UInt8(0x30 + v % 10)
+                    v /= 10
+                }
+                w += width
+            }
+            func mark(_ byte: UInt8) {
+                out[w] = byte
+                w += 1
+            }
+            put(y, 4); mark(0x2D); put(m, 2); mark(0x2D); put(d, 2); mark(0x54)
+            put(rest / 3600, 2); mark(0x3A); put(rest % 3600 / 60, 2); mark(0x3A); put(rest % 60, 2)
+            // Milliseconds only when there are some (retries and provider times have them; event times rarely).
+            if millis > 0 { mark(0x2E); put(millis, 3) }
+            mark(0x5A)
+            return String(decoding: UnsafeBufferPointer(rebasing: out[..<w]), as: UTF8.self)
+        }
     }
 }
 

@@ -54,7 +54,7 @@ extension Store {
             sql: "INSERT INTO event (id, type, occurredAt, receivedAt, payload, rules) VALUES (?, ?, ?, ?, ?, ?)"
         ).execute(arguments: [
             event.id, event.type, event.occurredAt, now, event.json(),
-            JSONValue.array(plan.rules.map(\.jsonValue)).serialized,
+            plan.rules.serialized,
         ])
         for contact in plan.contacts { try save(db, contact: contact, now: now) }
         var decisions = plan.decisions
@@ -89,7 +89,7 @@ extension Store {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
-            eventID, d.template, d.contact, d.action.rawValue, d.reason?.rawValue, d.messageID, now, d.jsonValue.serialized,
+            eventID, d.template, d.contact, d.action.rawValue, d.reason?.rawValue, d.messageID, now, d.serialized,
         ])
         return d
     }

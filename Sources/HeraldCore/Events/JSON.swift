@@ -303,6 +303,90 @@ extension Decision {
     }
 }
 
+extension Decision {
+    /// ``jsonValue`` as stored (compact, keys sorted), written straight from the fields: a decision is stored for
+    /// every person an event reaches, and building the tree first costs as much as the rest of its row.
+    public var serialized: String {
+        var out: [UInt8] = []
+        out.reserveCapacity(512)
+        var first = true
+        func key(_ name: StaticString) {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            out.append(contentsOf: "\":".utf8)
+        }
+        func string(_ name: StaticString, _ value: String?) {
+            guard let value else { return }
+            key(name)
+            JSONValue.writeString(value, to: &out)
+        }
+        out.append(UInt8(ascii: "{"))
+        // In key order: action, audience, category, contact, detail, dueAt, expiresAt, locale, messageID, reason,
+        // template, timeZone, trace.
+        string("action", action.rawValue)
+        string("audience", audience)
+        string("category", category)
+        string("contact", contact)
+        string("detail", detail)
+        string("dueAt", dueAt)
+        string("expiresAt", expiresAt)
+        string("locale", locale)
+        if let messageID {
+            key("messageID")
+            JSONValue.number(Double(messageID)).write(to: &out)
+        }
+        string("reason", reason?.rawValue)
+        string("template", template)
+        string("timeZone", timeZone)
+        key("trace")
+        out.append(UInt8(ascii: "["))
+        for (index, step) in trace.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: "{\"check\":".utf8)
+            JSONValue.writeString(step.check, to: &out)
+            out.append(contentsOf: ",\"detail\":".utf8)
+            JSONValue.writeString(step.detail, to: &out)
+            out.append(contentsOf: ",\"outcome\":".utf8)
+            JSONValue.writeString(step.outcome, to: &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(contentsOf: "]}".utf8)
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension [RuleTrace] {
+    /// The traces as stored with their event (compact, keys sorted: candidates, matched, notes, template), written
+    /// straight from the fields.
+    public var serialized: String {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        func strings(_ list: [String]) {
+            out.append(UInt8(ascii: "["))
+            for (index, item) in list.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                JSONValue.writeString(item, to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        }
+        out.append(UInt8(ascii: "["))
+        for (index, trace) in self.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: "{\"candidates\":".utf8)
+            strings(trace.candidates)
+            out.append(contentsOf: (trace.matched ? ",\"matched\":true,\"notes\":" : ",\"matched\":false,\"notes\":").utf8)
+            strings(trace.notes)
+            out.append(contentsOf: ",\"template\":".utf8)
+            JSONValue.writeString(trace.template, to: &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "]"))
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
 extension RuleTrace {
     public var jsonValue: JSONValue {
         .object([

@@ -35,7 +35,8 @@ public enum GSMKeeper {
     public static func apply(_ text: String, policy: GSMPolicy) -> KeptText {
         let (kept, count) = keep(text, policy: policy)
         if count.encoding == .ucs2 { return KeptText(text: text, replacements: [], forcedUCS2: blocking(text, policy: policy), count: count) }
-        return KeptText(text: kept, replacements: replacements(text, policy: policy), forcedUCS2: [], count: count)
+        // `keep` hands back the text itself when it was GSM-7 already: then nothing was replaced.
+        return KeptText(text: kept, replacements: kept == text ? [] : replacements(text, policy: policy), forcedUCS2: [], count: count)
     }
 
     /// The text to send and what it costs: `text` itself when it is GSM-7, or when a character without a GSM-7

@@ -166,7 +166,7 @@ public final class HTTPSender: Sender {
             }
             return .accepted(providerID: id, httpStatus: status, note: nil)
         case 429:
-            let after = response.headers.first(name: "Retry-After").flatMap(Self.retryAfter)
+            let after = response.headers.first(name: "Retry-After").flatMap { Self.retryAfter($0) }
             return .transient(error: "HTTP 429 rate limited\(after.map { " (Retry-After \(Int($0))s)" } ?? ""): \(excerpt)",
                               httpStatus: status, retryAfter: after)
         case 408, 500...:
@@ -183,8 +183,8 @@ public final class HTTPSender: Sender {
     }
 
     /// Seconds from `Retry-After`: a number of seconds or an HTTP date (measured against the system clock, as the
-    /// provider meant it).
-    static func retryAfter(_ value: String) -> Double? {
+    /// provider meant it; `now` is for tests).
+    static func retryAfter(_ value: String, now: Int64 = SystemClock.now()) -> Double? {
         let trimmed = value.trimmingCharacters(in: .whitespaces)
         if let seconds = Double(trimmed), seconds >= 0 { return seconds }
         let formatter = DateFormatter()
@@ -192,7 +192,7 @@ public final class HTTPSender: Sender {
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = formatter.date(from: trimmed) else { return nil }
-        return max(0, date.timeIntervalSinceNow)
+        return max(0, date.timeIntervalSince1970 - Double(now) / 1000)
     }
 
     static func describe(_ error: any Error, timeout: Double) -> String {

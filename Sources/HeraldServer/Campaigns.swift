@@ -78,7 +78,7 @@ public final class CampaignRunner: Service, Sendable {
     private func run(event: Event, template: Template, common: [String: String], recipients: [JSONValue], resumed: Bool) {
         var seen = Set<String>()
         var index = 0
-        let now = event.occurredAt
+        let now = event.occurredAt ?? clock()
         do {
             while index < recipients.count {
                 if stopping.value {

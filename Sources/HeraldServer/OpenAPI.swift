@@ -458,7 +458,7 @@ components:
       properties:
         id: {type: string, examples: [evt-1042]}
         type: {type: string, examples: [case.assigned]}
-        occurredAt: {type: string, format: date-time}
+        occurredAt: {type: string, format: date-time, description: "When it happened; left out, the time Herald receives it"}
         data: {type: object, description: "The fields its type declares (Events/), with the people: id, phone, language, timeZone"}
     Decision:
       type: object

@@ -45,7 +45,7 @@ extension Store {
             }
             try db.execute(
                 sql: "INSERT INTO event (id, type, occurredAt, receivedAt, payload, rules) VALUES (?, ?, ?, ?, ?, '[]')",
-                arguments: [event.id, event.type, event.occurredAt, now, event.json()])
+                arguments: [event.id, event.type, event.occurred(receivedAt: now), now, event.json()])
             return true
         }
     }

@@ -53,7 +53,7 @@ extension Store {
         try db.cachedStatement(
             sql: "INSERT INTO event (id, type, occurredAt, receivedAt, payload, rules) VALUES (?, ?, ?, ?, ?, ?)"
         ).execute(arguments: [
-            event.id, event.type, event.occurredAt, now, event.json(),
+            event.id, event.type, event.occurred(receivedAt: now), now, event.json(),
             plan.rules.serialized,
         ])
         for contact in plan.contacts { try save(db, contact: contact, now: now) }

@@ -73,7 +73,9 @@ public struct StoredMessage: Sendable, Codable, Equatable {
 public struct Explanation: Sendable, Codable {
     public var event: String
     public var type: String
+    /// When it happened; the time it was received when the event gave no `occurredAt` (`occurredAtGiven` false).
     public var occurredAt: String
+    public var occurredAtGiven: Bool
     public var receivedAt: String
     public var payload: JSONValue
     public var rules: [RuleTrace]
@@ -161,7 +163,7 @@ extension Store {
             }
             return Explanation(
                 event: eventID, type: row["type"], occurredAt: Renderer.iso8601(ms: Double(row["occurredAt"] as Int64)),
-                receivedAt: Renderer.iso8601(ms: Double(row["receivedAt"] as Int64)), payload: payload, rules: rules,
+                occurredAtGiven: payload["occurredAt"] != nil, receivedAt: Renderer.iso8601(ms: Double(row["receivedAt"] as Int64)), payload: payload, rules: rules,
                 decisions: decisions, messages: messages)
         }
     }

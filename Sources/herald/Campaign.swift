@@ -109,10 +109,10 @@ struct Campaign: AsyncParsableCommand {
         var summary = Summary(campaign: campaignID, template: template.id, resumed: resumed)
         let progress = isatty(STDERR_FILENO) == 1 && !json
         if resumed { FileHandle.standardError.write(Data("campaign \(campaignID) exists: resuming, rows already decided are skipped\n".utf8)) }
-        let started = Date()
+        let started = Stopwatch()
         var seen = Set<String>()
         var errors: [String] = []
-        var lastDraw = Date.distantPast
+        var lastDraw: Stopwatch? = nil
 
         func refuse(_ line: Int, _ text: String) {
             summary.refused += 1
@@ -162,17 +162,17 @@ struct Campaign: AsyncParsableCommand {
                 }
                 pending.leave()
             }
-            if progress, Date().timeIntervalSince(lastDraw) > 0.2 {
-                lastDraw = Date()
+            if progress, (lastDraw?.seconds ?? 1) > 0.2 {
+                lastDraw = Stopwatch()
                 let fraction = reader.fraction
                 let filled = Int(fraction * 30)
-                let rate = Double(summary.rows) / max(Date().timeIntervalSince(started), 0.001)
+                let rate = Double(summary.rows) / max(started.seconds, 0.001)
                 FileHandle.standardError.write(Data("\r[\(String(repeating: "#", count: filled))\(String(repeating: ".", count: 30 - filled))] \(Int(fraction * 100))% \(summary.rows) rows, \(Int(rate))/s  ".utf8))
             }
         }
         try waitForWrite()
         if progress { FileHandle.standardError.write(Data("\r\(String(repeating: " ", count: 72))\r".utf8)) }
-        summary.seconds = Date().timeIntervalSince(started)
+        summary.seconds = started.seconds
         summary.rowsPerSecond = Double(summary.rows) / max(summary.seconds, 0.001)
         for e in errors where !verbose { FileHandle.standardError.write(Data("\(e)\n".utf8)) }
         if summary.refused > errors.count, !verbose {

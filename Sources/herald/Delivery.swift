@@ -226,7 +226,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let stop = StopSignal()
         let logger = makeLogger("herald.worker")
         let worker = Worker(store: store, sender: sender, config: config, logger: logger)
-        let started = Date()
+        let started = Stopwatch()
         FileHandle.standardError.write(Data("herald worker: \(DeliveryOptions.describe(sender)), \(config.concurrency) in flight\(config.ratePerSecond.map { ", at most \($0)/s" } ?? "")\(config.enabled ? "" : "; sending is switched OFF (messages held as disabled)")\n".utf8))
         let total = Locked(PassSummary())
         do {
@@ -246,7 +246,7 @@ struct WorkerCommand: AsyncParsableCommand {
             throw Herald.fail("worker stopped: \(error)")
         }
         await sender.shutdown()
-        let seconds = Date().timeIntervalSince(started)
+        let seconds = started.seconds
         if json {
             try printJSON(total.value)
         } else {

@@ -58,7 +58,7 @@ struct Ingest: ParsableCommand {
         let items = EventInput.split(input)
         var out = OutputBuffer()
         var tally = Tally()
-        let started = Date()
+        let started = Stopwatch()
         let progress = isatty(STDERR_FILENO) == 1 && items.count > 5_000
         var start = 0
         while start < items.count {
@@ -96,7 +96,7 @@ struct Ingest: ParsableCommand {
             }
         }
         if progress { FileHandle.standardError.write(Data("\r".utf8)) }
-        let seconds = Date().timeIntervalSince(started)
+        let seconds = started.seconds
         if items.count > 1 || summaryOnly {
             FileHandle.standardError.write(Data((tally.summary(seconds: seconds) + "\n").utf8))
         }

@@ -76,7 +76,9 @@ struct Explain: ParsableCommand {
             x.payload = maskPhones(x.payload)
         }
         if json { return try printJSON(x) }
-        print("event \(x.event) (\(x.type)) occurred \(x.occurredAt), received \(x.receivedAt)")
+        print("event \(x.event) (\(x.type)) " + (x.occurredAtGiven
+            ? "occurred \(x.occurredAt), received \(x.receivedAt)"
+            : "received \(x.receivedAt) (no occurredAt given: taken as received)"))
         print("rules:")
         if x.rules.isEmpty { print("  no template answers \(x.type)") }
         for rule in x.rules {

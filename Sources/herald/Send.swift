@@ -85,7 +85,7 @@ struct Send: AsyncParsableCommand {
         }
         show("sender", DeliveryOptions.describe(sender) + (workerConfig.enabled ? "" : " — switched OFF (HERALD_SMS_ENABLED=false)"))
         workerConfig.only = ids
-        let started = Date()
+        let started = Stopwatch()
         let worker = Worker(store: store, sender: sender, config: workerConfig, logger: makeLogger("herald.send", level: .error), observer: { message, record in
             var line = "message \(message.id) #\(record.number): "
             switch record.outcome {
@@ -110,7 +110,7 @@ struct Send: AsyncParsableCommand {
                 _ = try await worker.pass(clock: timeSource)
                 if !workerConfig.enabled { break }
                 guard try store.pending(now: timeSource(), only: ids) > 0 else { break }
-                guard Date().timeIntervalSince(started) < wait, let due = try nextRetry(store, ids) else { break }
+                guard started.seconds < wait, let due = try nextRetry(store, ids) else { break }
                 let delay = max(0, due - timeSource())
                 if fixedClock { offset.update { $0 += delay } } else { try await Task.sleep(for: .milliseconds(delay)) }
             }

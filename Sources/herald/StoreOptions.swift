@@ -93,17 +93,22 @@ struct ClockOptions: ParsableArguments {
             let fixed = try clock()
             return { fixed }
         }
-        return { Int64(Date().timeIntervalSince1970 * 1000) }
+        return { SystemClock.now() }
     }
 
-    /// Epoch milliseconds of now: the flag, `HERALD_NOW`, or the system clock (the only place Herald reads it).
+    /// Epoch milliseconds of now: the flag, `HERALD_NOW`, or `SystemClock` (the only reader of the system's time).
     func clock() throws -> Int64 {
         guard let text = now ?? ProcessInfo.processInfo.environment["HERALD_NOW"] else {
-            return Int64(Date().timeIntervalSince1970 * 1000)
+            return SystemClock.now()
         }
+        return try Self.instant(text)
+    }
+
+    /// Epoch milliseconds of an ISO 8601 date-time with Z or an offset, or a clear error.
+    static func instant(_ text: String, flag: String = "--now") throws -> Int64 {
         guard ParameterValue.hasOffset(text), let ms = ParameterValue.epochMilliseconds(text, timeZone: "UTC")
         else {
-            throw Herald.fail("--now '\(text)' is not an ISO 8601 date-time with Z or an offset")
+            throw Herald.fail("\(flag) '\(text)' is not an ISO 8601 date-time with Z or an offset")
         }
         return Int64(ms)
     }

@@ -27,7 +27,7 @@ import Testing
         let provider = try await ScriptedProvider { _, _ in .slow(0.02) }
         defer { provider.stop() }
         let outbox = try Outbox()
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = SystemClock.now()
         let ids = try outbox.add(300, now: now)
 
         let first = try worker(db: outbox.path, url: provider.url)

@@ -1,29 +1,32 @@
 import Foundation
 import HeraldICU
 
-/// A business event as a backend posts it: `{"id", "type", "occurredAt", "data"}`.
+/// A business event as a backend posts it: `{"id", "type", "occurredAt", "data"}`; `occurredAt` may be left out.
 public struct Event: Sendable, Equatable {
     /// The backend's id; a second delivery of the same id changes nothing.
     public var id: String
     public var type: String
-    /// When it happened, epoch milliseconds.
-    public var occurredAt: Int64
+    /// When it happened, epoch milliseconds; nil when the backend did not say, and the time Herald received it
+    /// then stands for it (see `occurred(receivedAt:)`).
+    public var occurredAt: Int64?
     /// The business objects and the people in them.
     public var data: JSONValue
 
-    public init(id: String, type: String, occurredAt: Int64, data: JSONValue) {
+    public init(id: String, type: String, occurredAt: Int64?, data: JSONValue) {
         self.id = id
         self.type = type
         self.occurredAt = occurredAt
         self.data = data
     }
 
-    /// The envelope as stored: compact JSON with sorted keys.
+    /// When it happened: `occurredAt`, or the time it was received when the backend did not say.
+    public func occurred(receivedAt: Int64) -> Int64 { occurredAt ?? receivedAt }
+
+    /// The envelope as stored: compact JSON with sorted keys (no `occurredAt` when the backend gave none).
     public func json() -> String {
-        JSONValue.object([
-            "id": .string(id), "type": .string(type), "occurredAt": .string(Renderer.iso8601(ms: Double(occurredAt))),
-            "data": data,
-        ]).serialized
+        var object: [String: JSONValue] = ["id": .string(id), "type": .string(type), "data": data]
+        if let occurredAt { object["occurredAt"] = .string(Renderer.iso8601(ms: Double(occurredAt))) }
+        return JSONValue.object(object).serialized
     }
 }
 
@@ -88,17 +91,21 @@ extension Event {
             let hint = YAMLReader.closest(type, in: Array(catalog.events.keys)).map { " (did you mean '\($0)'?)" } ?? ""
             throw fail(.unknownType, "type", "unknown event type '\(type)'\(hint)")
         }
-        guard let occurredValue = envelope["occurredAt"], case .string(let occurredText) = occurredValue else {
-            throw fail(envelope["occurredAt"] == nil ? .missingField : .invalidField, "occurredAt",
-                       "when it happened, as ISO 8601 with an offset, is required (e.g. 2026-11-23T09:00:00Z)")
-        }
-        guard ParameterValue.hasOffset(occurredText), let occurred = ParameterValue.epochMilliseconds(occurredText, timeZone: "UTC") else {
-            throw fail(.invalidField, "occurredAt", "'\(occurredText)' is not an ISO 8601 date-time with Z or an offset (e.g. 2026-11-23T09:00:00+01:00)")
+        var occurred: Int64?
+        if let occurredValue = envelope["occurredAt"] {
+            guard case .string(let occurredText) = occurredValue else {
+                throw fail(.invalidField, "occurredAt",
+                           "when it happened, as ISO 8601 text with an offset (e.g. 2026-11-23T09:00:00Z), or left out for the time Herald receives it")
+            }
+            guard ParameterValue.hasOffset(occurredText), let ms = ParameterValue.epochMilliseconds(occurredText, timeZone: "UTC") else {
+                throw fail(.invalidField, "occurredAt", "'\(occurredText)' is not an ISO 8601 date-time with Z or an offset (e.g. 2026-11-23T09:00:00+01:00)")
+            }
+            occurred = Int64(ms)
         }
         guard let data = envelope["data"], case .object = data else {
             throw fail(envelope["data"] == nil ? .missingField : .invalidField, "data", "an object with the event's business objects and people")
         }
-        let event = Event(id: id, type: type, occurredAt: Int64(occurred), data: data)
+        let event = Event(id: id, type: type, occurredAt: occurred, data: data)
         do { try schema.validate(data) } catch {
             var error = error
             error.eventID = id

@@ -287,7 +287,11 @@ public struct Planner: Sendable {
 
         // When: a scheduled time, then quiet hours. Expiry counts from the scheduled time, else from the event.
         var due = now
-        var expires = event.occurredAt + Int64(template.timeToLive) * 1000
+        if event.occurredAt == nil {
+            steps.append(.init("occurred", "info",
+                "the event gives no occurredAt: taken as received, \(Renderer.iso8601(ms: Double(now)))"))
+        }
+        var expires = event.occurred(receivedAt: now) + Int64(template.timeToLive) * 1000
         if let schedule = template.schedule {
             guard let text = event.data[path: schedule.of]?.text,
                 let at = ParameterValue.epochMilliseconds(text, timeZone: zoneName).map(Int64.init)

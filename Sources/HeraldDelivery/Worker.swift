@@ -73,6 +73,9 @@ public final class Worker: Sendable {
     public let store: Store
     public let sender: any Sender
     public let config: WorkerConfig
+    /// The deployment's policy (default quiet hours and time zone): consent is checked again as each message is
+    /// claimed for the provider.
+    public let policy: PolicyConfig
     let logger: Logger
     let observer: Observer?
     let limiter: RateLimiter?
@@ -83,7 +86,8 @@ public final class Worker: Sendable {
     let shouldStop: @Sendable () -> Bool
 
     public init(
-        store: Store, sender: any Sender, config: WorkerConfig, logger: Logger = Logger(label: "herald.worker"),
+        store: Store, sender: any Sender, config: WorkerConfig, policy: PolicyConfig,
+        logger: Logger = Logger(label: "herald.worker"),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, observer: Observer? = nil,
         shouldStop: @escaping @Sendable () -> Bool = { false }
     ) {
@@ -91,6 +95,7 @@ public final class Worker: Sendable {
         self.store = store
         self.sender = sender
         self.config = config
+        self.policy = policy
         self.logger = logger
         self.random = random
         self.observer = observer
@@ -113,7 +118,7 @@ public final class Worker: Sendable {
         }
         while !shouldStop() {
             let now = clock()
-            let claimed = try store.claim(now: now, limit: config.batch, lease: config.lease, only: config.only)
+            let claimed = try store.claim(now: now, limit: config.batch, lease: config.lease, policy: policy, only: config.only)
             if claimed.isEmpty { break }
             var batch = PassSummary()
             batch.claimed = claimed.count
@@ -152,13 +157,13 @@ public final class Worker: Sendable {
                 records.append(record)
                 unrecorded += 1
                 if unrecorded >= 64 {
-                    try store.record(Array(records.suffix(unrecorded)), now: clock())
+                    try store.record(Array(records.suffix(unrecorded)), now: clock(), policy: policy)
                     unrecorded = 0
                 }
                 if !stopped, shouldStop() { stopped = true }
                 if next < messages.count, !stopped { start() }
             }
-            if unrecorded > 0 { try store.record(Array(records.suffix(unrecorded)), now: clock()) }
+            if unrecorded > 0 { try store.record(Array(records.suffix(unrecorded)), now: clock(), policy: policy) }
             if next < messages.count {
                 let unstarted = messages[next...].map(\.id)
                 try store.release(unstarted, now: clock())

@@ -56,10 +56,7 @@ struct Inbound {
         var changed: [Contact] = []
         var cancelled = 0
         for contact in contacts {
-            if kind == "stop" {
-                cancelled += try store.cancelWaiting(contact: contact.id, reason: "opted out by replying \(word)", now: now)
-            }
-            changed.append(try store.updateContact(id: contact.id, now: now) { c in
+            let (updated, changes) = try store.updateContact(id: contact.id, now: now, policy: state.settings.policy) { c in
                 if c.phone == nil { c.phone = phone.e164 }
                 if kind == "stop" {
                     c.optedOutAll = true
@@ -67,7 +64,9 @@ struct Inbound {
                     c.optedOutAll = false
                     c.optedOutCategories = []
                 }
-            })
+            }
+            changed.append(updated)
+            cancelled += changes.cancelled
         }
         // The reply is in the person's language when known, else in the language of the word they used (the
         // deployment's language first when several list it, as STOP).
@@ -91,7 +90,7 @@ struct Inbound {
                 try w.writeRaw(
                     eventID: eventID, contact: changed.first?.id ?? phone.e164, phone: phone.e164, text: measured.text,
                     locale: file.id, encoding: measured.encoding.rawValue, units: measured.units, segments: measured.segments,
-                    expiresAt: now + 3600 * 1000)
+                    expiresAt: now + 3600 * 1000, category: Consent.keywordReply)
             }
             reply = Reply(messageId: id, locale: file.id, text: measured.text, segments: measured.segments)
         }

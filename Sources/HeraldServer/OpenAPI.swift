@@ -535,7 +535,8 @@ components:
         template: {type: string}
         contact: {type: string}
         phone: {type: string, description: Masked}
-        status: {type: string}
+        status: {type: string, enum: [queued, deferred, retry, disabled, sending, sent, delivered, failed, expired, cancelled]}
+        reason: {type: string, enum: [opted_out, quiet_hours, expired], description: "Why the policy left it in its status"}
         text: {type: string}
         encoding: {type: string}
         segments: {type: integer}

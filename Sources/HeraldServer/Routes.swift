@@ -343,7 +343,7 @@ struct Routes: Sendable {
         }
         let (resetLanguage, resetZone, resetQuiet) = (f.isNull("language"), f.isNull("timeZone"), f.isNull("quietHours"))
         let resetCategories = f.isNull("optedOutCategories")
-        let contact = try store.updateContact(id: id, now: state.clock()) { c in
+        let (contact, _) = try store.updateContact(id: id, now: state.clock(), policy: state.settings.policy) { c in
             if let language { c.language = language; c.languageChosen = true }
             if resetLanguage { c.language = nil; c.languageChosen = false }
             if let timeZone { c.timeZone = timeZone; c.timeZoneChosen = true }
@@ -353,12 +353,6 @@ struct Routes: Sendable {
             if let optedOutAll { c.optedOutAll = optedOutAll }
             if let categories { c.optedOutCategories = Array(Set(categories)).sorted() }
             if resetCategories { c.optedOutCategories = [] }
-        }
-        let now = state.clock()
-        if optedOutAll == true {
-            try store.cancelWaiting(contact: id, reason: "opted out of every message", now: now)
-        } else if let categories {
-            for category in categories { try store.cancelWaiting(contact: id, category: category, reason: "opted out of \(category)", now: now) }
         }
         context.logger.info("preferences of \(maskedContact(id)) changed by \(context.identity.map(describe) ?? "?")")
         return try jsonResponse(preferences(contact))

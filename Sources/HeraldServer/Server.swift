@@ -131,7 +131,7 @@ public enum HeraldServer {
             logger: logger)
         if let worker = settings.worker, let sender = settings.sender {
             app.addServices(WorkerService(
-                store: store, sender: sender, config: worker, clock: settings.clock, metrics: state.metrics,
+                store: store, sender: sender, config: worker, policy: settings.policy, clock: settings.clock, metrics: state.metrics,
                 logger: logger, poll: settings.poll))
         }
         app.addServices(state.campaigns)

@@ -1,4 +1,5 @@
 import Foundation
+import HeraldCore
 import HeraldDelivery
 import HeraldStore
 import Logging
@@ -10,6 +11,7 @@ public struct WorkerService: Service {
     let store: Store
     let sender: any Sender
     let config: WorkerConfig
+    let policy: PolicyConfig
     let clock: @Sendable () -> Int64
     let metrics: ServerMetrics
     let logger: Logger
@@ -19,7 +21,7 @@ public struct WorkerService: Service {
         let stopping = Locked(false)
         let metrics = self.metrics
         let worker = Worker(
-            store: store, sender: sender, config: config, logger: logger,
+            store: store, sender: sender, config: config, policy: policy, logger: logger,
             observer: { _, record in metrics.attempt(latencyMs: record.latencyMs, result: record.result.rawValue) },
             shouldStop: { stopping.value })
         logger.info("worker started: \(sender.name), concurrency \(config.concurrency)\(config.enabled ? "" : ", sending switched off")")

@@ -39,15 +39,4 @@ extension Store {
     public func contact(id: String) throws -> Contact? {
         try writer.read { db in try Self.contact(db, id: id) }
     }
-
-    /// Applies `change` to the contact (created when unknown) and stores it, in one transaction.
-    @discardableResult
-    public func updateContact(id: String, now: Int64, _ change: @Sendable (inout Contact) throws -> Void) throws -> Contact {
-        try writer.write { db in
-            var contact = try Self.contact(db, id: id) ?? Contact(id: id)
-            try change(&contact)
-            try Self.save(db, contact: contact, now: now)
-            return contact
-        }
-    }
 }

@@ -17,18 +17,20 @@ public struct DirectWriter {
         return try Store.insert(plan.decision, message: plan.message, eventID: eventID, db: db, now: now)
     }
 
-    /// Stores a message written by hand (`herald send --to --text`): no template, no policy.
+    /// Stores a message written by hand (`herald send --to --text`, category `direct`) or a reply to a keyword
+    /// (category `Consent.keywordReply`): no template, no quiet hours. A person who opted out of everything is
+    /// still not sent a `direct` message; a keyword reply confirms their own STOP or START and goes.
     public func writeRaw(
         eventID: String, contact: String, phone: String, text: String, locale: String, encoding: String, units: Int,
-        segments: Int, expiresAt: Int64
+        segments: Int, expiresAt: Int64, category: String = "direct"
     ) throws -> Int64 {
         try db.execute(
             sql: """
                 INSERT INTO message (eventId, template, contactId, phone, category, priority, locale, timeZone, text,
-                    encoding, units, segments, status, createdAt, dueAt, expiresAt, updatedAt)
-                VALUES (?, '-', ?, ?, 'direct', 'urgent', ?, 'UTC', ?, ?, ?, ?, 'queued', ?, ?, ?, ?)
+                    encoding, units, segments, status, createdAt, dueAt, expiresAt, updatedAt, notBefore)
+                VALUES (?, '-', ?, ?, ?, 'urgent', ?, 'UTC', ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)
                 """,
-            arguments: [eventID, contact, phone, locale, text, encoding, units, segments, now, now, expiresAt, now])
+            arguments: [eventID, contact, phone, category, locale, text, encoding, units, segments, now, now, expiresAt, now, now])
         return db.lastInsertedRowID
     }
 

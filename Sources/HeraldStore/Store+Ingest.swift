@@ -74,12 +74,13 @@ extension Store {
             try db.cachedStatement(
                 sql: """
                     INSERT INTO message (eventId, template, contactId, phone, category, priority, locale, timeZone, text,
-                        encoding, units, segments, status, createdAt, dueAt, expiresAt, updatedAt)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        encoding, units, segments, status, createdAt, dueAt, expiresAt, updatedAt, notBefore, reason)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             ).execute(arguments: [
                 eventID, m.template, m.contact, m.phone, m.category, m.priority.rawValue, r.messageLocale, r.timeZone,
                 r.text, r.encoding.rawValue, r.units, r.segments, m.status.rawValue, now, m.dueAt, m.expiresAt, now,
+                m.notBefore, m.dueAt > m.notBefore ? Consent.Reason.quietHours.rawValue : nil,
             ])
             d.messageID = db.lastInsertedRowID
         }

@@ -185,9 +185,13 @@ extension Store {
     }
 
     /// Claims up to `limit` due messages for sending until `now + lease`, oldest due first: waiting messages whose
-    /// time has come, and claims a stopped worker left behind. The attempt count goes up as the claim is written.
-    /// `only` limits the claim to these messages.
-    public func claim(now: Int64, limit: Int, lease: Int64, only: [Int64]? = nil) throws -> [ClaimedMessage] {
+    /// time has come, and claims a stopped worker left behind. Each is first reviewed against its person's current
+    /// preferences (`Consent.review`) in this same transaction: what they opted out of is cancelled, what their
+    /// quiet hours now cover is deferred, what is too late expires, and what goes takes their current number. The
+    /// attempt count goes up as the claim is written. `only` limits the claim to these messages.
+    public func claim(now: Int64, limit: Int, lease: Int64, policy: PolicyConfig, only: [Int64]? = nil) throws
+        -> [ClaimedMessage]
+    {
         try writer.write { db in
             let scope = only == nil ? "" : "AND id IN (SELECT value FROM json_each(?))"
             let list = only.map { "[" + $0.map(String.init).joined(separator: ",") + "]" }
@@ -195,18 +199,20 @@ extension Store {
             if let list { arguments += [list] }
             arguments += [now]
             if let list { arguments += [list] }
-            arguments += [limit]
-            let ids = try Int64.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT id FROM (
-                            SELECT id, dueAt AS t FROM message
-                                WHERE status IN \(MessageStatus.waitingSQL) AND dueAt <= ? \(scope)
-                            UNION ALL
-                            SELECT id, leaseUntil AS t FROM message WHERE status = 'sending' AND leaseUntil <= ? \(scope)
-                        ) ORDER BY t, id LIMIT ?
-                        """), arguments: arguments)
-            guard !ids.isEmpty else { return [] }
+            let candidates = try db.cachedStatement(
+                sql: """
+                    SELECT id FROM (
+                        SELECT id, dueAt AS t FROM message
+                            WHERE status IN \(MessageStatus.waitingSQL) AND dueAt <= ? \(scope)
+                        UNION ALL
+                        SELECT id, leaseUntil AS t FROM message WHERE status = 'sending' AND leaseUntil <= ? \(scope)
+                    ) ORDER BY t, id LIMIT ?
+                    """)
+            let read = try db.cachedStatement(
+                sql: """
+                    SELECT id, status, contactId, category, priority, phone, dueAt, notBefore, expiresAt FROM message
+                    WHERE id = ?
+                    """)
             let update = try db.cachedStatement(
                 sql: """
                     UPDATE message SET status = 'sending', attempts = attempts + 1, leaseUntil = ?, updatedAt = ?
@@ -215,23 +221,41 @@ extension Store {
                         (SELECT COUNT(*) FROM attempt WHERE attempt.messageId = message.id) AS recorded
                     """)
             var out: [ClaimedMessage] = []
-            out.reserveCapacity(ids.count)
-            for id in ids {
-                guard let row = try Row.fetchOne(update, arguments: [now + lease, now, id]) else { continue }
-                let attempt: Int = row["attempts"]
-                out.append(ClaimedMessage(
-                    id: row["id"], phone: row["phone"], text: row["text"], encoding: row["encoding"],
-                    segments: row["segments"], template: row["template"], contact: row["contactId"], attempt: attempt,
-                    expiresAt: row["expiresAt"], reclaimed: (row["recorded"] as Int) < attempt - 1,
-                    idempotencyKey: "herald-\(instance)-\(row["id"] as Int64)"))
+            out.reserveCapacity(limit)
+            // Messages the review withdrew or held no longer match, so asking again finds the next ones.
+            var seen = Set<Int64>()
+            while out.count < limit {
+                let wanted = limit - out.count
+                let ids = try Int64.fetchAll(candidates, arguments: arguments + [wanted]).filter { seen.insert($0).inserted }
+                if ids.isEmpty { break }
+                var contacts: [String: Contact?] = [:]
+                for id in ids {
+                    guard let row = try Row.fetchOne(read, arguments: [id]) else { continue }
+                    let contactID: String = row["contactId"]
+                    if contacts[contactID] == nil { contacts[contactID] = .some(try Self.contact(db, id: contactID)) }
+                    let message = Self.waiting(row)
+                    let verdict = Consent.review(message, contact: contacts[contactID]!, config: policy, now: now)
+                    guard try Self.apply(verdict, to: message, status: row["status"], db: db, now: now) == .claimable
+                    else { continue }
+                    guard let claimed = try Row.fetchOne(update, arguments: [now + lease, now, id]) else { continue }
+                    let attempt: Int = claimed["attempts"]
+                    out.append(ClaimedMessage(
+                        id: claimed["id"], phone: claimed["phone"], text: claimed["text"], encoding: claimed["encoding"],
+                        segments: claimed["segments"], template: claimed["template"], contact: claimed["contactId"],
+                        attempt: attempt, expiresAt: claimed["expiresAt"],
+                        reclaimed: (claimed["recorded"] as Int) < attempt - 1,
+                        idempotencyKey: "herald-\(instance)-\(claimed["id"] as Int64)"))
+                }
+                if ids.count < wanted { break }
             }
             return out
         }
     }
 
     /// Writes attempts and the statuses they lead to, in one transaction. A message no longer `sending` (a delivery
-    /// report came first) keeps its status; the attempt is still recorded.
-    public func record(_ attempts: [AttemptRecord], now: Int64) throws {
+    /// report came first) keeps its status; the attempt is still recorded. A message left to retry is reviewed
+    /// against its person's preferences at once, so an opt-out that came while it was in flight cancels it.
+    public func record(_ attempts: [AttemptRecord], now: Int64, policy: PolicyConfig) throws {
         guard !attempts.isEmpty else { return }
         try writer.write { db in
             let insert = try db.cachedStatement(
@@ -257,6 +281,15 @@ extension Store {
                     a.result.rawValue, now, a.nextAt, a.providerID, a.error, a.result.rawValue, now, a.result.rawValue, now,
                     a.messageID,
                 ])
+            }
+            let retrying = attempts.filter { $0.result == .retry }.map(\.messageID)
+            guard !retrying.isEmpty else { return }
+            let owners = try String.fetchSet(
+                db, sql: "SELECT DISTINCT contactId FROM message WHERE id IN (SELECT value FROM json_each(?))",
+                arguments: ["[" + retrying.map(String.init).joined(separator: ",") + "]"])
+            for id in owners.sorted() {
+                guard let contact = try Self.contact(db, id: id) else { continue }
+                try Self.review(db, contact: contact, policy: policy, now: now)
             }
         }
     }

@@ -19,6 +19,9 @@ public struct StoredMessage: Sendable, Codable, Equatable {
     public var units: Int
     public var segments: Int
     public var status: String
+    /// Why the policy left it in its status, when it did: `opted_out` (cancelled), `quiet_hours` (deferred),
+    /// `expired`.
+    public var reason: String?
     /// ISO 8601 UTC.
     public var createdAt: String
     public var dueAt: String
@@ -50,6 +53,7 @@ public struct StoredMessage: Sendable, Codable, Equatable {
         units = row["units"]
         segments = row["segments"]
         status = row["status"]
+        reason = row["reason"]
         createdAt = Renderer.iso8601(ms: Double(row["createdAt"] as Int64))
         dueAt = Renderer.iso8601(ms: Double(row["dueAt"] as Int64))
         expiresAt = Renderer.iso8601(ms: Double(row["expiresAt"] as Int64))

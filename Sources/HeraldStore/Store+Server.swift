@@ -100,32 +100,15 @@ extension Store {
             try db.execute(
                 sql: """
                     INSERT INTO message (eventId, template, contactId, phone, category, priority, locale, timeZone, text,
-                        encoding, units, segments, status, createdAt, dueAt, expiresAt, updatedAt, resendOf)
+                        encoding, units, segments, status, createdAt, dueAt, expiresAt, updatedAt, resendOf, notBefore)
                     SELECT eventId, template, contactId, phone, category, priority, locale, timeZone, text, encoding, units,
-                        segments, 'queued', ?, ?, ?, ?, id
+                        segments, 'queued', ?, ?, ?, ?, id, ?
                     FROM message WHERE id = ?
-                    """, arguments: [now, now, now + ttl, now, id])
+                    """, arguments: [now, now, now + ttl, now, now, id])
             return .success(db.lastInsertedRowID)
         }
         let newID = try result.get()
         return try message(id: newID)!
-    }
-
-    /// Cancels the messages still waiting for a contact (of one category, or all), so an opt-out stops what was
-    /// already queued or deferred. Returns how many.
-    @discardableResult
-    public func cancelWaiting(contact: String, category: String? = nil, reason: String, now: Int64) throws -> Int {
-        var arguments: StatementArguments = [reason, now, now, contact]
-        if let category { arguments += [category] }
-        return try writer.write { db in
-            try db.execute(
-                sql: """
-                    UPDATE message SET status = 'cancelled', lastError = ?, finishedAt = ?, updatedAt = ?
-                    WHERE contactId = ? AND status IN \(MessageStatus.waitingSQL) \(category == nil ? "" : "AND category = ?")
-                    """,
-                arguments: arguments)
-            return db.changesCount
-        }
     }
 
     /// A campaign's decisions so far.

@@ -152,6 +152,15 @@ public struct Store: Sendable {
                     CREATE INDEX contact_phone ON contact(phone);
                     """)
         }
+        migrator.registerMigration("v5: consent at hand-over: the earliest a message may go, why it ended as it did") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE message ADD COLUMN notBefore INTEGER;
+                    ALTER TABLE message ADD COLUMN reason TEXT;
+                    UPDATE message SET notBefore = CASE WHEN status = 'deferred' THEN dueAt ELSE createdAt END;
+                    CREATE INDEX message_contact_status ON message(contactId, status);
+                    """)
+        }
         return migrator
     }
 }

@@ -181,7 +181,7 @@ struct Campaign: AsyncParsableCommand {
 
         if let workerConfig {
             let sender = try delivery.makeSender(connections: workerConfig.concurrency)
-            let worker = Worker(store: store, sender: sender, config: workerConfig, logger: makeLogger("herald.campaign"))
+            let worker = Worker(store: store, sender: sender, config: workerConfig, policy: config, logger: makeLogger("herald.campaign"))
             let total = Locked(PassSummary())
             let clockFn = try clock.source()
             let fixed = clock.isFixed

@@ -24,6 +24,8 @@ struct ContactCommand: ParsableCommand {
         var optedOutCategories: [String]
         var quietHours: String
         var recentEvents: [String]
+        /// What the change did to the messages waiting for the contact (`contact set` only).
+        var waiting: ConsentChanges?
 
         init(_ c: Contact, config: PolicyConfig, showPhone: Bool, events: [String]) {
             id = c.id
@@ -51,6 +53,11 @@ struct ContactCommand: ParsableCommand {
             out += "  opted out:   \(optedOutAll ? "everything" : optedOutCategories.isEmpty ? "nothing" : optedOutCategories.joined(separator: ", "))\n"
             out += "  quiet hours: \(quietHours)\n"
             if !recentEvents.isEmpty { out += "  events:      \(recentEvents.joined(separator: ", "))\n" }
+            if let w = waiting, w != ConsentChanges() {
+                let parts = [(w.cancelled, "cancelled"), (w.deferred, "deferred by quiet hours"), (w.released, "due sooner"),
+                             (w.expired, "expired")].filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
+                out += "  waiting:     \(parts.joined(separator: ", "))\n"
+            }
             return out
         }
     }
@@ -134,7 +141,7 @@ struct ContactCommand: ParsableCommand {
             }
             let (language, timeZone, region, quietHours, name) = (language, timeZone, region, quietHours, name)
             let (optOut, optIn, parsedPhone) = (optOut, optIn, number)
-            let contact = try store.updateContact(id: id, now: try clock.clock()) { c in
+            let (contact, changes) = try store.updateContact(id: id, now: try clock.clock(), policy: config) { c in
                 if let language {
                     c.language = language == "default" ? nil : language
                     c.languageChosen = language != "default"
@@ -164,7 +171,8 @@ struct ContactCommand: ParsableCommand {
             if let parsedPhone, !parsedPhone.isValidPerMetadata {
                 FileHandle.standardError.write(Data("warning: \(parsedPhone.masked) is possible but not valid per libphonenumber's metadata; messages will still be sent\n".utf8))
             }
-            let view = View(contact, config: config, showPhone: showPhone, events: [])
+            var view = View(contact, config: config, showPhone: showPhone, events: [])
+            view.waiting = changes
             if json { try printJSON(view) } else { print(view.text, terminator: "") }
         }
     }

@@ -215,17 +215,19 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Sending") var delivery: DeliveryOptions
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var policy: PolicyOptions
     @OptionGroup var clock: ClockOptions
 
     func run() async throws {
         let store = try storeOptions.open()
+        let policyConfig = try policy.config()
         let config = try delivery.workerConfig()
         let sender = try delivery.makeSender(connections: config.concurrency)
         let now = try clock.source()
         let fixed = clock.isFixed
         let stop = StopSignal()
         let logger = makeLogger("herald.worker")
-        let worker = Worker(store: store, sender: sender, config: config, logger: logger)
+        let worker = Worker(store: store, sender: sender, config: config, policy: policyConfig, logger: logger)
         let started = Stopwatch()
         FileHandle.standardError.write(Data("herald worker: \(DeliveryOptions.describe(sender)), \(config.concurrency) in flight\(config.ratePerSecond.map { ", at most \($0)/s" } ?? "")\(config.enabled ? "" : "; sending is switched OFF (messages held as disabled)")\n".utf8))
         let total = Locked(PassSummary())

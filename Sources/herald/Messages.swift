@@ -35,7 +35,7 @@ struct Messages: ParsableCommand {
             return
         }
         for m in messages {
-            print("#\(m.id) \(m.status) \(m.template) → \(m.contact) \(m.phone) [\(m.locale), \(m.encoding), \(m.segments) seg] due \(m.dueAt) (event \(m.event))")
+            print("#\(m.id) \(m.status)\(m.reason.map { " (\($0))" } ?? "") \(m.template) → \(m.contact) \(m.phone) [\(m.locale), \(m.encoding), \(m.segments) seg] due \(m.dueAt) (event \(m.event))")
             print("    \(m.text)")
             if m.attempts > 0 || m.lastError != nil {
                 print("    \(m.attempts) attempt\(m.attempts == 1 ? "" : "s")\(m.providerID.map { ", provider id \($0)" } ?? "")\(m.lastError.map { "; \($0)" } ?? "")")
@@ -90,7 +90,7 @@ struct Explain: ParsableCommand {
             print("  \(d.detail)")
             for step in d.trace { print("  · \(step.check) [\(step.outcome)]: \(step.detail)") }
             if let id = d.messageID, let m = x.messages.first(where: { $0.id == id }) {
-                print("  message #\(m.id) \(m.status), due \(m.dueAt), expires \(m.expiresAt), to \(m.phone)")
+                print("  message #\(m.id) \(m.status)\(m.reason.map { " (\($0))" } ?? ""), due \(m.dueAt), expires \(m.expiresAt), to \(m.phone)")
                 print("  \(m.locale) · \(m.encoding) · \(m.units) units · \(m.segments) segment\(m.segments == 1 ? "" : "s"):")
                 print("    \(m.text)")
                 for a in try store.attempts(message: m.id) { print("  · " + Self.line(a)) }

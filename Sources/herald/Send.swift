@@ -86,7 +86,7 @@ struct Send: AsyncParsableCommand {
         show("sender", DeliveryOptions.describe(sender) + (workerConfig.enabled ? "" : " — switched OFF (HERALD_SMS_ENABLED=false)"))
         workerConfig.only = ids
         let started = Stopwatch()
-        let worker = Worker(store: store, sender: sender, config: workerConfig, logger: makeLogger("herald.send", level: .error), observer: { message, record in
+        let worker = Worker(store: store, sender: sender, config: workerConfig, policy: config, logger: makeLogger("herald.send", level: .error), observer: { message, record in
             var line = "message \(message.id) #\(record.number): "
             switch record.outcome {
             case .accepted:

@@ -40,7 +40,7 @@ import Testing
         // 08:00 in Tunis (UTC+1) is 07:00Z.
         #expect(decision.dueAt == "2026-11-24T07:00:00Z")
         let (sender, path) = try logSender()
-        let worker = Worker(store: outbox.store, sender: sender, config: WorkerConfig())
+        let worker = Worker(store: outbox.store, sender: sender, config: WorkerConfig(), policy: PolicyConfig())
         #expect(try await worker.pass(now: ms("2026-11-24T06:59:59.999Z")).claimed == 0)
         #expect(try outbox.status(id) == "deferred")
         #expect(try await worker.pass(now: ms("2026-11-24T07:00:00Z")).sent == 1)
@@ -58,7 +58,7 @@ import Testing
         let now = ms("2026-11-23T10:00:00Z")
         let ids = try outbox.add(2, now: now, ttl: 60_000)
         let (sender, path) = try logSender()
-        let worker = Worker(store: outbox.store, sender: sender, config: WorkerConfig())
+        let worker = Worker(store: outbox.store, sender: sender, config: WorkerConfig(), policy: PolicyConfig())
         let s = try await worker.pass(now: now + 60_000)
         await sender.shutdown()
         #expect(s.expired == 2 && s.sent == 0)
@@ -77,13 +77,13 @@ import Testing
         let short = try outbox.add(1, now: now, ttl: 10 * 60_000)[0]
         let long = try outbox.add(1, now: now, ttl: 24 * 3_600_000)[0]
         let (sender, path) = try logSender()
-        let off = Worker(store: outbox.store, sender: sender, config: WorkerConfig(enabled: false))
+        let off = Worker(store: outbox.store, sender: sender, config: WorkerConfig(enabled: false), policy: PolicyConfig())
         let held = try await off.pass(now: now)
         #expect(held.held == 2 && held.claimed == 0)
         #expect(try outbox.status(short) == "disabled" && outbox.status(long) == "disabled")
         #expect(lines(path).isEmpty)
         // Switched on an hour later: the 10-minute message is past its time to live, the other goes out.
-        let on = Worker(store: outbox.store, sender: sender, config: WorkerConfig(enabled: true))
+        let on = Worker(store: outbox.store, sender: sender, config: WorkerConfig(enabled: true), policy: PolicyConfig())
         let s = try await on.pass(now: now + 3_600_000)
         await sender.shutdown()
         #expect(s.expired == 1 && s.sent == 1)
@@ -97,7 +97,7 @@ import Testing
         let now = ms("2026-11-23T10:00:00Z")
         let ids = try outbox.add(2, now: now)
         let (sender, _) = try logSender()
-        _ = try await Worker(store: outbox.store, sender: sender, config: WorkerConfig()).pass(now: now)
+        _ = try await Worker(store: outbox.store, sender: sender, config: WorkerConfig(), policy: PolicyConfig()).pass(now: now)
         await sender.shutdown()
         // By the provider's id, and by Herald's idempotency key.
         let first = try outbox.store.apply(DeliveryReport(reference: "log-\(ids[0])", status: .delivered), now: now + 5_000)
@@ -122,10 +122,10 @@ import Testing
         let now = ms("2026-11-23T10:00:00Z")
         let id = try outbox.add(now: now)[0]
         // A worker claimed it and stopped before recording anything.
-        let claimed = try outbox.store.claim(now: now, limit: 10, lease: 60_000)
+        let claimed = try outbox.store.claim(now: now, limit: 10, lease: 60_000, policy: PolicyConfig())
         #expect(claimed.map(\.id) == [id] && claimed[0].attempt == 1 && !claimed[0].reclaimed)
         let (sender, path) = try logSender()
-        let worker = Worker(store: outbox.store, sender: sender, config: WorkerConfig(lease: 60_000))
+        let worker = Worker(store: outbox.store, sender: sender, config: WorkerConfig(lease: 60_000), policy: PolicyConfig())
         #expect(try await worker.pass(now: now + 59_999).claimed == 0, "the first claim still holds")
         let s = try await worker.pass(now: now + 60_000)
         await sender.shutdown()
@@ -140,8 +140,8 @@ import Testing
         let now = ms("2026-11-23T10:00:00Z")
         _ = try a.add(now: now)
         _ = try b.add(now: now)
-        let ka = try a.store.claim(now: now, limit: 1, lease: 1_000)[0].idempotencyKey
-        let kb = try b.store.claim(now: now, limit: 1, lease: 1_000)[0].idempotencyKey
+        let ka = try a.store.claim(now: now, limit: 1, lease: 1_000, policy: PolicyConfig())[0].idempotencyKey
+        let kb = try b.store.claim(now: now, limit: 1, lease: 1_000, policy: PolicyConfig())[0].idempotencyKey
         #expect(ka != kb, "message 1 of a new database is not a resend of another's message 1")
         #expect(try b.store.apply(DeliveryReport(reference: ka, status: .delivered), now: now).messageID == nil)
         #expect(try a.store.apply(DeliveryReport(reference: ka, status: .delivered), now: now).messageID == 1)
@@ -150,8 +150,8 @@ import Testing
     @Test func backoffDoublesWithJitterUpToTheCeiling() throws {
         let outbox = try Outbox()
         let (sender, _) = try logSender()
-        let low = Worker(store: outbox.store, sender: sender, config: WorkerConfig(backoffBase: 2_000, backoffMax: 10_000), random: { 0 })
-        let high = Worker(store: outbox.store, sender: sender, config: WorkerConfig(backoffBase: 2_000, backoffMax: 10_000), random: { 0.999_999 })
+        let low = Worker(store: outbox.store, sender: sender, config: WorkerConfig(backoffBase: 2_000, backoffMax: 10_000), policy: PolicyConfig(), random: { 0 })
+        let high = Worker(store: outbox.store, sender: sender, config: WorkerConfig(backoffBase: 2_000, backoffMax: 10_000), policy: PolicyConfig(), random: { 0.999_999 })
         #expect((1...5).map { low.backoff(attempt: $0) } == [1_000, 2_000, 4_000, 5_000, 5_000])
         #expect((1...5).map { high.backoff(attempt: $0) } == [1_999, 3_999, 7_999, 9_999, 9_999])
     }

@@ -17,7 +17,7 @@ import Testing
         configure(&config)
         return Worker(
             store: outbox.store, sender: HTTPSender(config: config, connections: 4),
-            config: WorkerConfig(concurrency: 4, maxAttempts: maxAttempts, backoffBase: 1_000, lease: 60_000),
+            config: WorkerConfig(concurrency: 4, maxAttempts: maxAttempts, backoffBase: 1_000, lease: 60_000), policy: PolicyConfig(),
             random: { 0.5 })
     }
 
@@ -99,7 +99,7 @@ import Testing
         let outbox = try Outbox()
         let id = try outbox.add(now: now)[0]
         let sender = HTTPSender(config: HTTPSenderConfig(url: "http://127.0.0.1:\(port)/send", timeout: 0.5))
-        let w = Worker(store: outbox.store, sender: sender, config: WorkerConfig(maxAttempts: 2, backoffBase: 1_000), random: { 0 })
+        let w = Worker(store: outbox.store, sender: sender, config: WorkerConfig(maxAttempts: 2, backoffBase: 1_000), policy: PolicyConfig(), random: { 0 })
         var s = try await w.pass(now: now)
         #expect(s.retry == 1)
         s = try await w.pass(now: now + 60_000)

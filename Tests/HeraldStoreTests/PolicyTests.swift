@@ -55,7 +55,7 @@ struct SeedEventTests {
 struct PreferenceTests {
     @Test func optOutOfOneCategoryLeavesTheOthers() throws {
         let h = try Harness()
-        try h.store.updateContact(id: "c-1", now: 0) { $0.optedOutCategories = ["billing"] }
+        try h.store.updateContact(id: "c-1", now: 0, policy: h.planner.config) { $0.optedOutCategories = ["billing"] }
         let invoice = try h.decide(garage("invoice.created", at: "2026-11-23T10:00:00Z"), now: "2026-11-23T10:00:00Z")
         #expect(invoice.action == .suppress && invoice.reason == .optedOut && invoice.category == "billing")
         let service = try h.decide(garage("service.completed", at: "2026-11-23T10:00:00Z"), now: "2026-11-23T10:00:00Z")
@@ -64,7 +64,7 @@ struct PreferenceTests {
 
     @Test func optOutOfEverything() throws {
         let h = try Harness()
-        try h.store.updateContact(id: "c-1", now: 0) { $0.optedOutAll = true }
+        try h.store.updateContact(id: "c-1", now: 0, policy: h.planner.config) { $0.optedOutAll = true }
         for type in ["invoice.created", "service.completed"] {
             let d = try h.decide(garage(type, at: "2026-11-23T10:00:00Z"), now: "2026-11-23T10:00:00Z")
             #expect(d.action == .suppress && d.reason == .optedOut && d.category == "all")
@@ -74,7 +74,7 @@ struct PreferenceTests {
 
     @Test func theCustomersLanguageWinsOverTheEvents() throws {
         let h = try Harness()
-        try h.store.updateContact(id: "c-1", now: 0) {
+        try h.store.updateContact(id: "c-1", now: 0, policy: h.planner.config) {
             $0.language = "am"
             $0.languageChosen = true
         }
@@ -161,12 +161,12 @@ struct TimingTests {
 
     @Test func theContactsOwnQuietHoursAndOff() throws {
         let h = try Harness()
-        try h.store.updateContact(id: "u-17", now: 0) { $0.quietHours = "22:00-07:00" }
+        try h.store.updateContact(id: "u-17", now: 0, policy: h.planner.config) { $0.quietHours = "22:00-07:00" }
         let at2130 = try h.decide(assigned(at: "2026-11-23T21:30:00+03:00"), now: "2026-11-23T21:30:00+03:00")
         #expect(at2130.action == .send)
         let at2230 = try h.decide(assigned(at: "2026-11-23T22:30:00+03:00"), now: "2026-11-23T22:30:00+03:00")
         #expect(at2230.dueAt == "2026-11-24T04:00:00Z")
-        try h.store.updateContact(id: "u-17", now: 0) { $0.quietHours = "off" }
+        try h.store.updateContact(id: "u-17", now: 0, policy: h.planner.config) { $0.quietHours = "off" }
         let off = try h.decide(assigned(at: "2026-11-23T23:30:00+03:00"), now: "2026-11-23T23:30:00+03:00")
         #expect(off.action == .send)
     }
@@ -186,7 +186,7 @@ struct TimingTests {
         #expect(urgent.trace.contains { $0.check == "quiet_hours" && $0.detail.contains("urgent") })
         let normal = try h.decide(assigned(at: "2026-11-23T23:00:00+03:00", assignee: "u-1"), now: "2026-11-23T23:00:00+03:00")
         #expect(normal.action == .defer)
-        try h.store.updateContact(id: "u-1", now: 0) { $0.optedOutCategories = ["case_updates"] }
+        try h.store.updateContact(id: "u-1", now: 0, policy: h.planner.config) { $0.optedOutCategories = ["case_updates"] }
         let optedOut = try h.decide(escalation("x2"), now: "2026-11-23T23:00:00+03:00")
         #expect(optedOut.reason == .optedOut)
     }
@@ -315,7 +315,7 @@ struct StoreTests {
 
     @Test func explainTellsWhy() throws {
         let h = try Harness()
-        try h.store.updateContact(id: "u-17", now: 0) { $0.optedOutCategories = ["billing"] }
+        try h.store.updateContact(id: "u-17", now: 0, policy: h.planner.config) { $0.optedOutCategories = ["billing"] }
         _ = try h.ingest(assigned(id: "why-1", at: "2026-11-23T22:15:00+03:00", language: "fr"), now: "2026-11-23T22:15:00+03:00")
         let x = try #require(try h.store.explain(event: "why-1", contact: "u-17"))
         #expect(x.rules.map(\.template) == ["case.assigned"] && x.rules[0].matched)

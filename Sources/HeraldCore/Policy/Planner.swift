@@ -20,6 +20,8 @@ public struct OutboxMessage: Sendable, Equatable {
     public var status: Status
     /// Epoch milliseconds.
     public var dueAt: Int64
+    /// The earliest it may go apart from quiet hours: when it was planned, or its schedule.
+    public var notBefore: Int64
     public var expiresAt: Int64
 }
 
@@ -287,6 +289,7 @@ public struct Planner: Sendable {
 
         // When: a scheduled time, then quiet hours. Expiry counts from the scheduled time, else from the event.
         var due = now
+        var notBefore = now
         if event.occurredAt == nil {
             steps.append(.init("occurred", "info",
                 "the event gives no occurredAt: taken as received, \(Renderer.iso8601(ms: Double(now)))"))
@@ -301,6 +304,7 @@ public struct Planner: Sendable {
             let scheduled = at - Int64(schedule.before) * 1000
             expires = min(scheduled + Int64(template.timeToLive) * 1000, at)
             due = max(now, scheduled)
+            notBefore = due
             steps.append(.init("schedule", "info",
                 "\(Duration.text(seconds: schedule.before)) before \(schedule.of) \(Renderer.iso8601(ms: Double(at))): due \(Renderer.iso8601(ms: Double(scheduled)))"))
         }
@@ -373,7 +377,7 @@ public struct Planner: Sendable {
         let message = OutboxMessage(
             template: template.id, contact: candidate.id, phone: phone, category: template.category,
             priority: template.priority, rendered: rendered, status: due > now ? .deferred : .queued, dueAt: due,
-            expiresAt: expires)
+            notBefore: notBefore, expiresAt: expires)
         return (decision, message)
     }
 }

@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+
+/// Consent through the CLI, each step a separate process on one SQLite file: an opt-out made with
+/// `herald contact set` stops what was waiting, and `herald worker` sends nothing to the person.
+@Suite(.serialized) struct ConsentCLITests {
+    let db = FileManager.default.temporaryDirectory.appendingPathComponent("herald-consent-\(UUID().uuidString).sqlite").path
+    let log = FileManager.default.temporaryDirectory.appendingPathComponent("herald-consent-\(UUID().uuidString).jsonl").path
+
+    func herald(_ arguments: [String]) throws -> CLI.Result {
+        try CLI.run(arguments + ["--db", db])
+    }
+
+    /// An invoice at 21:30 (Tunis, UTC+1: 22:30 local) waits for the end of quiet hours.
+    let invoice = """
+        {"id": "inv-night", "type": "invoice.created",
+         "data": {"invoice": {"number": "F-1", "total": "1234.500"}, "car": {"make": "Peugeot", "model": "208"},
+                  "customer": {"id": "ecar-c-42", "phone": "+21620123456", "region": "TN", "firstName": "Amine",
+                               "language": "fr", "timeZone": "Africa/Tunis"}}}
+        """
+
+    @Test func anOptOutMadeWithContactSetStopsTheDeferredInvoice() throws {
+        let event = try CLI.run(["event", "-", "--db", db, "--now", "2026-11-23T21:30:00Z"], stdin: invoice)
+        #expect(event.status == 0, "\(event.stderr)")
+        #expect(event.stdout.contains("defer"))
+        let set = try herald(["contact", "set", "ecar-c-42", "--opt-out", "all", "--now", "2026-11-23T22:00:00Z"])
+        #expect(set.status == 0, "\(set.stderr)")
+        #expect(set.stdout.contains("waiting:     1 cancelled"))
+        let worker = try herald(["worker", "--drain", "--now", "2026-11-24T08:30:00Z", "--sms-log", log, "--json"])
+        #expect(worker.status == 0, "\(worker.stderr)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(worker.stdout.utf8)) as? [String: Any])
+        #expect(summary["sent"] as? Int == 0)
+        #expect(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").isEmpty)
+        let messages = try herald(["messages", "--contact", "ecar-c-42"])
+        #expect(messages.stdout.contains("cancelled (opted_out) invoice.created"), "\(messages.stdout)")
+        let explain = try herald(["explain", "inv-night"])
+        #expect(explain.stdout.contains("cancelled (opted_out)"), "\(explain.stdout)")
+        #expect(explain.stdout.contains("no occurredAt given: taken as received"))
+    }
+
+    @Test func quietHoursTurnedOffReleaseTheWaitingInvoice() throws {
+        _ = try CLI.run(["event", "-", "--db", db, "--now", "2026-11-23T21:30:00Z"], stdin: invoice)
+        let set = try herald(["contact", "set", "ecar-c-42", "--quiet-hours", "off", "--now", "2026-11-23T21:40:00Z"])
+        #expect(set.stdout.contains("waiting:     1 due sooner"), "\(set.stdout)")
+        let worker = try herald(["worker", "--drain", "--now", "2026-11-23T21:41:00Z", "--sms-log", log, "--json"])
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(worker.stdout.utf8)) as? [String: Any])
+        #expect(summary["sent"] as? Int == 1, "\(worker.stdout) \(worker.stderr)")
+    }
+}

@@ -1,0 +1,244 @@
+import Foundation
+import GRDB
+import HeraldCore
+import HeraldDelivery
+import HeraldStore
+import Testing
+
+/// No SMS is handed to a provider unless, at that moment, the person's current preferences allow it: the worker
+/// reviews each message as it claims it, and every preference change reviews what waits, in its own transaction.
+@Suite struct ConsentTests {
+    let catalog = Catalog.load(
+        templates: packageRoot.appendingPathComponent("Templates").path,
+        locales: packageRoot.appendingPathComponent("Locales").path)
+    let policy = PolicyConfig()
+
+    /// A `service.completed` for c-42 in Tunis (UTC+1), planned at `now`: returns its message id.
+    func plan(_ outbox: Outbox, id: String = "svc", at now: String) throws -> Int64 {
+        let json = """
+            {"id": "\(id)", "type": "service.completed",
+             "data": {"service": {"id": "S-1"}, "car": {"make": "Peugeot", "model": "208"},
+                      "customer": {"id": "c-42", "phone": "20 123 456", "region": "TN", "firstName": "Amine",
+                                   "language": "fr", "timeZone": "Africa/Tunis"}}}
+            """
+        let event = try Event.parse(Data(json.utf8), catalog: catalog)
+        let planner = Planner(renderer: Renderer(catalog: catalog), config: policy)
+        let result = try outbox.store.ingest([event], planner: planner, now: ms(now))[0].get()
+        return try #require(result.decisions.first?.messageID)
+    }
+
+    func logSender() throws -> (LogSender, String) {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sms-\(UUID().uuidString).jsonl").path
+        return (try LogSender(path: path), path)
+    }
+
+    func sentLines(_ path: String) -> Int {
+        ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").count
+    }
+
+    /// The issue's case: deferred by quiet hours at 21:30, opted out at 22:00, the worker at 08:30 sends nothing.
+    @Test func anOptOutWhileAMessageWaitsInQuietHoursCancelsIt() async throws {
+        let outbox = try Outbox()
+        let id = try plan(outbox, at: "2026-11-23T21:30:00Z")
+        #expect(try outbox.status(id) == "deferred")
+        let (_, changes) = try outbox.store.updateContact(id: "c-42", now: ms("2026-11-23T22:00:00Z"), policy: policy) {
+            $0.optedOutAll = true
+        }
+        #expect(changes.cancelled == 1)
+        let m = try #require(try outbox.store.message(id: id))
+        #expect(m.status == "cancelled")
+        #expect(m.reason == "opted_out")
+        let (sender, path) = try logSender()
+        let worker = Worker(store: outbox.store, sender: sender, config: WorkerConfig(), policy: policy)
+        #expect(try await worker.pass(now: ms("2026-11-24T08:30:00Z")).claimed == 0)
+        await sender.shutdown()
+        #expect(sentLines(path) == 0)
+    }
+
+    /// A preference written around the preference path (an import straight into the database) is still honoured:
+    /// the claim itself looks again.
+    @Test func theClaimLooksAgainWhateverChangedThePreference() async throws {
+        let outbox = try Outbox()
+        let queued = try plan(outbox, id: "a", at: "2026-11-23T10:00:00Z")
+        #expect(try outbox.status(queued) == "queued")
+        try await outbox.store.writer.write { db in
+            try db.execute(sql: "UPDATE contact SET optedOutCategories = 'service' WHERE id = 'c-42'")
+        }
+        let (sender, path) = try logSender()
+        let worker = Worker(store: outbox.store, sender: sender, config: WorkerConfig(), policy: policy)
+        let summary = try await worker.pass(now: ms("2026-11-23T10:00:01Z"))
+        await sender.shutdown()
+        #expect(summary.claimed == 0)
+        #expect(sentLines(path) == 0)
+        let m = try #require(try outbox.store.message(id: queued))
+        #expect(m.status == "cancelled")
+        #expect(m.reason == "opted_out")
+        #expect(m.lastError?.contains("opted out of service") == true)
+    }
+
+    /// Quiet hours as they are at hand-over, in the person's current zone; the number they have now.
+    @Test func quietHoursAndTheNumberAreTheCurrentOnes() async throws {
+        let outbox = try Outbox()
+        let id = try plan(outbox, at: "2026-11-23T10:00:00Z")
+        // Written around the preference path: the claim finds 11:00 in Tunis inside the new window.
+        try await outbox.store.writer.write { db in
+            try db.execute(sql: "UPDATE contact SET quietHours = '10:30-12:00', phone = '+21620999888' WHERE id = 'c-42'")
+        }
+        let (sender, path) = try logSender()
+        let worker = Worker(store: outbox.store, sender: sender, config: WorkerConfig(), policy: policy)
+        #expect(try await worker.pass(now: ms("2026-11-23T10:00:00Z")).claimed == 0)
+        var m = try #require(try outbox.store.message(id: id))
+        #expect(m.status == "deferred")
+        #expect(m.reason == "quiet_hours")
+        #expect(m.dueAt == "2026-11-23T11:00:00Z")
+        #expect(try await worker.pass(now: ms("2026-11-23T11:00:00Z")).sent == 1)
+        await sender.shutdown()
+        m = try #require(try outbox.store.message(id: id))
+        #expect(m.phone == "+21620999888")
+        let line = try JSONValue.parse(Array(String(contentsOfFile: path, encoding: .utf8).utf8))
+        #expect(line["to"]?.text == "+21620999888")
+    }
+
+    /// Turning quiet hours off releases what they held; turning them on holds what waits.
+    @Test func quietHoursChangesApplyToWhatWaits() throws {
+        let outbox = try Outbox()
+        let night = try plan(outbox, id: "night", at: "2026-11-23T21:30:00Z")
+        #expect(try outbox.store.message(id: night)?.dueAt == "2026-11-24T07:00:00Z")
+        var (_, changes) = try outbox.store.updateContact(id: "c-42", now: ms("2026-11-23T22:00:00Z"), policy: policy) {
+            $0.quietHours = "off"
+        }
+        #expect(changes.released == 1)
+        var m = try #require(try outbox.store.message(id: night))
+        #expect(m.status == "queued")
+        #expect(m.dueAt == "2026-11-23T22:00:00Z")
+        (_, changes) = try outbox.store.updateContact(id: "c-42", now: ms("2026-11-23T22:05:00Z"), policy: policy) {
+            $0.quietHours = "22:00-09:00"
+        }
+        #expect(changes.deferred == 1)
+        m = try #require(try outbox.store.message(id: night))
+        #expect(m.status == "deferred")
+        #expect(m.reason == "quiet_hours")
+        #expect(m.dueAt == "2026-11-24T08:00:00Z")
+    }
+
+    /// The provider fails, the person opts out while the attempt is in flight: the retry never goes.
+    @Test func anOptOutDuringAFailingAttemptStopsItsRetry() async throws {
+        let outbox = try Outbox()
+        let id = try plan(outbox, at: "2026-11-23T10:00:00Z")
+        let store = outbox.store
+        let policy = policy
+        let provider = try await ScriptedProvider { _, _ in
+            _ = try? store.updateContact(id: "c-42", now: ms("2026-11-23T10:00:00.500Z"), policy: policy) {
+                $0.optedOutAll = true
+            }
+            return .status(500, #"{"error":"busy"}"#)
+        }
+        defer { provider.stop() }
+        let sender = HTTPSender(config: HTTPSenderConfig(url: provider.url, method: .post, idPath: "id"), connections: 2)
+        let worker = Worker(
+            store: store, sender: sender, config: WorkerConfig(backoffBase: 1_000), policy: policy, random: { 0 })
+        let first = try await worker.pass(now: ms("2026-11-23T10:00:00Z"))
+        #expect(first.retry == 1)
+        let m = try #require(try store.message(id: id))
+        #expect(m.status == "cancelled")
+        #expect(m.reason == "opted_out")
+        let later = try await worker.pass(now: ms("2026-11-23T11:00:00Z"))
+        await sender.shutdown()
+        #expect(later.claimed == 0)
+        #expect(provider.requests.count == 1)
+        #expect(try store.attempts(message: id).count == 1)
+    }
+
+    /// A waiting retry is cancelled by the opt-out itself.
+    @Test func anOptOutCancelsAWaitingRetry() throws {
+        let outbox = try Outbox()
+        let id = try plan(outbox, at: "2026-11-23T10:00:00Z")
+        let claimed = try outbox.store.claim(now: ms("2026-11-23T10:00:00Z"), limit: 10, lease: 60_000, policy: policy)
+        #expect(claimed.map(\.id) == [id])
+        try outbox.store.record(
+            [AttemptRecord(
+                messageID: id, number: 1, sender: "test", startedAt: ms("2026-11-23T10:00:00Z"), latencyMs: 5,
+                outcome: .transient, error: "HTTP 500", result: .retry, nextAt: ms("2026-11-23T10:00:02Z"))],
+            now: ms("2026-11-23T10:00:00Z"), policy: policy)
+        #expect(try outbox.status(id) == "retry")
+        let (_, changes) = try outbox.store.updateContact(id: "c-42", now: ms("2026-11-23T10:00:01Z"), policy: policy) {
+            $0.optedOutCategories = ["service"]
+        }
+        #expect(changes.cancelled == 1)
+        #expect(try outbox.status(id) == "cancelled")
+    }
+
+    /// The worker runs while the person opts out: nothing is claimed for them after the opt-out commits. What a
+    /// claim took before it may still go; every other message is cancelled.
+    @Test func theWorkerRunningConcurrentlyClaimsNothingAfterTheOptOut() async throws {
+        let outbox = try Outbox()
+        let store = outbox.store
+        let now = ms("2026-11-23T10:00:00Z")
+        try await store.writer.write { db in
+            try db.execute(sql: "INSERT INTO contact (id, phone, createdAt, updatedAt) VALUES ('c-9', '+251911234567', 0, 0)")
+        }
+        let event = Event(id: "many", type: "herald.send", occurredAt: now, data: .object([:]))
+        try store.register(event, now: now)
+        let ids = try store.direct(now: now) { w in
+            try (0..<120).map { _ in
+                try w.writeRaw(
+                    eventID: "many", contact: "c-9", phone: "+251911234567", text: "hello", locale: "en",
+                    encoding: "GSM-7", units: 5, segments: 1, expiresAt: now + 3_600_000)
+            }
+        }
+        let provider = try await ScriptedProvider { key, _ in .ok(key) }
+        defer { provider.stop() }
+        let sender = HTTPSender(config: HTTPSenderConfig(url: provider.url, method: .post, idPath: "id"), connections: 2)
+        var config = WorkerConfig(concurrency: 2)
+        config.batch = 4
+        let worker = Worker(store: store, sender: sender, config: config, policy: policy)
+        let running = Task { try await worker.run(clock: { now }, poll: 0.01) { $0.claimed == 0 } }
+        var waited = 0
+        while provider.requests.count < 20 && waited < 2_000 {
+            try await Task.sleep(for: .milliseconds(2))
+            waited += 1
+        }
+        try store.updateContact(id: "c-9", now: now, policy: policy) { $0.optedOutAll = true }
+        // Claimed before the opt-out: every message with an attempt counted now. Any later claim would be reviewed
+        // and cancelled, so this set can only shrink from here.
+        let claimedBefore = Set(try await store.writer.read { db in
+            try Int64.fetchAll(db, sql: "SELECT id FROM message WHERE attempts > 0")
+        })
+        try await running.value
+        await sender.shutdown()
+        #expect(claimedBefore.count >= 20 && claimedBefore.count < ids.count)
+        let keys = Set(provider.requests.map(\.key))
+        let allowed = Set(claimedBefore.map { "herald-\(store.instance)-\($0)" })
+        #expect(keys.isSubset(of: allowed))
+        let statuses = try store.messageCounts()
+        #expect(statuses["cancelled", default: 0] == ids.count - claimedBefore.count)
+        #expect(statuses["sent", default: 0] == claimedBefore.count)
+    }
+
+    /// The confirmation of a STOP is the one message that goes after an opt-out.
+    @Test func aKeywordReplyGoesToThePersonWhoJustOptedOut() async throws {
+        let outbox = try Outbox()
+        let now = ms("2026-11-23T10:00:00Z")
+        try outbox.store.updateContact(id: "c-1", now: now, policy: policy) {
+            $0.phone = "+251911234567"
+            $0.optedOutAll = true
+        }
+        let event = Event(id: "in-1", type: "inbound", occurredAt: now, data: .object([:]))
+        try outbox.store.register(event, now: now)
+        let (reply, direct) = try outbox.store.direct(now: now) { w in
+            (try w.writeRaw(
+                eventID: "in-1", contact: "c-1", phone: "+251911234567", text: "You will get no more SMS", locale: "en",
+                encoding: "GSM-7", units: 24, segments: 1, expiresAt: now + 3_600_000, category: Consent.keywordReply),
+             try w.writeRaw(
+                eventID: "in-1", contact: "c-1", phone: "+251911234567", text: "Hello", locale: "en",
+                encoding: "GSM-7", units: 5, segments: 1, expiresAt: now + 3_600_000))
+        }
+        let (sender, path) = try logSender()
+        let worker = Worker(store: outbox.store, sender: sender, config: WorkerConfig(), policy: policy)
+        #expect(try await worker.pass(now: now).sent == 1)
+        await sender.shutdown()
+        #expect(try outbox.status(reply) == "sent")
+        #expect(try outbox.status(direct) == "cancelled")
+        #expect(sentLines(path) == 1)
+    }
+}

@@ -81,6 +81,7 @@ let package = Package(
             dependencies: [
                 "HeraldCore", "HeraldICU", "HeraldStore", "HeraldDelivery", "HeraldServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

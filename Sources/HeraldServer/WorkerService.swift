@@ -26,13 +26,16 @@ public struct WorkerService: Service {
             shouldStop: { stopping.value })
         logger.info("worker started: \(sender.name), concurrency \(config.concurrency)\(config.enabled ? "" : ", sending switched off")")
         await withGracefulShutdownHandler {
-            while !stopping.value {
+            // Cancelled (the server failed to start, or the group is torn down): the worker ends at once.
+            while !stopping.value && !Task.isCancelled {
                 do {
                     try await worker.run(clock: clock, poll: poll) { _ in stopping.value }
+                } catch is CancellationError {
+                    break
                 } catch {
                     // A database error is logged and the worker tries again: the server keeps serving.
                     logger.error("worker pass failed: \(error); trying again in 1 s")
-                    try? await Task.sleep(for: .seconds(1))
+                    do { try await Task.sleep(for: .seconds(1)) } catch { break }
                 }
             }
         } onGracefulShutdown: {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NIOCore
 import HeraldCore
 import HeraldServer
 import HeraldStore
@@ -90,7 +91,15 @@ struct Serve: AsyncParsableCommand {
         let (app, _, _) = HeraldServer.application(settings: settings, store: store, logger: logger) { port in
             logger.notice("Herald listening on http://\(host):\(port) (database \(path), \(keyCount) key\(keyCount == 1 ? "" : "s"), \(sending))")
         }
-        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        do {
+            try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw Self.fail("cannot listen on \(host):\(port): the address is already in use (another herald serve?); choose another with --port or HERALD_PORT")
+        } catch let error as IOError where error.errnoCode == EACCES {
+            throw Self.fail("cannot listen on \(host):\(port): permission denied (ports below 1024 need privileges); choose another with --port")
+        } catch let error as IOError where error.errnoCode == EADDRNOTAVAIL {
+            throw Self.fail("cannot listen on \(host):\(port): no interface of this machine has that address; use --host 127.0.0.1 or 0.0.0.0")
+        }
     }
 
     /// The keys file and $HERALD_API_KEYS; with neither, writes herald.keys with a new admin key.

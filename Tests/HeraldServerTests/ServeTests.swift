@@ -55,6 +55,39 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         return (port.value, received, { task.cancel() })
     }
 
+    /// A port already taken: one clear error and a non-zero exit at once, not a loop that ignores SIGTERM.
+    @Test func aTakenPortIsOneClearErrorAndAnExit() async throws {
+        let (takenPort, _, stopProvider) = try await provider()
+        defer { stopProvider() }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("herald-taken-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let process = Process()
+        process.executableURL = Self.binary
+        process.currentDirectoryURL = packageRoot
+        process.arguments = [
+            "serve", "--port", "\(takenPort)", "--db", dir.appendingPathComponent("herald.sqlite").path,
+            "--keys", dir.appendingPathComponent("herald.keys").path, "--sms-log", dir.appendingPathComponent("sms.jsonl").path,
+        ]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let pid = process.processIdentifier
+        // A watchdog: a server still running after 20 s has failed the test; it is killed so the suite goes on.
+        let watchdog = Thread {
+            Thread.sleep(forTimeInterval: 20)
+            if process.isRunning { kill(pid, SIGKILL) }
+        }
+        watchdog.start()
+        let reader = errors.fileHandleForReading
+        let stderr = await offPool { String(decoding: reader.readDataToEndOfFile(), as: UTF8.self) }
+        await offPool { process.waitUntilExit() }
+        #expect(process.terminationReason == .exit, "killed by the watchdog: \(stderr)")
+        #expect(process.terminationStatus == 1)
+        #expect(stderr.contains("error: cannot listen on 127.0.0.1:\(takenPort): the address is already in use"), "\(stderr)")
+        #expect(!stderr.contains("trying again"))
+    }
+
     @Test func sigtermFinishesWhatIsInFlightAndLosesNothing() async throws {
         let (providerPort, received, stopProvider) = try await provider()
         defer { stopProvider() }

@@ -5,6 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+# The README's curl flows are run as written by a test: curl must be there.
+if ! command -v curl >/dev/null; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends curl >/dev/null
+fi
 echo "herald test: the suite on the real clock" >&2
 swift test "$@"
 echo "herald test: the suite again with HERALD_TEST_CLOCK_OFFSET=400d" >&2

@@ -2,24 +2,74 @@ import Testing
 @testable import HeraldCore
 
 @Suite struct SegmentTests {
-    /// The byte-at-a-time and eight-at-a-time paths of SMS.count against a plain reference, over random texts
-    /// mixing every ASCII byte, GSM-7 letters, typographic spaces, Ethiopic and emoji.
-    @Test func countEqualsAReferenceOverRandomTexts() {
-        let pieces: [String] = (0..<128).map { String(UnicodeScalar(UInt8($0))) } + [
-            "é", "à", "€", "Ç", "\u{202F}", "\u{00A0}", "ê", "ሀ", "ለ", "😀", "🚗", "plain text ", "[x]", "_under_",
+    /// An independent oracle: the encoding, the units, and the parts a provider cuts (3GPP TS 23.040: 160/70 in one
+    /// SMS, else 153/67 a part, never splitting an escape pair or a surrogate pair; an empty text is one SMS).
+    static func oracle(_ text: String) -> SegmentCount {
+        let scalars = Array(text.unicodeScalars)
+        let gsm = scalars.allSatisfy { GSM7.septets($0.value) > 0 }
+        let costs = scalars.map { gsm ? GSM7.septets($0.value) : ($0.value > 0xFFFF ? 2 : 1) }
+        let units = costs.reduce(0, +)
+        if units <= (gsm ? 160 : 70) {
+            return SegmentCount(encoding: gsm ? .gsm7 : .ucs2, units: units, segments: 1)
+        }
+        var parts = 1
+        var used = 0
+        for cost in costs {
+            if used + cost > (gsm ? 153 : 67) {
+                parts += 1
+                used = 0
+            }
+            used += cost
+        }
+        return SegmentCount(encoding: gsm ? .gsm7 : .ucs2, units: units, segments: parts)
+    }
+
+    /// One definition: the count is the number of parts. The fast count against the oracle over 100,000 random texts
+    /// of 0 to 1,000 characters mixing GSM-7 basic and escape characters, every ASCII byte, non-GSM BMP letters,
+    /// typographic spaces, Ethiopic and emoji; the parts themselves on every tenth.
+    @Test func countEqualsThePartsOverRandomTexts() {
+        let ascii: [String] = (0..<128).map { String(UnicodeScalar(UInt8($0))) }
+        let gsmBasic = ["a", "Z", "0", " ", "é", "à", "Ç", "Ø", "Δ", "ß", "\n", "@", "£", "¿", "ü"]
+        let gsmEscape = ["€", "[", "]", "{", "}", "~", "^", "|", "\\"]
+        let bmp = ["ê", "ç", "’", "\u{202F}", "\u{00A0}", "–", "ł", "Ж", "ع"]
+        let astral = ["😀", "🚗", "𝄞", "👍🏽"]
+        let ethiopic = ["ሀ", "ለ", "ሐ", "መ", "ሠ", "ረ", "፣", "።"]
+        // Texts of one alphabet stay GSM-7 often enough to test escape pairs on GSM-7 boundaries.
+        let mixes: [[[String]]] = [
+            [gsmBasic, gsmEscape], [gsmBasic, gsmEscape, ascii], [ethiopic, astral], [bmp, astral, gsmEscape],
+            [gsmBasic, gsmEscape, bmp, astral, ethiopic, ascii], [astral], [gsmEscape], [ethiopic, gsmBasic],
         ]
-        var state: UInt64 = 42
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
         func next() -> Int {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Int(state >> 33)
         }
-        for _ in 0..<3000 {
+        var failures = 0
+        var multipart = 0
+        for n in 0..<100_000 {
+            let groups = mixes[next() % mixes.count]
+            let length = next() % 1_001
             var text = ""
-            for _ in 0..<(next() % 90) { text += pieces[next() % (next() % 4 == 0 ? pieces.count : 128)] }
-            let gsm = text.unicodeScalars.allSatisfy { GSM7.septets($0.value) > 0 }
-            let units = gsm ? text.unicodeScalars.reduce(0) { $0 + GSM7.septets($1.value) } : text.utf16.count
-            #expect(SMS.count(text) == SMS.segmentCount(gsm ? .gsm7 : .ucs2, units: units), "\(text.debugDescription)")
+            text.reserveCapacity(length * 2)
+            for _ in 0..<length {
+                let group = groups[next() % groups.count]
+                text += group[next() % group.count]
+            }
+            let count = SMS.count(text)
+            let expected = Self.oracle(text)
+            if count.segments > 1 { multipart += 1 }
+            if count != expected {
+                failures += 1
+                if failures <= 5 { Issue.record("\(text.debugDescription): \(count) ≠ \(expected)") }
+            }
+            if n % 10 == 0 {
+                let parts = SMS.parts(text)
+                #expect(parts.count == count.segments)
+                #expect(parts.joined() == text)
+            }
         }
+        #expect(failures == 0)
+        #expect(multipart > 30_000)
     }
 
     @Test func asciiMasksEqualTheAlphabetTable() {
@@ -73,9 +123,39 @@ import Testing
         #expect(SMS.count("😀") == SegmentCount(encoding: .ucs2, units: 2, segments: 1))
     }
 
+    /// The cases a segment counter gets wrong when it divides: the count, the parts and the oracle agree.
+    @Test(arguments: [
+        (String(repeating: "a", count: 152) + "€" + String(repeating: "b", count: 152), 3),
+        (String(repeating: "€", count: 153), 3),
+        (String(repeating: "€", count: 80), 1),
+        (String(repeating: "€", count: 81), 2),
+        (String(repeating: "😀", count: 35), 1),
+        (String(repeating: "😀", count: 67), 3),
+        (String(repeating: "😀", count: 100), 4),
+        (String(repeating: "ሀ", count: 66) + "😀" + String(repeating: "ለ", count: 66), 3),
+        ("", 1),
+    ])
+    func boundaryCasesCountTheParts(text: String, segments: Int) {
+        let count = SMS.count(text)
+        #expect(count.segments == segments)
+        #expect(SMS.parts(text).count == segments)
+        #expect(count == Self.oracle(text))
+    }
+
+    /// An empty text is one SMS, as providers bill it: one empty part.
     @Test func emptyText() {
-        #expect(SMS.count("") == SegmentCount(encoding: .gsm7, units: 0, segments: 0))
-        #expect(SMS.parts("").isEmpty)
+        #expect(SMS.count("") == SegmentCount(encoding: .gsm7, units: 0, segments: 1))
+        #expect(SMS.parts("") == [""])
+    }
+
+    /// Forced to UCS-2 (the catalog check's worst case when a value brings a non-GSM character): surrogate pairs
+    /// on part boundaries count.
+    @Test func countAsUCS2CountsTheParts() {
+        #expect(SMS.countAsUCS2(String(repeating: "a", count: 70)).segments == 1)
+        #expect(SMS.countAsUCS2(String(repeating: "a", count: 71)).segments == 2)
+        let emoji = String(repeating: "😀", count: 67)
+        #expect(SMS.countAsUCS2(emoji) == SMS.count(emoji))
+        #expect(SMS.countAsUCS2("a" + emoji).segments == 3)
     }
 
     @Test func gsmAlphabet() {

@@ -144,8 +144,7 @@ extension Catalog {
                 }
             }
         }
-        let ucs2Units = best.text.utf16.count
-        let ucs2 = SMS.segmentCount(.ucs2, units: ucs2Units)
+        let ucs2 = SMS.countAsUCS2(best.text)
         return CatalogReport.Cost(
             template: template.id, locale: locale.id, messageLocale: best.messageLocale, encoding: best.encoding,
             units: best.units, segments: best.segments, segmentsIfUCS2: max(best.segments, ucs2.segments),

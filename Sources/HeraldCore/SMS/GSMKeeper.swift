@@ -95,7 +95,9 @@ public enum GSMKeeper {
             }
         }
         guard let kept else { return (text, count) }
-        return (kept.0, SMS.segmentCount(.gsm7, units: kept.1))
+        // Within one SMS no pair can fall on a boundary; past it, the parts decide.
+        return (kept.0, kept.1 <= SMSEncoding.gsm7.singleCapacity
+            ? SegmentCount(encoding: .gsm7, units: kept.1, segments: 1) : SMS.count(kept.0))
     }
 
     /// The characters of `text` that have no GSM-7 stand-in under `policy`: the first few distinct ones, in order.

@@ -32,7 +32,7 @@ public enum SMS {
         var gsm = true
         var i = 0
         let n = bytes.count
-        guard let base = bytes.baseAddress else { return segmentCount(.gsm7, units: 0) }
+        guard let base = bytes.baseAddress else { return SegmentCount(encoding: .gsm7, units: 0, segments: 1) }
         while i < n && gsm {
             // Eight plain characters at a time (printable ASCII that is one septet: neither a control character,
             // the backquote, DEL, nor one of [ \ ] ^ { | } ~).
@@ -77,23 +77,85 @@ public enum SMS {
                 }
             }
         }
-        if gsm { return segmentCount(.gsm7, units: septets) }
+        // In GSM-7 every character is one UTF-16 unit, so septets beyond them are escape pairs.
+        if gsm { return finish(.gsm7, units: septets, pairs: septets &- utf16, bytes: bytes) }
         // UCS-2 from here on: only UTF-16 units matter. Every byte that does not continue a character starts one
         // unit, and a 4-byte character is two; eight bytes at a time, character boundaries do not matter.
+        // Surrogate pairs are counted from the start: the GSM-7 pass may have stopped after some.
         let high: UInt64 = 0x8080_8080_8080_8080
+        var pairs = 0
+        var j = 0
+        while j &+ 8 <= i {
+            let word = UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self)
+            pairs &+= (word & (word << 1) & (word << 2) & (word << 3) & high).nonzeroBitCount
+            j &+= 8
+        }
+        while j < i {
+            if base[j] >= 0xF0 { pairs &+= 1 }
+            j &+= 1
+        }
         while i &+ 8 <= n {
             let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
             let continuation = word & high & ~(word << 1)
-            let fourByte = word & (word << 1) & (word << 2) & (word << 3) & high
-            utf16 &+= 8 &- continuation.nonzeroBitCount &+ fourByte.nonzeroBitCount
+            let fourByte = (word & (word << 1) & (word << 2) & (word << 3) & high).nonzeroBitCount
+            utf16 &+= 8 &- continuation.nonzeroBitCount &+ fourByte
+            pairs &+= fourByte
             i &+= 8
         }
         while i < n {
             let b = base[i]
             if b & 0xC0 != 0x80 { utf16 &+= b >= 0xF0 ? 2 : 1 }
+            if b >= 0xF0 { pairs &+= 1 }
             i &+= 1
         }
-        return segmentCount(.ucs2, units: utf16)
+        return finish(.ucs2, units: utf16, pairs: pairs, bytes: bytes)
+    }
+
+    /// The segments of a text of `units` units with `pairs` two-unit characters (escape pairs in GSM-7, surrogate
+    /// pairs in UCS-2): one for a text that fits one SMS (an empty text is billed as one), else the number of
+    /// parts `parts` cuts, worked out by division when no pair can fall on a boundary.
+    static func finish(_ encoding: SMSEncoding, units: Int, pairs: Int, bytes: UnsafeBufferPointer<UInt8>) -> SegmentCount {
+        if units <= encoding.singleCapacity || pairs == 0 {
+            return SegmentCount(encoding: encoding, units: units, segments: segments(units: units, encoding))
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        return SegmentCount(encoding: encoding, units: units, segments: partCount(text.unicodeScalars, encoding))
+    }
+
+    /// Segments by division: right when no two-unit character exists.
+    static func segments(units: Int, _ encoding: SMSEncoding) -> Int {
+        units <= encoding.singleCapacity ? 1 : (units + encoding.partCapacity - 1) / encoding.partCapacity
+    }
+
+    /// How many parts `parts` cuts the scalars into, without making them.
+    static func partCount(_ scalars: String.UnicodeScalarView, _ encoding: SMSEncoding) -> Int {
+        var count = 1
+        var used = 0
+        let capacity = encoding.partCapacity
+        for scalar in scalars {
+            let cost = cost(scalar, encoding)
+            if used + cost > capacity {
+                count += 1
+                used = 0
+            }
+            used += cost
+        }
+        return count
+    }
+
+    @inline(__always)
+    static func cost(_ scalar: Unicode.Scalar, _ encoding: SMSEncoding) -> Int {
+        encoding == .gsm7 ? GSM7.septets(scalar.value) : (scalar.value >= 0x10000 ? 2 : 1)
+    }
+
+    /// What `text` costs sent as UCS-2, whatever its characters (the cost if a value forces UCS-2).
+    public static func countAsUCS2(_ text: String) -> SegmentCount {
+        let units = text.utf16.count
+        let pairs = units - text.unicodeScalars.count
+        guard units > SMSEncoding.ucs2.singleCapacity, pairs > 0 else {
+            return SegmentCount(encoding: .ucs2, units: units, segments: segments(units: units, .ucs2))
+        }
+        return SegmentCount(encoding: .ucs2, units: units, segments: partCount(text.unicodeScalars, .ucs2))
     }
 
     /// Whether all eight bytes of `word` are plain one-septet ASCII (SWAR: no byte with the high bit, below 0x20,
@@ -116,29 +178,19 @@ public enum SMS {
         return atLeast & below == 0
     }
 
-    static func segmentCount(_ encoding: SMSEncoding, units: Int) -> SegmentCount {
-        let segments: Int
-        if units == 0 {
-            segments = 0
-        } else if units <= encoding.singleCapacity {
-            segments = 1
-        } else {
-            segments = (units + encoding.partCapacity - 1) / encoding.partCapacity
-        }
-        return SegmentCount(encoding: encoding, units: units, segments: segments)
-    }
-
-    /// The text of each part as it is sent. A part never ends between the two septets of an extension
-    /// character or the two halves of a surrogate pair, so a part may hold one unit less than its capacity.
+    /// The text of each part as it is sent: this is what a segment count counts (`count(text).segments` equals
+    /// `parts(text).count`; an empty text is one empty part, as providers bill it). A part never ends between the
+    /// two septets of an extension character or the two halves of a surrogate pair, so a part may hold one unit
+    /// less than its capacity.
     public static func parts(_ text: String) -> [String] {
         let count = count(text)
-        guard count.segments > 1 else { return count.segments == 0 ? [] : [text] }
+        guard count.segments > 1 else { return [text] }
         let capacity = count.encoding.partCapacity
         var parts: [String] = []
         var current = String.UnicodeScalarView()
         var used = 0
         for scalar in text.unicodeScalars {
-            let cost = count.encoding == .gsm7 ? GSM7.septets(scalar.value) : scalar.utf16.count
+            let cost = cost(scalar, count.encoding)
             if used + cost > capacity {
                 parts.append(String(current))
                 current = String.UnicodeScalarView()

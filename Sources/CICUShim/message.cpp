@@ -283,7 +283,10 @@ bool compile(hr_message *m, const icu::TimeZone &tz, const hr_currency_symbol *s
             const MessagePattern::Part &stylePart = mp.getPart(i + 3);
             const bool hasStyle = stylePart.getType() == UMSGPAT_PART_TYPE_ARG_STYLE;
             const UnicodeString style = hasStyle ? mp.getSubstring(stylePart) : UnicodeString();
-            const std::string typeName = utf8(type);
+            // MessageFormat reads the type trimmed and in any case (`{d,TIME}`, `{n, Number}`).
+            UnicodeString folded(type);
+            folded.trim().toLower(icu::Locale::getRoot());
+            const std::string typeName = utf8(folded);
             UErrorCode st = U_ZERO_ERROR;
             if (typeName == "date" || typeName == "time") {
                 if (kind != HR_KIND_DATE) return wrongKind(typeName + " (which needs a date-time)");
@@ -456,7 +459,7 @@ Formattable formattable(const hr_arg &a, UErrorCode &st) {
 }
 
 // The `other` variant's first `{name}` or `{name, type...}` at its own level (MessageFormat::findFirstPluralNumberArg),
-// or -1.
+// or -1 (none, or a `#` comes before it).
 int32_t first_plural_number_arg(const MessagePattern &mp, int32_t argStart) {
     const int32_t limit = mp.getLimitPartIndex(argStart);
     int32_t other = -1;
@@ -476,6 +479,8 @@ int32_t first_plural_number_arg(const MessagePattern &mp, int32_t argStart) {
     const int32_t otherLimit = mp.getLimitPartIndex(other);
     for (int32_t p = other + 1; p < otherLimit; ++p) {
         const MessagePattern::Part &part = mp.getPart(p);
+        // A `#` first: MessageFormat then selects with its default number format.
+        if (part.getType() == UMSGPAT_PART_TYPE_REPLACE_NUMBER) return -1;
         if (part.getType() != UMSGPAT_PART_TYPE_ARG_START) continue;
         const UMessagePatternArgType t = part.getArgType();
         if ((t == UMSGPAT_ARG_TYPE_NONE || t == UMSGPAT_ARG_TYPE_SIMPLE) &&

@@ -140,4 +140,103 @@ import Testing
             }
         }
     }
+
+    /// The corners where a reimplementation drifts from ICU: a `#` before a nested number in the `other` variant
+    /// (ICU then selects with its default number format), a zone id printed as given (`VV`), argument types in any
+    /// case, and argument names in any script.
+    @Test(arguments: [
+        ("{n, plural, one {one} other {# ({n, number, integer})}}", "n", ArgumentKind.decimal),
+        ("{n, plural, one {one {n, number, integer}} other {{n, number, integer} then #}}", "n", .decimal),
+        ("{n, plural, one {# x} other {{n, number, ::.00} and # y}}", "n", .decimal),
+        ("{n, plural, other {{n, NUMBER, integer} items}}", "n", .decimal),
+        ("{n, Plural, one {one} other {{n, Number} others}}", "n", .decimal),
+        ("Bonjour {prénom}, {prénom, select, other {ok}}", "prénom", .string),
+        ("{_x_} and {ስም}", "_x_", .string),
+    ])
+    func icuCornersRenderAsICUDoes(pattern: String, name: String, kind: ArgumentKind) throws {
+        var names = [name]
+        if pattern.contains("{ስም}") { names.append("ስም") }
+        for locale in ["en", "fr", "am"] {
+            let m = try CompiledMessage(
+                pattern: pattern, locale: locale, timeZone: "UTC", arguments: names.map { ($0, kind) })
+            let values: [[ArgumentValue]] = kind == .string
+                ? [names.map { _ in .string("Zoë") }]
+                : ["0", "1", "1.4", "1.5", "2", "2.5", "1000.25", "21"].map { [.decimal($0)] }
+            for value in values {
+                let reference = try CompiledMessage.referenceFormat(
+                    pattern: pattern, locale: locale, timeZone: "UTC", arguments: Array(zip(names, value)))
+                #expect(try m.format(value) == reference, "\(pattern) \(locale) \(value)")
+            }
+        }
+    }
+
+    /// The case the corner is about, spelled out: ICU chooses `other` for 1.4 in English, `one` for 1.5 in French.
+    @Test func aPoundBeforeANestedNumberSelectsWithTheDefaultFormat() throws {
+        let pattern = "{n, plural, one {one} other {# ({n, number, integer})}}"
+        let en = try CompiledMessage(pattern: pattern, locale: "en", timeZone: "UTC", arguments: [("n", .decimal)])
+        #expect(try en.format([.decimal("1.4")]) == "1.4 (1)")
+        let fr = try CompiledMessage(pattern: pattern, locale: "fr", timeZone: "UTC", arguments: [("n", .decimal)])
+        #expect(try fr.format([.decimal("1.5")]) == "one")
+    }
+
+    /// Dates and times with types in any case, and zone ids printed as they were given (ICU does not canonicalize).
+    @Test(arguments: [
+        ("{d, time, VV}", "Asia/Kolkata"), ("{d, time, VV}", "UTC"), ("{d, time, VV} {d, time, z}", "Asia/Calcutta"),
+        ("{d,TIME}", "Africa/Tunis"), ("{d, Date, short}", "Africa/Addis_Ababa"), ("{d, date, FULL}", "Europe/Paris"),
+    ])
+    func datesMatchICU(pattern: String, zone: String) throws {
+        for locale in ["en", "fr", "am"] {
+            let m = try CompiledMessage(pattern: pattern, locale: locale, timeZone: zone, arguments: [("d", .date)])
+            let value = ArgumentValue.date(epochMilliseconds: 1_795_000_000_000)
+            let reference = try CompiledMessage.referenceFormat(
+                pattern: pattern, locale: locale, timeZone: zone, arguments: [("d", value)])
+            #expect(try m.format([value]) == reference, "\(pattern) \(locale) \(zone)")
+        }
+    }
+
+    /// Through the renderer too: the zone id reaches ICU as the caller wrote it.
+    @Test func theRendererPrintsTheZoneAsGiven() throws {
+        let catalog = try TemporaryCatalog(
+            templates: ["greet.yaml": simpleTemplate],
+            locales: ["en.yaml": "locale: en\nmessages:\n  greet: '{when, time, VV}{name, select, other {}}{n, plural, other {}}'\n"])
+        let renderer = Renderer(catalog: catalog.load())
+        for zone in ["Asia/Kolkata", "UTC"] {
+            let r = try renderer.render(RenderRequest(
+                template: "greet", locale: "en", timeZone: zone,
+                parameters: ["when": "2026-11-23T10:00:00Z", "name": "x", "n": "1"]))
+            #expect(r.text.trimmingCharacters(in: .whitespaces) == zone)
+        }
+    }
+
+    /// ICU renders an empty message as it is; Herald refuses it at load (an empty SMS is a mistake) and says so
+    /// where it is asked for, with the file and line, not "no message".
+    @Test func anEmptyMessageIsNamedWhereItIs() throws {
+        let catalog = try TemporaryCatalog(
+            templates: ["greet.yaml": simpleTemplate], locales: ["en.yaml": "locale: en\nmessages:\n  greet: '  '\n"])
+        let renderer = Renderer(catalog: catalog.load())
+        do {
+            _ = try renderer.render(RenderRequest(
+                template: "greet", locale: "en", timeZone: "UTC",
+                parameters: ["when": "2026-11-23T10:00:00Z", "name": "x", "n": "1"]))
+            Issue.record("an empty message rendered")
+        } catch {
+            #expect(error.message.contains("en.yaml:3: error: messages.greet: the message is empty"), "\(error.message)")
+            #expect(!error.message.contains("nor in its fallbacks"))
+        }
+    }
+
+    /// A French author's `{prénom}` is a parameter like any other; a name with a space or a brace is refused.
+    @Test func parameterNamesInAnyScript() throws {
+        let template = simpleTemplate.replacingOccurrences(of: "name: { type: string", with: "prénom: { type: string")
+        let catalog = try TemporaryCatalog(
+            templates: ["greet.yaml": template],
+            locales: ["en.yaml": "locale: en\nmessages:\n  greet: 'Bonjour {prénom} {when, date} {n}'\n"]).load()
+        #expect(catalog.diagnostics.filter { $0.severity == .error }.isEmpty, "\(catalog.diagnostics)")
+        let r = try Renderer(catalog: catalog).render(RenderRequest(
+            template: "greet", locale: "en", timeZone: "UTC",
+            parameters: ["prénom": "Zoë", "when": "2026-11-23T10:00:00Z", "n": "1"]))
+        #expect(r.text.hasPrefix("Bonjour Zoë "))
+        #expect(Parameter.isName("_x_") && Parameter.isName("ስም") && Parameter.isName("prénom"))
+        #expect(!Parameter.isName("first name") && !Parameter.isName("9lives") && !Parameter.isName("a{b") && !Parameter.isName(""))
+    }
 }

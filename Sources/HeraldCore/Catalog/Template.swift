@@ -45,6 +45,16 @@ public struct Template: Sendable, Equatable, Codable {
 
 /// A typed template parameter.
 public struct Parameter: Sendable, Equatable, Codable {
+    /// Whether `name` can name a parameter: letters of any script, digits and `_`, not starting with a digit. ICU
+    /// reads any such word as an argument name (`{prénom}`, `{_x_}`); a name of digits alone is a numbered argument,
+    /// and spaces or pattern characters (`{ } # ' ,`) cannot be in one. The name also appears on the command line
+    /// (`--param name=value`) and in event paths, which is why it stays a single word.
+    public static func isName(_ name: String) -> Bool {
+        guard let first = name.first, first.isLetter || first == "_" else { return false }
+        return name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0.unicodeScalars.allSatisfy { $0.properties.generalCategory == .nonspacingMark || $0.properties.generalCategory == .spacingMark } }
+            && !name.unicodeScalars.contains { $0.properties.isPatternSyntax || $0.properties.isPatternWhitespace }
+    }
+
     public enum Kind: String, Sendable, Codable, CaseIterable {
         case string, integer, decimal, money, datetime
         /// A string chosen from `values`, for `select` in messages.
@@ -160,8 +170,9 @@ extension Template {
         var parameters: [Parameter] = []
         if let node = fields["params"], let list = reader.entries(node, field: "params") {
             for (name, keyNode, value) in list {
-                if name.wholeMatch(of: #/^[A-Za-z][A-Za-z0-9_]*$/#) == nil {
-                    reader.error(keyNode, field: "params.\(name)", "a parameter name is a letter followed by letters, digits or _")
+                if !Parameter.isName(name) {
+                    reader.error(keyNode, field: "params.\(name)",
+                                 "a parameter name is letters (any script: prénom, ስም), digits and _, not starting with a digit")
                     continue
                 }
                 if let parameter = Parameter.parse(name: name, node: value, reader: reader) {

@@ -264,12 +264,18 @@ public final class Renderer: Sendable {
         }
         let chain = catalog.chain(for: requested)
         guard let index = chain.firstIndex(where: { $0.messages[template.id] != nil }) else {
+            // A locale file with an error is not loaded: say what is wrong with it, where.
+            if let problem = Self.unloadedLocaleError(catalog, locale: requested, template: template.id) {
+                throw RenderError(
+                    .noMessage, "template '\(template.id)' has no message in \(locale): \(problem)", template: template.id)
+            }
             throw RenderError(
                 .noMessage, "template '\(template.id)' has no message in \(locale) nor in its fallbacks", template: template.id)
         }
         let file = chain[index]
         let formattingLocale = Self.formattingLocale(requested: requested, file: file)
-        let compiled = try compiledMessage(template: template, file: file, formattingLocale: formattingLocale, timeZone: timeZone)
+        // ICU is given the id as written (it prints that id for `VV`); the canonical one is what Herald shows.
+        let compiled = try compiledMessage(template: template, file: file, formattingLocale: formattingLocale, timeZone: zone)
         return RenderPlan(
             template: template, askedLocale: locale, requested: requested, chain: chain, index: index,
             formattingLocale: formattingLocale, timeZone: timeZone, compiled: compiled)
@@ -293,6 +299,27 @@ public final class Renderer: Sendable {
     static func isSameLanguage(requested: String, file: LocaleFile) -> Bool {
         let base = requested.split(separator: "@").first.map(String.init) ?? requested
         return base == file.icuID || base.hasPrefix(file.icuID + "_")
+    }
+
+    /// The first error of the locale file that would have served `locale` (`en.yaml` for `en` or `en-GB`), when
+    /// that file was refused at load; the template's own message's error first.
+    static func unloadedLocaleError(_ catalog: Catalog, locale: String, template: String) -> String? {
+        var tag = locale.replacingOccurrences(of: "_", with: "-")
+        var candidates: [String] = []
+        while !tag.isEmpty {
+            candidates.append(tag)
+            guard let dash = tag.lastIndex(of: "-") else { break }
+            tag = String(tag[..<dash])
+        }
+        for candidate in candidates {
+            let errors = catalog.diagnostics.filter { d in
+                d.severity == .error && ["\(candidate).yaml", "\(candidate).yml"].contains((d.file as NSString).lastPathComponent)
+            }
+            guard !errors.isEmpty else { continue }
+            let first = errors.first { $0.field == "messages.\(template)" } ?? errors[0]
+            return "\(first) (\((first.file as NSString).lastPathComponent) is not loaded until its \(errors.count == 1 ? "error is" : "\(errors.count) errors are") fixed; run herald check)"
+        }
+        return nil
     }
 
     func compiledMessage(template: Template, file: LocaleFile, formattingLocale: String, timeZone: String)

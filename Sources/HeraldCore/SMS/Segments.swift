@@ -81,19 +81,9 @@ public enum SMS {
         if gsm { return finish(.gsm7, units: septets, pairs: septets &- utf16, bytes: bytes) }
         // UCS-2 from here on: only UTF-16 units matter. Every byte that does not continue a character starts one
         // unit, and a 4-byte character is two; eight bytes at a time, character boundaries do not matter.
-        // Surrogate pairs are counted from the start: the GSM-7 pass may have stopped after some.
+        // Surrogate pairs: the GSM-7 pass read GSM-7 characters only, but for the last, which may have been one.
         let high: UInt64 = 0x8080_8080_8080_8080
-        var pairs = 0
-        var j = 0
-        while j &+ 8 <= i {
-            let word = UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self)
-            pairs &+= (word & (word << 1) & (word << 2) & (word << 3) & high).nonzeroBitCount
-            j &+= 8
-        }
-        while j < i {
-            if base[j] >= 0xF0 { pairs &+= 1 }
-            j &+= 1
-        }
+        var pairs = i >= 4 && base[i &- 4] >= 0xF0 ? 1 : 0
         while i &+ 8 <= n {
             let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
             let continuation = word & high & ~(word << 1)
@@ -118,8 +108,40 @@ public enum SMS {
         if units <= encoding.singleCapacity || pairs == 0 {
             return SegmentCount(encoding: encoding, units: units, segments: segments(units: units, encoding))
         }
-        let text = String(decoding: bytes, as: UTF8.self)
-        return SegmentCount(encoding: encoding, units: units, segments: partCount(text.unicodeScalars, encoding))
+        return SegmentCount(encoding: encoding, units: units, segments: partCount(utf8: bytes, encoding))
+    }
+
+    /// `partCount` over UTF-8 bytes, without decoding into a string.
+    static func partCount(utf8 bytes: UnsafeBufferPointer<UInt8>, _ encoding: SMSEncoding) -> Int {
+        var count = 1
+        var used = 0
+        let capacity = encoding.partCapacity
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let b = bytes[i]
+            let cost: Int
+            if encoding == .ucs2 {
+                i &+= 1
+                if b & 0xC0 == 0x80 { continue }
+                cost = b >= 0xF0 ? 2 : 1
+            } else if b < 0x80 {
+                cost = GSM7.asciiSeptets(b)
+                i &+= 1
+            } else if b < 0xE0 {
+                cost = GSM7.septets((UInt32(b & 0x1F) << 6) | UInt32(bytes[i + 1] & 0x3F))
+                i &+= 2
+            } else {
+                cost = GSM7.septets((UInt32(b & 0x0F) << 12) | (UInt32(bytes[i + 1] & 0x3F) << 6) | UInt32(bytes[i + 2] & 0x3F))
+                i &+= 3
+            }
+            if used &+ cost > capacity {
+                count &+= 1
+                used = 0
+            }
+            used &+= cost
+        }
+        return count
     }
 
     /// Segments by division: right when no two-unit character exists.

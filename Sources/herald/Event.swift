@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HeraldCore
+import HeraldDelivery
 import HeraldStore
 
 struct Ingest: ParsableCommand {
@@ -60,27 +61,39 @@ struct Ingest: ParsableCommand {
         var tally = Tally()
         let started = Stopwatch()
         let progress = isatty(STDERR_FILENO) == 1 && items.count > 5_000
-        var start = 0
-        while start < items.count {
-            let slice = items[start..<min(start + batch, items.count)]
-            var events: [Event] = []
-            var placeholders: [(line: Int, result: Result<Int, EventError>)] = []
-            for item in slice {
+        // The next batch is read and checked on a second thread while this one is planned and stored.
+        let reader = DispatchQueue(label: "herald.event.read")
+        @Sendable func read(_ range: Range<Int>) -> ParsedBatch {
+            var batch = ParsedBatch()
+            for item in items[range] {
                 do {
-                    let event = try item.parse(catalog: catalog)
-                    placeholders.append((item.line, .success(events.count)))
-                    events.append(event)
+                    let event = try item.parse(input, catalog: catalog)
+                    batch.placeholders.append((item.line, .success(batch.events.count)))
+                    batch.events.append(event)
                 } catch {
-                    placeholders.append((item.line, .failure(error)))
+                    batch.placeholders.append((item.line, .failure(error)))
                 }
+            }
+            return batch
+        }
+        var start = 0
+        var current = read(0..<min(batch, items.count))
+        while start < items.count {
+            let end = min(start + batch, items.count)
+            let ahead = Locked<ParsedBatch?>(nil)
+            let done = DispatchGroup()
+            if end < items.count {
+                let range = end..<min(end + batch, items.count)
+                reader.async(group: done) { ahead.update { $0 = read(range) } }
             }
             let now = try clock.clock()
             let results: [Result<IngestResult, EventError>]
-            do { results = try store.ingest(events, planner: planner, now: now) } catch {
+            do { results = try store.ingest(current.events, planner: planner, now: now) } catch {
                 out.flush()
-                throw Self.fail("database \(store.path): \(error); this batch of \(slice.count) events was not stored")
+                done.wait()
+                throw Self.fail("database \(store.path): \(error); this batch of \(end - start) events was not stored")
             }
-            for (line, placeholder) in placeholders {
+            for (line, placeholder) in current.placeholders {
                 let result: Result<IngestResult, EventError>
                 switch placeholder {
                 case .success(let index): result = results[index]
@@ -90,10 +103,12 @@ struct Ingest: ParsableCommand {
                 if !summaryOnly { out.write(render(result, line: line, file: name, multi: items.count > 1)) }
             }
             out.flush()
-            start += slice.count
+            start = end
             if progress {
                 FileHandle.standardError.write(Data("\r\(start)/\(items.count) events".utf8))
             }
+            done.wait()
+            current = ahead.value ?? ParsedBatch()
         }
         if progress { FileHandle.standardError.write(Data("\r".utf8)) }
         let seconds = started.seconds
@@ -139,6 +154,13 @@ struct Ingest: ParsableCommand {
     }
 }
 
+/// A batch of the input read and checked: its events, and for each item (in order) its event's index or why it
+/// was refused.
+struct ParsedBatch: Sendable {
+    var events: [Event] = []
+    var placeholders: [(line: Int, result: Result<Int, EventError>)] = []
+}
+
 struct EventOutput: Encodable {
     var line: Int
     var event: String?
@@ -148,46 +170,74 @@ struct EventOutput: Encodable {
     var error: EventError?
 }
 
-/// One event's text in the input, with its line.
-struct EventInput {
+/// One event's place in the input, with its line: a value already read (an item of a JSON array, a whole
+/// document), a line of JSON lines still to be read, or why the input could not be read.
+struct EventInput: Sendable {
+    enum Source: Sendable {
+        case value(JSONValue)
+        case line(Range<Int>)
+        case failed(EventError)
+    }
+
     var line: Int
-    var value: Result<JSONValue, EventError>
+    var source: Source
 
-    func parse(catalog: Catalog) throws(EventError) -> Event {
-        try Event.parse(try value.get(), catalog: catalog)
-    }
-
-    /// A single JSON value (object or array of events) or JSON lines.
-    static func split(_ data: Data) -> [EventInput] {
-        if let whole = try? JSONValue.parse(data) {
-            if case .array(let list) = whole { return list.enumerated().map { EventInput(line: $0 + 1, value: .success($1)) } }
-            return [EventInput(line: 1, value: .success(whole))]
-        }
-        guard let first = data.split(separator: UInt8(ascii: "\n")).first(where: { $0.contains { !$0.isWhitespace } }) else {
-            return []
-        }
-        // JSON lines start with a whole value on the first line; otherwise it is one malformed document: one error.
-        if (try? JSONValue.parse(first)) == nil {
-            return [EventInput(line: 1, value: Result { () throws(EventError) in try decode(data) })]
-        }
-        var out: [EventInput] = []
-        var line = 0
-        var start = data.startIndex
-        while start < data.endIndex {
-            let end = data[start...].firstIndex(of: UInt8(ascii: "\n")) ?? data.endIndex
-            line += 1
-            let slice = data[start..<end]
-            if slice.contains(where: { !$0.isWhitespace }) {
-                out.append(EventInput(line: line, value: Result { () throws(EventError) in try decode(slice) }))
+    /// The event, read from `input` (the bytes `split` was given) and checked against the catalog.
+    func parse(_ input: Data, catalog: Catalog) throws(EventError) -> Event {
+        switch source {
+        case .value(let value): return try Event.parse(value, catalog: catalog)
+        case .failed(let error): throw error
+        case .line(let range):
+            let value: JSONValue
+            do {
+                value = try input.withUnsafeBytes { raw throws(JSONSyntaxError) in
+                    let bytes = raw.bindMemory(to: UInt8.self)
+                    return try JSONValue.parse(utf8: UnsafeBufferPointer(rebasing: bytes[range]))
+                }
+            } catch {
+                throw EventError(.malformedJSON, "not valid JSON: \(error)")
             }
-            start = end < data.endIndex ? data.index(after: end) : end
+            return try Event.parse(value, catalog: catalog)
         }
-        return out
     }
 
-    static func decode(_ slice: Data) throws(EventError) -> JSONValue {
-        do { return try JSONValue.parse(slice) } catch {
-            throw EventError(.malformedJSON, "not valid JSON: \(error)")
+    /// A single JSON value (an object, or an array of events) or JSON lines. JSON lines are only cut into lines
+    /// here (each is read when its batch comes), so a large file is not held as parsed trees all at once.
+    static func split(_ data: Data) -> [EventInput] {
+        let bytes = [UInt8](data)
+        guard let first = bytes.firstIndex(where: { !$0.isWhitespace }) else { return [] }
+        let firstEnd = bytes[first...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.endIndex
+        let rest = bytes[firstEnd...].contains { !$0.isWhitespace }
+        // JSON lines start with a whole value on the first line and have more after it.
+        let jsonLines = bytes[first] == UInt8(ascii: "{") && rest && (try? JSONValue.parse(bytes[first..<firstEnd])) != nil
+        func lines() -> [EventInput] {
+            var out: [EventInput] = []
+            var line = 0
+            var start = 0
+            while start < bytes.count {
+                let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+                line += 1
+                if bytes[start..<end].contains(where: { !$0.isWhitespace }) {
+                    out.append(EventInput(line: line, source: .line(start..<end)))
+                }
+                start = end + 1
+            }
+            return out
+        }
+        if jsonLines { return lines() }
+        do {
+            let whole = try JSONValue.parse(bytes)
+            if case .array(let list) = whole {
+                return list.enumerated().map { EventInput(line: $0 + 1, source: .value($1)) }
+            }
+            return [EventInput(line: 1, source: .value(whole))]
+        } catch {
+            // Lines that each start an object, the first one broken: JSON lines, each reported on its own.
+            let starts = bytes.split(separator: UInt8(ascii: "\n")).filter { $0.contains { !$0.isWhitespace } }
+            if starts.count > 1, starts.allSatisfy({ $0.first { !$0.isWhitespace } == UInt8(ascii: "{") }) {
+                return lines()
+            }
+            return [EventInput(line: 1, source: .failed(EventError(.malformedJSON, "not valid JSON: \(error)")))]
         }
     }
 }

@@ -203,7 +203,7 @@ struct Send: AsyncParsableCommand {
         }
         var events: [Event] = []
         for item in EventInput.split(data) {
-            do { events.append(try item.parse(catalog: catalog)) } catch {
+            do { events.append(try item.parse(data, catalog: catalog)) } catch {
                 throw Self.fail("\(file):\(item.line): \(error.description)")
             }
         }

@@ -61,6 +61,29 @@ import Testing
         #expect(list.count == 2)
     }
 
+    /// A file read in batches, the next one read while the current one is stored: every line answered in order,
+    /// a broken first line reported on its own, and the rest stored.
+    @Test func aFileInManyBatchesAnswersEveryLineInOrder() throws {
+        var lines = [#"{"id": "broken", "type": "case.resolved""#]
+        for n in 0..<25 {
+            if n % 7 == 3 {
+                lines.append(#"{"id": "bad-\#(n)", "type": "case.resolved", "data": {"case": {}}}"#)
+            } else {
+                lines.append(#"{"id": "ok-\#(n)", "type": "case.resolved", "data": {"case": {"number": "C-\#(n)"}, "customer": {"id": "c-\#(n)", "phone": "+2519115501\#(String(format: "%02d", n))"}}}"#)
+            }
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("herald-lines-\(UUID().uuidString).jsonl")
+        try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let r = try herald(["event", file.path, "--json", "--batch", "4", "--now", now])
+        #expect(r.status == 1)
+        let objects = r.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(objects.map { $0["line"] as? Int } == Array(1...26))
+        #expect((objects[0]["error"] as? [String: Any])?["code"] as? String == "malformed_json")
+        #expect(objects.filter { $0["error"] != nil }.count == 1 + 4)
+        #expect(objects[1]["event"] as? String == "ok-0")
+        #expect(r.stderr.contains("26 events: 21 stored, 0 already stored, 5 refused"), "\(r.stderr)")
+    }
+
     @Test func preferencesSetFromTheCLIDecide() throws {
         let set = try herald(["contact", "set", "ecar-c-42", "--language", "en", "--opt-out", "billing", "--quiet-hours", "off"])
         #expect(set.status == 0, "\(set.stderr)")

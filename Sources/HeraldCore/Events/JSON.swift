@@ -14,6 +14,16 @@ extension JSONValue {
         }
     }
 
+    /// Parses JSON text where it lies (a line of a file read whole), without copying it.
+    public static func parse(utf8 buffer: UnsafeBufferPointer<UInt8>) throws(JSONSyntaxError) -> JSONValue {
+        var parser = JSONParser(bytes: buffer)
+        parser.skipSpace()
+        let value = try parser.value(depth: 0)
+        parser.skipSpace()
+        guard parser.index == buffer.count else { throw parser.error("unexpected text after the JSON value") }
+        return value
+    }
+
     /// Compact JSON with keys sorted, as stored.
     public var serialized: String {
         var out: [UInt8] = []

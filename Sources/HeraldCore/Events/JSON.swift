@@ -4,14 +4,7 @@ extension JSONValue {
     /// Parses JSON text; the error names the byte offset.
     public static func parse(_ bytes: some Collection<UInt8>) throws(JSONSyntaxError) -> JSONValue {
         let array = Array(bytes)
-        return try array.withUnsafeBufferPointer { buffer throws(JSONSyntaxError) in
-            var parser = JSONParser(bytes: buffer)
-            parser.skipSpace()
-            let value = try parser.value(depth: 0)
-            parser.skipSpace()
-            guard parser.index == buffer.count else { throw parser.error("unexpected text after the JSON value") }
-            return value
-        }
+        return try array.withUnsafeBufferPointer { buffer throws(JSONSyntaxError) in try parse(utf8: buffer) }
     }
 
     /// Parses JSON text where it lies (a line of a file read whole), without copying it.

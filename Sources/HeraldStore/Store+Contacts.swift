@@ -12,6 +12,19 @@ extension Contact {
     }
 }
 
+extension Contact {
+    /// The contact joined to another row under `c_` names; nil when the join found none.
+    init?(joined row: Row) {
+        guard let id: String = row["c_id"] else { return nil }
+        self.init(
+            id: id, phone: row["c_phone"], name: row["c_name"], language: row["c_language"],
+            languageChosen: row["c_languageChosen"], timeZone: row["c_timeZone"], timeZoneChosen: row["c_timeZoneChosen"],
+            region: row["c_region"], optedOutAll: row["c_optedOutAll"],
+            optedOutCategories: (row["c_optedOutCategories"] as String).split(separator: ",").map(String.init),
+            quietHours: row["c_quietHours"])
+    }
+}
+
 extension Store {
     static func contact(_ db: Database, id: String) throws -> Contact? {
         try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM contact WHERE id = ?"), arguments: [id]).map(Contact.init(row:))

@@ -199,19 +199,23 @@ extension Store {
             if let list { arguments += [list] }
             arguments += [now]
             if let list { arguments += [list] }
+            // Each due message with its person as they are now, in one read.
             let candidates = try db.cachedStatement(
                 sql: """
-                    SELECT id FROM (
+                    SELECT m.id, m.status, m.contactId, m.category, m.priority, m.phone, m.dueAt, m.notBefore, m.expiresAt,
+                        c.id AS c_id, c.phone AS c_phone, c.name AS c_name, c.language AS c_language,
+                        c.languageChosen AS c_languageChosen, c.timeZone AS c_timeZone, c.timeZoneChosen AS c_timeZoneChosen,
+                        c.region AS c_region, c.optedOutAll AS c_optedOutAll, c.optedOutCategories AS c_optedOutCategories,
+                        c.quietHours AS c_quietHours
+                    FROM (
                         SELECT id, dueAt AS t FROM message
                             WHERE status IN \(MessageStatus.waitingSQL) AND dueAt <= ? \(scope)
                         UNION ALL
                         SELECT id, leaseUntil AS t FROM message WHERE status = 'sending' AND leaseUntil <= ? \(scope)
-                    ) ORDER BY t, id LIMIT ?
-                    """)
-            let read = try db.cachedStatement(
-                sql: """
-                    SELECT id, status, contactId, category, priority, phone, dueAt, notBefore, expiresAt FROM message
-                    WHERE id = ?
+                    ) AS due
+                    JOIN message m ON m.id = due.id
+                    LEFT JOIN contact c ON c.id = m.contactId
+                    ORDER BY due.t, due.id LIMIT ?
                     """)
             let update = try db.cachedStatement(
                 sql: """
@@ -226,15 +230,13 @@ extension Store {
             var seen = Set<Int64>()
             while out.count < limit {
                 let wanted = limit - out.count
-                let ids = try Int64.fetchAll(candidates, arguments: arguments + [wanted]).filter { seen.insert($0).inserted }
-                if ids.isEmpty { break }
-                var contacts: [String: Contact?] = [:]
-                for id in ids {
-                    guard let row = try Row.fetchOne(read, arguments: [id]) else { continue }
-                    let contactID: String = row["contactId"]
-                    if contacts[contactID] == nil { contacts[contactID] = .some(try Self.contact(db, id: contactID)) }
+                let rows = try Row.fetchAll(candidates, arguments: arguments + [wanted])
+                    .filter { seen.insert($0["id"]).inserted }
+                if rows.isEmpty { break }
+                for row in rows {
+                    let id: Int64 = row["id"]
                     let message = Self.waiting(row)
-                    let verdict = Consent.review(message, contact: contacts[contactID]!, config: policy, now: now)
+                    let verdict = Consent.review(message, contact: Contact(joined: row), config: policy, now: now)
                     guard try Self.apply(verdict, to: message, status: row["status"], db: db, now: now) == .claimable
                     else { continue }
                     guard let claimed = try Row.fetchOne(update, arguments: [now + lease, now, id]) else { continue }
@@ -246,7 +248,7 @@ extension Store {
                         reclaimed: (claimed["recorded"] as Int) < attempt - 1,
                         idempotencyKey: "herald-\(instance)-\(claimed["id"] as Int64)"))
                 }
-                if ids.count < wanted { break }
+                if rows.count < wanted { break }
             }
             return out
         }

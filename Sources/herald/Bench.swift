@@ -535,7 +535,7 @@ struct BenchIngest: ParsableCommand {
         let folder = try scratch.folder("ingest")
         defer { scratch.clean(folder) }
         let path = folder + "/ingest.sqlite"
-        let store = try Store(path: path)
+        let store = try Store(path: path, bulk: true)
         // Events parsed before the clock (as the API parses a request before it reaches the store).
         func generate(_ range: Range<Int>) throws -> [Event] {
             try range.map { n in
@@ -673,7 +673,7 @@ struct BenchCampaign: AsyncParsableCommand {
         }
         out.write(buffer)
         try out.close()
-        let store = try Store(path: db)
+        let store = try Store(path: db, bulk: true)
         let optedOutRows = optedOut
         try await store.writer.write { db in
             let insert = try db.makeStatement(

@@ -95,7 +95,7 @@ struct Campaign: AsyncParsableCommand {
         if let problem = template.unusableDirectly(parameters: common, columns: reader.columns) { throw Self.fail(problem) }
         let workerConfig = send ? try delivery.workerConfig() : nil
 
-        let store = try storeOptions.open()
+        let store = try storeOptions.open(bulk: true)
         let now = try clock.clock()
         let campaignID = id ?? "campaign-\(template.id)-\(Renderer.iso8601(ms: Double(now)).filter { $0.isNumber || $0 == "T" })"
         let event = Event(

@@ -45,7 +45,7 @@ struct Ingest: ParsableCommand {
     func run() throws {
         let catalog = try loadCatalog(catalogOptions)
         let planner = Planner(renderer: Renderer(catalog: catalog), config: try policy.config())
-        let store = try storeOptions.open()
+        let store = try storeOptions.open(bulk: true)
         let input: Data
         if file == "-" {
             input = FileHandle.standardInput.readDataToEndOfFile()

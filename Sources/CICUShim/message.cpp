@@ -1050,6 +1050,15 @@ int32_t hr_locale_from_tag(const char *tag, char *out, int32_t cap) {
     return copy_out(std::string(buffer, len), out, cap);
 }
 
+int32_t hr_language_display_name(const char *locale_id, const char *in_locale, char *out, int32_t cap) {
+    UnicodeString name;
+    icu::Locale(locale_id).getDisplayLanguage(icu::Locale(in_locale), name);
+    if (name.isEmpty()) return -1;
+    std::string text;
+    name.toUTF8String(text);
+    return copy_out(text, out, cap);
+}
+
 int32_t hr_time_zone_canonical(const char *tz_id, char *out, int32_t cap) {
     UnicodeString canonical;
     UBool system = false;

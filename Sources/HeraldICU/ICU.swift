@@ -12,6 +12,11 @@ public enum ICU {
         fetch { hr_locale_from_tag(tag, $0, $1) }
     }
 
+    /// The name of a locale's language, in `locale` (`am` in `en` → `Amharic`).
+    public static func languageName(_ localeID: String, in locale: String) -> String? {
+        fetch { hr_language_display_name(localeID, locale, $0, $1) }
+    }
+
     /// The canonical id of an IANA time zone, or nil when ICU does not know it.
     public static func canonicalTimeZone(_ identifier: String) -> String? {
         guard !identifier.isEmpty else { return nil }

@@ -331,7 +331,7 @@ struct Routes: Sendable {
         let quietHours = try f.string("quietHours")
         let optedOutAll = try f.bool("optedOutAll")
         let categories = try f.strings("optedOutCategories")
-        if let language, let problem = ValueCheck.language(language) { throw Problem.field("language", problem) }
+        if let language, let problem = ValueCheck.language(language, servedBy: catalog) { throw Problem.field("language", problem) }
         if let timeZone, let problem = ValueCheck.timeZone(timeZone) { throw Problem.field("timeZone", problem, code: "invalid-time-zone") }
         if let quietHours, quietHours != "off", let problem = ValueCheck.quietHours(quietHours) {
             throw Problem.field("quietHours", problem + ", or off")

@@ -117,10 +117,11 @@ struct ContactCommand: ParsableCommand {
 
         func run() throws {
             let config = try PolicyOptions.config(defaultRegion: defaultRegion)
-            let categories = Swift.Set(catalogOptions.load().templates.values.map(\.category))
+            let catalog = catalogOptions.load()
+            let categories = Swift.Set(catalog.templates.values.map(\.category))
             // Every value is checked before anything is written.
             let problems: [(String, String?)] = [
-                ("--language", language.flatMap { $0 == "default" ? nil : ValueCheck.language($0) }),
+                ("--language", language.flatMap { $0 == "default" ? nil : ValueCheck.language($0, servedBy: catalog) }),
                 ("--time-zone", timeZone.flatMap { $0 == "default" ? nil : ValueCheck.timeZone($0) }),
                 ("--region", region.flatMap(ValueCheck.region)),
                 ("--quiet-hours", quietHours.flatMap { ["off", "default"].contains($0) ? nil : ValueCheck.quietHours($0).map { $0 + ", off or default" } }),

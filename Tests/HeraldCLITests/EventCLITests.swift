@@ -88,6 +88,10 @@ import Testing
         let set = try herald(["contact", "set", "ecar-c-42", "--language", "en", "--opt-out", "billing", "--quiet-hours", "off"])
         #expect(set.status == 0, "\(set.stderr)")
         #expect(set.stdout.contains("language:    en (the contact's choice)"))
+        for (language, hint) in [("amharic", "(did you mean am?); languages: am, en, fr"), ("de", "no messages in 'de'; languages: am, en, fr")] {
+            let refused = try herald(["contact", "set", "ecar-c-42", "--language", language])
+            #expect(refused.status == 1 && refused.stderr.contains(hint), "\(refused.stderr)")
+        }
         let badCategory = try herald(["contact", "set", "ecar-c-42", "--opt-out", "biling"])
         #expect(badCategory.status == 1 && badCategory.stderr.contains("did you mean 'billing'?"))
         let badPhone = try herald(["contact", "set", "ecar-c-42", "--phone", "12345", "--region", "TN"])

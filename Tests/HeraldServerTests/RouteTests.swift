@@ -218,6 +218,14 @@ import Testing
             #expect(try h.store.contact(id: "c-9")?.timeZone == "Africa/Addis_Ababa")
             let badCategory = try await client.call(.put, "/v1/contacts/c-9/preferences", #"{"optedOutCategories": ["bills"]}"#, headers: h.headers(.backend))
             #expect((badCategory.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "optedOutCategories[0]")
+            // A language the catalog does not serve is refused, with the one meant when it is named.
+            let amharic = try await client.call(.put, "/v1/contacts/c-9/preferences", #"{"language": "amharic"}"#, headers: h.headers(.backend))
+            #expect(amharic.status == 422)
+            let reason = (amharic.json["errors"] as? [[String: Any]])?.first?["reason"] as? String ?? ""
+            #expect(reason.contains("did you mean am?") && reason.contains("languages: am, en, fr"), "\(amharic.json)")
+            let german = try await client.call(.put, "/v1/contacts/c-9/preferences", #"{"language": "de"}"#, headers: h.headers(.backend))
+            #expect(german.status == 422)
+            #expect(try h.store.contact(id: "c-9")?.language == "am")
             let reset = try await client.call(.put, "/v1/contacts/c-9/preferences", #"{"language": null, "quietHours": null}"#, headers: h.headers(.staff))
             #expect(reset.json["languageSource"] as? String == "default")
             #expect(reset.json["quietHoursSource"] as? String == "default")

@@ -91,6 +91,9 @@ int32_t hr_reference_format(const char *pattern, int32_t pattern_len, const char
 /// Canonical ICU locale id for a BCP 47 tag ("am-ET" -> "am_ET"). Returns the length, or -1 if malformed.
 int32_t hr_locale_from_tag(const char *tag, char *out, int32_t cap);
 
+/// The name of a locale's language in another locale ("am" in "en" -> "Amharic"). Returns the length, or -1.
+int32_t hr_language_display_name(const char *locale_id, const char *in_locale, char *out, int32_t cap);
+
 /// Canonical id of an IANA time zone, or -1 when ICU does not know it.
 int32_t hr_time_zone_canonical(const char *tz_id, char *out, int32_t cap);
 

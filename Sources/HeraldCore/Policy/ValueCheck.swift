@@ -7,6 +7,28 @@ public enum ValueCheck {
         !tag.isEmpty && ICU.localeID(forTag: tag) != nil ? nil : "'\(tag)' is not a language tag (e.g. fr, en, am)"
     }
 
+    /// A language a person may choose: a tag the catalog serves (a locale file for it or for its base language,
+    /// `am-ET` by `am`); else why not, with the languages it serves and the one meant when the text names it
+    /// (`amharic`, `Français` → fr).
+    public static func language(_ tag: String, servedBy catalog: Catalog) -> String? {
+        let files = catalog.locales.values.sorted { $0.id < $1.id }
+        let served = "languages: \(files.map(\.id).joined(separator: ", "))"
+        let lowered = tag.lowercased()
+        let meant = files.first { file in
+            let names = [ICU.languageName(file.icuID, in: "en"), ICU.languageName(file.icuID, in: file.icuID), file.name]
+            return names.contains { $0?.lowercased() == lowered }
+        }?.id
+        let hint = meant.map { " (did you mean \($0)?)" } ?? ""
+        if let problem = language(tag) { return problem + hint + "; " + served }
+        var candidate = ICU.localeID(forTag: tag) ?? tag
+        while true {
+            if catalog.locales[candidate] != nil { return nil }
+            guard let cut = candidate.lastIndex(of: "_") else { break }
+            candidate = String(candidate[..<cut])
+        }
+        return "the catalog has no messages in '\(tag)'\(hint); \(served)"
+    }
+
     public static func timeZone(_ identifier: String) -> String? {
         ICU.canonicalTimeZone(identifier) != nil ? nil : "unknown time zone '\(identifier)' (use an IANA name such as Africa/Tunis)"
     }

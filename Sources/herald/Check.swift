@@ -5,11 +5,17 @@ import HeraldCore
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Validate the whole catalog: syntax, parameters, translations, fallbacks and segment budgets.",
-        discussion: "Exits 1 when there is any error; warnings do not fail. Run it in your CI."
+        discussion: """
+            Exit status: 0 when the catalog is clean (warnings allowed), 1 when it has an error, 2 with --strict
+            when it has no error but a warning. Run it in your CI, with --strict to keep warnings out too.
+            """
     )
 
     @Flag(help: "Print the report as JSON.")
     var json = false
+
+    @Flag(help: "Fail on warnings too (exit 2), for a team's CI.")
+    var strict = false
 
     @OptionGroup var catalogOptions: CatalogOptions
 
@@ -38,6 +44,10 @@ struct Check: ParsableCommand {
             print("\(report.templates) templates, \(report.locales.count) locales (\(report.locales.joined(separator: ", "))): \(report.errors) error\(report.errors == 1 ? "" : "s"), \(report.warnings) warning\(report.warnings == 1 ? "" : "s")")
         }
         if report.errors > 0 { throw ExitCode(1) }
+        if strict, report.warnings > 0 {
+            FileHandle.standardError.write(Data("herald check --strict: \(report.warnings) warning\(report.warnings == 1 ? "" : "s") fail the check\n".utf8))
+            throw ExitCode(2)
+        }
     }
 }
 

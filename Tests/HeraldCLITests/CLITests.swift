@@ -129,6 +129,28 @@ struct CLI {
         #expect(cwd.stdout.contains("en.yaml:3: error"))
     }
 
+    /// Warnings pass, unless --strict: then they fail with exit 2, for a team's CI.
+    @Test func strictCheckFailsOnWarnings() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("herald-strict-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: CLI.root.appendingPathComponent("Templates"), to: dir.appendingPathComponent("Templates"))
+        try FileManager.default.copyItem(at: CLI.root.appendingPathComponent("Locales"), to: dir.appendingPathComponent("Locales"))
+        try FileManager.default.copyItem(at: CLI.root.appendingPathComponent("Events"), to: dir.appendingPathComponent("Events"))
+        // The Amharic message of case.resolved taken out: a warning (it falls back to English).
+        let am = dir.appendingPathComponent("Locales/am.yaml")
+        var lines = try String(contentsOf: am, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        let at = try #require(lines.firstIndex { $0.hasPrefix("  case.resolved:") })
+        lines.removeSubrange(at...(at + 1))
+        try lines.joined(separator: "\n").write(to: am, atomically: true, encoding: .utf8)
+        let plain = try CLI.run(["check"], cwd: dir)
+        #expect(plain.status == 0, "\(plain.stdout)")
+        #expect(plain.stdout.contains("0 errors, 1 warning"))
+        let strict = try CLI.run(["check", "--strict"], cwd: dir)
+        #expect(strict.status == 2)
+        #expect(strict.stderr.contains("herald check --strict: 1 warning fail the check"))
+        #expect(try CLI.run(["check", "--strict"]).status == 0)
+    }
+
     @Test func segmentsStreamsJSONLinesInOrder() throws {
         let input = [
             #"{"id": 1, "text": "hello"}"#,

@@ -76,4 +76,24 @@ import Testing
         #expect(error.message.hasPrefix("worst case is 2 segments"))
         #expect(error.message.hasSuffix("over the template's budget of 1"))
     }
+
+    /// The French apostrophe: ICU quotes what follows `'{`, and prints it. An error at the apostrophe, with the fix.
+    @Test func anApostropheThatSwallowsAnArgumentIsAnError() throws {
+        let d = try diagnostics(en: "locale: en\nmessages:\n  greet: >-\n    Bonjour {name}, un total\n    d'{n, number} le {when, date}.\n")
+        let error = try #require(d.first { $0.severity == .error })
+        #expect(error.line == 5)
+        #expect(error.column == 6)
+        #expect(error.message.contains("makes ICU print the rest of the message as text: '{n, number} le {when, date}.'"))
+        #expect(error.message.contains("write ’ (U+2019"))
+        #expect(error.description.contains("Locales/en.yaml:5:6: error: messages.greet:"))
+
+        let quoted = try diagnostics(en: "locale: en\nmessages:\n  greet: \"Bonjour '{name}' {n} {when, date}\"\n")
+        let closed = try #require(quoted.first { $0.severity == .error })
+        #expect(closed.line == 3 && closed.column == 19)
+        #expect(closed.message.contains("what follows, up to the next apostrophe, as text: '{name}'"))
+
+        // '' and an apostrophe before a letter are apostrophes: no error.
+        let fine = try diagnostics(en: "locale: en\nmessages:\n  greet: \"l''{name} d'un {n} {when, date}\"\n")
+        #expect(!fine.contains { $0.severity == .error }, "\(fine)")
+    }
 }

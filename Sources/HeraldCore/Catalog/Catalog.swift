@@ -181,6 +181,16 @@ public struct Catalog: Sendable {
     }
 
     /// The 1-based line in a locale file of a UTF-16 offset inside one of its messages.
+    /// The line of a UTF-16 offset in a message, and the column where `snippet` (the text from that offset)
+    /// starts on that line, when it is found there.
+    func position(ofOffset offset: Int, snippet: String, template: String, locale: String) -> (line: Int?, column: Int?) {
+        guard let line = line(ofOffset: offset, template: template, locale: locale) else { return (nil, nil) }
+        guard let source = sources[locale], line - 1 < source.count, line >= 1,
+            let range = source[line - 1].range(of: snippet)
+        else { return (line, nil) }
+        return (line, source[line - 1].distance(from: source[line - 1].startIndex, to: range.lowerBound) + 1)
+    }
+
     func line(ofOffset offset: Int?, template: String, locale: String) -> Int? {
         let message = locales[locale]?.messages[template]
         guard let offset, let span = messageNodes[locale]?[template], let source = sources[locale] else {

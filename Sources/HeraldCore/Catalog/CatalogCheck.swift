@@ -66,6 +66,14 @@ extension Catalog {
                                    field: field, text))
                     continue
                 }
+                for quote in Apostrophes.swallowed(in: message.text) {
+                    let (line, column) = position(
+                        ofOffset: quote.offset, snippet: String(quote.snippet.prefix(12)), template: templateID, locale: file.icuID)
+                    let shown = quote.quoted.count > 40 ? String(quote.quoted.prefix(40)) + "…" : quote.quoted
+                    diagnostics.append(
+                        Diagnostic(.error, file: file.file, line: line ?? message.line, column: column, field: field,
+                                   "this apostrophe makes ICU print \(quote.unclosed ? "the rest of the message" : "what follows, up to the next apostrophe,") as text: '\(shown)'. For an apostrophe write ’ (U+2019; Herald sends it as ' in GSM-7 at no cost) or ''"))
+                }
                 for (index, parameter) in template.parameters.enumerated() where !compiled.uses(argumentAt: index) {
                     diagnostics.append(
                         Diagnostic(.warning, file: file.file, line: message.line, field: field,

@@ -17,19 +17,23 @@ public struct Diagnostic: Sendable, Equatable, Codable, CustomStringConvertible 
     /// The field path inside the file, e.g. `params.total.currency` or `messages.case.assigned`.
     public var field: String?
     public var message: String
+    /// 1-based column (in characters) on `line`, when known.
+    public var column: Int?
 
-    public init(_ severity: Severity, file: String, line: Int?, field: String? = nil, _ message: String) {
+    public init(_ severity: Severity, file: String, line: Int?, column: Int? = nil, field: String? = nil, _ message: String) {
         self.severity = severity
         self.file = file
         self.line = line
+        self.column = column
         self.field = field
         self.message = message
     }
 
-    /// `file:line: severity: field: message`, the form editors and CI logs link to.
+    /// `file:line[:column]: severity: field: message`, the form editors and CI logs link to.
     public var description: String {
         var out = file
         if let line { out += ":\(line)" }
+        if line != nil, let column { out += ":\(column)" }
         out += ": \(severity.rawValue): "
         if let field { out += "\(field): " }
         return out + message

@@ -10,6 +10,7 @@
 // Nothing here reads or sets ICU's default locale or time zone.
 #include "heraldicu.h"
 
+#include <unicode/ucurr.h>
 #include <unicode/basictz.h>
 #include <unicode/calendar.h>
 #include <unicode/bytestream.h>
@@ -1057,6 +1058,14 @@ int32_t hr_language_display_name(const char *locale_id, const char *in_locale, c
     std::string text;
     name.toUTF8String(text);
     return copy_out(text, out, cap);
+}
+
+int32_t hr_currency_known(const char *code) {
+    if (std::strlen(code) != 3) return 0;
+    UChar iso[4] = {(UChar)code[0], (UChar)code[1], (UChar)code[2], 0};
+    UErrorCode st = U_ZERO_ERROR;
+    const UBool known = ucurr_isAvailable(iso, U_DATE_MIN, U_DATE_MAX, &st);
+    return U_SUCCESS(st) && known ? 1 : 0;
 }
 
 int32_t hr_time_zone_canonical(const char *tz_id, char *out, int32_t cap) {

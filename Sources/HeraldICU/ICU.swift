@@ -17,6 +17,11 @@ public enum ICU {
         fetch { hr_language_display_name(localeID, locale, $0, $1) }
     }
 
+    /// Whether ICU knows `code` as an ISO 4217 currency (upper case, e.g. `TND`).
+    public static func isCurrency(_ code: String) -> Bool {
+        code.utf8.count == 3 && code.uppercased() == code && hr_currency_known(code) == 1
+    }
+
     /// The canonical id of an IANA time zone, or nil when ICU does not know it.
     public static func canonicalTimeZone(_ identifier: String) -> String? {
         guard !identifier.isEmpty else { return nil }

@@ -96,4 +96,47 @@ import Testing
         let fine = try diagnostics(en: "locale: en\nmessages:\n  greet: \"l''{name} d'un {n} {when, date}\"\n")
         #expect(!fine.contains { $0.severity == .error }, "\(fine)")
     }
+
+    /// Currency mistakes ship wrong amounts (`249,90 TDN`, `249,900 TND`, `249,9 DT`): each is an error with the fix.
+    @Test(arguments: [
+        ("{total, number, ::currency/TDN}", "'TDN' is not an ISO 4217 currency code (did you mean TND?"),
+        ("{total, number, ::currency/tnd}", "'tnd' in lower case is read as another currency by ICU: write ::currency/TND"),
+        ("{total, number, ::currency/EUR}", "the template's money is in TND, not EUR"),
+        ("{total} DT", "'total' is money in TND but is not formatted as money: write {total, number, ::currency/TND}"),
+        ("{total, number} DT", "'total' is money in TND but is not formatted as money"),
+    ])
+    func currencyMistakesAreErrors(message: String, expected: String) throws {
+        let template = simpleTemplate.replacingOccurrences(of: "n: { type: integer }", with: "n: { type: integer }\n  total: { type: money, currency: TND, max: 9999.999 }")
+        let d = try diagnostics(template: template, en: "locale: en\nmessages:\n  greet: 'Hello {name} {when, date} {n}: \(message)'\n")
+        #expect(d.contains { $0.severity == .error && $0.message.contains(expected) }, "\(d)")
+        #expect(d.first { $0.message.contains(expected) }?.line == 3)
+    }
+
+    @Test func aTemplatesCurrencyMustBeKnown() throws {
+        let template = simpleTemplate.replacingOccurrences(of: "n: { type: integer }", with: "n: { type: integer }\n  total: { type: money, currency: tnd }")
+        let d = try diagnostics(template: template, en: "locale: en\nmessages:\n  greet: '{name} {when, date} {n} {total, number, ::currency/TND}'\n")
+        #expect(d.contains { $0.severity == .error && $0.message.contains("'tnd' is not an ISO 4217 currency code (write TND)") }, "\(d)")
+        let fine = try diagnostics(
+            template: simpleTemplate.replacingOccurrences(of: "n: { type: integer }", with: "n: { type: integer }\n  total: { type: money, currency: TND }"),
+            en: "locale: en\nmessages:\n  greet: '{name} {when, date} {n} {total, number, ::currency/TND}'\n")
+        #expect(!fine.contains { $0.severity == .error }, "\(fine)")
+    }
+
+    /// A value past its declared max is refused at render (its worst case was counted at that max).
+    @Test func aValueOverItsMaxIsRefusedAtRender() throws {
+        let params = ["firstName": "Amine", "invoiceNumber": "F-1", "carMake": "Peugeot", "carModel": "208"]
+        #expect(throws: RenderError.self) {
+            try shippedRenderer.render(RenderRequest(
+                template: "invoice.created", locale: "en", timeZone: "Africa/Tunis", parameters: params.merging(["total": "12000000"]) { $1 }))
+        }
+        do {
+            _ = try shippedRenderer.render(RenderRequest(
+                template: "invoice.created", locale: "en", timeZone: "Africa/Tunis", parameters: params.merging(["total": "12000000"]) { $1 }))
+        } catch {
+            #expect(error.message.contains("'12000000' is over its maximum of 99999.999"), "\(error.message)")
+        }
+        let ok = try shippedRenderer.render(RenderRequest(
+            template: "invoice.created", locale: "en", timeZone: "Africa/Tunis", parameters: params.merging(["total": "99999.999"]) { $1 }))
+        #expect(ok.text.contains("99,999.999"))
+    }
 }

@@ -27,7 +27,7 @@ let goldenCases: [GoldenCase] = {
         cases.append(GoldenCase(template: "case.resolved", locale: locale, timeZone: eth, params: ["caseNumber": "CASE-003"]))
         cases.append(GoldenCase(template: "service.completed", locale: locale, timeZone: tun,
                                 params: ["firstName": person, "carMake": "Peugeot", "carModel": "208"]))
-        for total in ["45", "1234.5", "1000000"] {
+        for total in ["45", "1234.5", "99999.999"] {
             cases.append(GoldenCase(template: "invoice.created", locale: locale, timeZone: tun,
                                     params: ["firstName": person, "invoiceNumber": "F-2026-0042", "total": total,
                                              "carMake": "Renault", "carModel": "Clio"]))

@@ -94,6 +94,9 @@ int32_t hr_locale_from_tag(const char *tag, char *out, int32_t cap);
 /// The name of a locale's language in another locale ("am" in "en" -> "Amharic"). Returns the length, or -1.
 int32_t hr_language_display_name(const char *locale_id, const char *in_locale, char *out, int32_t cap);
 
+/// 1 when ICU knows `code` as an ISO 4217 currency (in use at some time), else 0.
+int32_t hr_currency_known(const char *code);
+
 /// Canonical id of an IANA time zone, or -1 when ICU does not know it.
 int32_t hr_time_zone_canonical(const char *tz_id, char *out, int32_t cap);
 

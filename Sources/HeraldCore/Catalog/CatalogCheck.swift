@@ -87,11 +87,7 @@ extension Catalog {
                                        "select variant '\(key)' is not a value of '\(parameter.name)'"))
                     }
                 }
-                if parameter(ofKind: .money, in: template).map({ !message.text.contains("currency/\($0.currency ?? "")") }) ?? false {
-                    diagnostics.append(
-                        Diagnostic(.warning, file: file.file, line: message.line, field: field,
-                                   "the money parameter is not formatted as {name, number, ::currency/CODE}"))
-                }
+                diagnostics += currencyProblems(in: message.text, template: template, file: file, templateID: templateID)
             }
         }
         for template in sortedTemplates {
@@ -124,6 +120,49 @@ extension Catalog {
         }
         return CatalogReport(
             templates: templates.count, locales: sortedLocales.map(\.id), diagnostics: diagnostics, costs: costs)
+    }
+
+    /// Currencies in number skeletons: known ISO 4217 codes in capitals, the money parameter's own; and every
+    /// money parameter formatted as money.
+    func currencyProblems(in text: String, template: Template, file: LocaleFile, templateID: String) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        let field = "messages.\(templateID)"
+        let money = template.parameters.filter { $0.kind == .money }
+        for match in text.matches(of: #/currency/([A-Za-z]+)/#) {
+            let code = String(match.1)
+            let offset = text.utf16.distance(from: text.startIndex, to: match.range.lowerBound)
+            let (line, column) = position(ofOffset: offset, snippet: String(match.0), template: templateID, locale: file.icuID)
+            let declared = money.compactMap(\.currency)
+            var problem: String?
+            if code != code.uppercased(), ICU.isCurrency(code.uppercased()) {
+                problem = "'\(code)' in lower case is read as another currency by ICU: write ::currency/\(code.uppercased())"
+            } else if !ICU.isCurrency(code) {
+                let meant = declared.first.map { " (did you mean \($0)? the template's money is \($0))" } ?? ""
+                problem = "'\(code)' is not an ISO 4217 currency code\(meant)"
+            } else if !declared.isEmpty, !declared.contains(code) {
+                problem = "the template's money is in \(declared.joined(separator: ", ")), not \(code)"
+            }
+            if let problem {
+                out.append(Diagnostic(.error, file: file.file, line: line ?? file.messages[templateID]?.line, column: column,
+                                      field: field, problem))
+            }
+        }
+        for parameter in money {
+            let code = parameter.currency ?? "XXX"
+            // Every place it is printed: `{total}` or `{total, …}` up to its closing brace.
+            let places = text.ranges(of: "{\(parameter.name)").filter { range in
+                text[range.upperBound...].first.map { $0 == "}" || $0 == "," || $0 == " " } ?? false
+            }
+            let unformatted = places.contains { range in
+                !text[range.lowerBound...].prefix(while: { $0 != "}" }).contains("currency/\(code)")
+            }
+            if unformatted {
+                out.append(Diagnostic(
+                    .error, file: file.file, line: file.messages[templateID]?.line, field: field,
+                    "'\(parameter.name)' is money in \(code) but is not formatted as money: write {\(parameter.name), number, ::currency/\(code)} (the locale file's currencySymbols give DT)"))
+            }
+        }
+        return out
     }
 
     private func parameter(ofKind kind: Parameter.Kind, in template: Template) -> Parameter? {

@@ -1,4 +1,5 @@
 import Foundation
+import HeraldICU
 import Yams
 
 /// A message Herald can send: what answers which event, to whom, and with which typed parameters.
@@ -243,8 +244,10 @@ extension Parameter {
                 reader.error(node, field: "\(path).currency", "a money parameter declares its ISO 4217 currency, e.g. TND")
                 return nil
             }
-            if code.wholeMatch(of: #/^[A-Z]{3}$/#) == nil {
-                reader.error(node, field: "\(path).currency", "'\(code)' is not an ISO 4217 code (three capital letters)")
+            if code.wholeMatch(of: #/^[A-Z]{3}$/#) == nil || !ICU.isCurrency(code) {
+                let upper = code.uppercased()
+                let hint = upper != code && ICU.isCurrency(upper) ? " (write \(upper))" : ""
+                reader.error(node, field: "\(path).currency", "'\(code)' is not an ISO 4217 currency code\(hint)")
                 return nil
             }
         case .enum:

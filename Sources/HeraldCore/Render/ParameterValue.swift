@@ -34,12 +34,15 @@ public enum ParameterValue {
             guard let value = Int64(trimmed(text)) else {
                 throw invalid("'\(text)' is not a whole number")
             }
+            if let max = parameter.max, Double(value) > max { throw invalid(overMax(text, max)) }
             return .integer(value)
         case .decimal, .money:
             let trimmed = trimmed(text)
             guard isDecimal(trimmed) else {
                 throw invalid("'\(text)' is not a decimal number (digits with an optional '.' fraction, e.g. 1234.5)")
             }
+            // A value past the declared maximum is refused rather than sent (its worst case was checked at that max).
+            if let max = parameter.max, let value = Double(trimmed), value > max { throw invalid(overMax(text, max)) }
             return .decimal(trimmed.hasPrefix("+") ? String(trimmed.dropFirst()) : trimmed)
         case .datetime:
             guard let ms = epochMilliseconds(trimmed(text), timeZone: timeZone) else {
@@ -49,6 +52,11 @@ public enum ParameterValue {
             }
             return .date(epochMilliseconds: ms)
         }
+    }
+
+    static func overMax(_ text: String, _ max: Double) -> String {
+        let shown = max == max.rounded() && abs(max) < 1e15 ? String(Int64(max)) : String(max)
+        return "'\(text)' is over its maximum of \(shown) (the template's max)"
     }
 
     /// `text` without surrounding spaces; most values have none, and they cost no copy then.

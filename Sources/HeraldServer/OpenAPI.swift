@@ -467,7 +467,7 @@ components:
         audience: {type: string}
         contact: {type: string}
         action: {type: string, enum: [send, defer, suppress]}
-        reason: {type: string, enum: [opted_out, no_phone, invalid_phone, self_action, rate_limited, expired, sms_disabled]}
+        reason: {type: string, enum: [opted_out, no_phone, invalid_phone, self_action, rate_limited, expired, sms_disabled, over_budget]}
         detail: {type: string}
         category: {type: string}
         dueAt: {type: string}

@@ -53,6 +53,27 @@ struct SeedEventTests {
 
 @Suite("Opt-outs, language and phone")
 struct PreferenceTests {
+    /// A value the catalog check could not foresee (a name that forces UCS-2) pushes the reminder past its budget of
+    /// 3 segments: the decision says so, and nothing is sent at that cost.
+    @Test func aMessageOverItsBudgetIsRefusedNotSent() throws {
+        let h = try Harness()
+        func reminder(_ id: String, name: String) -> String {
+            """
+            {"id": "\(id)", "type": "appointment.reminder",
+             "data": {"appointment": {"at": "2026-11-26T09:30:00+01:00"},
+                      "customer": {"id": "c-\(id)", "phone": "+21620123456", "region": "TN", "firstName": "\(name)",
+                                   "language": "en", "timeZone": "Africa/Tunis"},
+                      "car": {"make": "\(String(repeating: "M", count: 20))", "model": "\(String(repeating: "m", count: 20))"}}}
+            """
+        }
+        let over = try h.decide(reminder("a", name: "😀" + String(repeating: "x", count: 28)), now: "2026-11-23T14:00:00Z")
+        #expect(over.action == .suppress && over.reason == .overBudget && over.messageID == nil)
+        #expect(over.detail.contains("4 segments (UCS-2"), "\(over.detail)")
+        #expect(over.detail.contains("over the budget of 3"))
+        let within = try h.decide(reminder("b", name: String(repeating: "x", count: 29)), now: "2026-11-23T14:00:00Z")
+        #expect(within.action == .defer && within.messageID != nil)
+    }
+
     @Test func optOutOfOneCategoryLeavesTheOthers() throws {
         let h = try Harness()
         try h.store.updateContact(id: "c-1", now: 0, policy: h.planner.config) { $0.optedOutCategories = ["billing"] }

@@ -16,6 +16,8 @@ public struct Decision: Sendable, Equatable, Codable {
         case rateLimited = "rate_limited"
         case expired
         case smsDisabled = "sms_disabled"
+        /// The rendered message takes more segments than its template's `segmentBudget`.
+        case overBudget = "over_budget"
     }
 
     public var template: String

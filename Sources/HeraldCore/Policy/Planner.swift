@@ -362,6 +362,14 @@ public struct Planner: Sendable {
         }
         steps.append(.init("render", "info",
             "\(rendered.messageLocale), \(rendered.encoding.rawValue), \(rendered.segments) segment\(rendered.segments == 1 ? "" : "s") (\(rendered.units) units)"))
+        // `herald check` refuses a catalog whose worst case is over budget; a value it did not foresee (a character
+        // that forces UCS-2) is refused here rather than sent at a cost nobody agreed to.
+        if rendered.segments > template.segmentBudget {
+            decision.locale = rendered.messageLocale
+            return suppress(.overBudget,
+                "\(rendered.segments) segments (\(rendered.encoding.rawValue), \(rendered.units) units), over the budget of \(template.segmentBudget) set by \(template.file)",
+                check: "budget")
+        }
         decision.action = due > now ? .defer : .send
         decision.locale = rendered.messageLocale
         if due > now {

@@ -136,12 +136,17 @@ struct CLI {
         try FileManager.default.copyItem(at: CLI.root.appendingPathComponent("Templates"), to: dir.appendingPathComponent("Templates"))
         try FileManager.default.copyItem(at: CLI.root.appendingPathComponent("Locales"), to: dir.appendingPathComponent("Locales"))
         try FileManager.default.copyItem(at: CLI.root.appendingPathComponent("Events"), to: dir.appendingPathComponent("Events"))
-        // The Amharic message of case.resolved taken out: a warning (it falls back to English).
+        // The Amharic message of case.resolved taken out: with am among the locales the catalog serves, an error;
+        // without that declaration, a warning (it falls back to English).
         let am = dir.appendingPathComponent("Locales/am.yaml")
         var lines = try String(contentsOf: am, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
         let at = try #require(lines.firstIndex { $0.hasPrefix("  case.resolved:") })
         lines.removeSubrange(at...(at + 1))
         try lines.joined(separator: "\n").write(to: am, atomically: true, encoding: .utf8)
+        let served = try CLI.run(["check"], cwd: dir)
+        #expect(served.status == 1)
+        #expect(served.stdout.contains("Locales/am.yaml: error: messages.case.resolved: missing; am recipients get the en message (the catalog serves am: catalog.yaml)"), "\(served.stdout)")
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("Locales/catalog.yaml"))
         let plain = try CLI.run(["check"], cwd: dir)
         #expect(plain.status == 0, "\(plain.stdout)")
         #expect(plain.stdout.contains("0 errors, 1 warning"))
@@ -149,6 +154,19 @@ struct CLI {
         #expect(strict.status == 2)
         #expect(strict.stderr.contains("herald check --strict: 1 warning fail the check"))
         #expect(try CLI.run(["check", "--strict"]).status == 0)
+    }
+
+    /// A locale the catalog serves whose file is gone is an error at the line that declares it.
+    @Test func aServedLocaleWhoseFileIsGoneIsAnError() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("herald-gone-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        for folder in ["Templates", "Locales", "Events"] {
+            try FileManager.default.copyItem(at: CLI.root.appendingPathComponent(folder), to: dir.appendingPathComponent(folder))
+        }
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("Locales/am.yaml"))
+        let r = try CLI.run(["check"], cwd: dir)
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("Locales/catalog.yaml:3: error: locales: the catalog serves 'am' but Locales/am.yaml is missing"), "\(r.stdout)")
     }
 
     @Test func segmentsStreamsJSONLinesInOrder() throws {

@@ -14,6 +14,12 @@ public struct Catalog: Sendable {
     public var defaultLocale: String
     /// Problems found while loading; a catalog with errors is still returned so `check` can report them all.
     public var diagnostics: [Diagnostic]
+    /// The locales the catalog must serve, from `Locales/catalog.yaml` (`locales: [fr, en, am]`): each needs its
+    /// file and a message for every template. Empty when the catalog declares none.
+    public var requiredLocales: [String] = []
+    /// Where they are declared, and the line of each.
+    var requiredFile: String?
+    var requiredLines: [String: Int] = [:]
     /// Message nodes kept for line numbers of errors inside message text.
     var messageNodes: [String: [String: TextSpan]] = [:]
     var sources: [String: [Substring]] = [:]
@@ -69,6 +75,11 @@ public struct Catalog: Sendable {
         for (path, text) in localeFiles {
             let stem = stem(of: path)
             let reader = YAMLReader(file: path)
+            if stem == "catalog" {
+                catalog.readSettings(text, reader: reader)
+                catalog.diagnostics += reader.diagnostics
+                continue
+            }
             if let (file, nodes) = LocaleFile.parse(text, reader: reader, expectedID: stem) {
                 if let existing = catalog.locales[file.icuID] {
                     reader.error(line: 1, field: "locale", "locale '\(file.id)' is also defined in \(existing.file)")
@@ -79,6 +90,14 @@ public struct Catalog: Sendable {
                 }
             }
             catalog.diagnostics += reader.diagnostics
+        }
+        for id in catalog.requiredLocales {
+            let icuID = ICU.localeID(forTag: id.replacingOccurrences(of: "_", with: "-")) ?? id
+            if catalog.locales[icuID] == nil, !catalog.diagnostics.contains(where: { stem(of: $0.file) == id && $0.severity == .error }) {
+                catalog.diagnostics.append(Diagnostic(
+                    .error, file: catalog.requiredFile ?? localesDir, line: catalog.requiredLines[id], field: "locales",
+                    "the catalog serves '\(id)' but \(localesDir)/\(id).yaml is missing"))
+            }
         }
         if localeFiles.isEmpty {
             catalog.diagnostics.append(Diagnostic(.error, file: localesDir, line: nil, "no locale files (*.yaml) found"))
@@ -92,6 +111,27 @@ public struct Catalog: Sendable {
             catalog.diagnostics.append(Diagnostic(.error, file: templatesDir, line: nil, "no template files (*.yaml) found"))
         }
         return catalog
+    }
+
+    /// `Locales/catalog.yaml`: the catalog's own settings, today the locales it must serve.
+    mutating func readSettings(_ text: String, reader: YAMLReader) {
+        requiredFile = reader.file
+        guard let root = reader.root(text), let entries = reader.entries(root, field: nil, allowed: ["locales"]) else { return }
+        for (key, _, value) in entries where key == "locales" {
+            guard case .sequence(let list) = value else {
+                reader.error(value, field: "locales", "expected a list of locales, e.g. [fr, en, am]")
+                continue
+            }
+            for item in list {
+                guard let id = reader.string(item, field: "locales") else { continue }
+                if ICU.localeID(forTag: id.replacingOccurrences(of: "_", with: "-")) == nil {
+                    reader.error(item, field: "locales", "'\(id)' is not a language tag (e.g. fr, en, am)")
+                    continue
+                }
+                requiredLocales.append(id)
+                requiredLines[id] = item.mark?.line
+            }
+        }
     }
 
     /// A file's name without `.yaml`/`.yml`.

@@ -100,9 +100,13 @@ extension Catalog {
                     continue
                 }
                 if source.icuID != file.icuID {
+                    // A locale the catalog declares it serves must have every message; others may fall back.
+                    let required = requiredLocales.contains(file.id)
                     diagnostics.append(
-                        Diagnostic(.warning, file: file.file, line: nil, field: "messages.\(template.id)",
-                                   "missing; \(file.id) recipients get the \(source.id) message"))
+                        Diagnostic(required ? .error : .warning, file: file.file, line: nil, field: "messages.\(template.id)",
+                                   "missing; \(file.id) recipients get the \(source.id) message" + (required
+                                       ? " (the catalog serves \(file.id): \(requiredFile.map { ($0 as NSString).lastPathComponent } ?? "catalog.yaml"))"
+                                       : "")))
                 }
                 if let cost = worstCase(template: template, locale: file, renderer: renderer) {
                     costs.append(cost)

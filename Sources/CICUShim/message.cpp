@@ -824,6 +824,48 @@ bool render(const hr_message *m, const hr_arg *args, UErrorCode &st) {
 namespace {
 
 // The offset of the innermost '{' that is never closed, skipping 'quoted' text as ICU does.
+// The '{' opening the first plural, select or selectordinal whose variants have no `other`, or 0.
+int32_t missing_other(const UnicodeString &t) {
+    const int32_t len = t.length();
+    for (int32_t i = 0; i < len; ++i) {
+        if (t[i] != u'{') continue;
+        int32_t j = i + 1;
+        auto skipSpace = [&] { while (j < len && u_isWhitespace(t[j])) ++j; };
+        skipSpace();
+        while (j < len && t[j] != u',' && t[j] != u'}' && t[j] != u'{') ++j;
+        if (j >= len || t[j] != u',') continue;
+        ++j;
+        skipSpace();
+        const int32_t typeStart = j;
+        while (j < len && u_isalpha(t[j])) ++j;
+        UnicodeString type = t.tempSubString(typeStart, j - typeStart);
+        type.toLower(icu::Locale::getRoot());
+        if (type != UnicodeString(u"plural") && type != UnicodeString(u"select") && type != UnicodeString(u"selectordinal")) continue;
+        skipSpace();
+        if (j >= len || t[j] != u',') continue;
+        ++j;
+        bool other = false;
+        while (j < len) {
+            skipSpace();
+            if (j >= len || t[j] == u'}') break;
+            const int32_t selectorStart = j;
+            while (j < len && !u_isWhitespace(t[j]) && t[j] != u'{' && t[j] != u'}') ++j;
+            if (t.tempSubString(selectorStart, j - selectorStart) == UnicodeString(u"other")) other = true;
+            skipSpace();
+            if (j < len && t[j] == u'{') {
+                int32_t depth = 0;
+                do {
+                    if (t[j] == u'{') ++depth;
+                    else if (t[j] == u'}') --depth;
+                    ++j;
+                } while (j < len && depth > 0);
+            }
+        }
+        if (!other) return i;
+    }
+    return 0;
+}
+
 int32_t unclosed_brace(const UnicodeString &text) {
     std::vector<int32_t> open;
     bool quoted = false;
@@ -895,7 +937,11 @@ hr_message *hr_message_create(const char *pattern, int32_t pattern_len, const ch
             offset = unclosed_brace(text);
             what = "a '{' is never closed";
             break;
-        case U_DEFAULT_KEYWORD_MISSING: what = "a plural or select has no 'other' variant"; break;
+        case U_DEFAULT_KEYWORD_MISSING:
+            // ICU reports offset 0: point at the plural or select that lacks it.
+            offset = missing_other(text);
+            what = "a plural or select has no 'other' variant";
+            break;
         case U_PATTERN_SYNTAX_ERROR: what = "syntax error"; break;
         case U_ARGUMENT_TYPE_MISMATCH: what = "an argument's type does not fit its style"; break;
         case U_DUPLICATE_KEYWORD: what = "a plural or select lists the same variant twice"; break;

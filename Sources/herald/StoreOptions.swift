@@ -115,15 +115,16 @@ struct ClockOptions: ParsableArguments {
     }
 }
 
-/// Refuses to work on a catalog with errors, naming the first few.
+/// Refuses to work on a catalog that `herald check` finds errors in (a plural without `other`, a message over its
+/// budget, a swallowed argument…), naming each: what the check refuses is never served.
 func loadCatalog(_ options: CatalogOptions) throws -> Catalog {
     let catalog = options.load()
-    let errors = catalog.diagnostics.filter { $0.severity == .error }
+    let errors = catalog.check().diagnostics.filter { $0.severity == .error }
     guard errors.isEmpty else {
-        for diagnostic in errors.prefix(10) {
+        for diagnostic in errors {
             FileHandle.standardError.write(Data("\(diagnostic)\n".utf8))
         }
-        throw Herald.fail("the catalog has \(errors.count) error(s); run herald check")
+        throw Herald.fail("the catalog has \(errors.count) error\(errors.count == 1 ? "" : "s") (above); fix them and run herald check")
     }
     return catalog
 }

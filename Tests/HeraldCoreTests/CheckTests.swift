@@ -139,4 +139,12 @@ import Testing
             template: "invoice.created", locale: "en", timeZone: "Africa/Tunis", parameters: params.merging(["total": "99999.999"]) { $1 }))
         #expect(ok.text.contains("99,999.999"))
     }
+
+    /// ICU reports a missing `other` at offset 0; Herald points at the plural that lacks it.
+    @Test func aMissingOtherIsReportedAtItsPlural() throws {
+        let d = try diagnostics(en: "locale: en\nmessages:\n  greet: >-\n    Hello {name} at {when, date},\n    you have {n, plural, one {# case}}.\n")
+        let error = try #require(d.first { $0.severity == .error })
+        #expect(error.line == 5, "\(error)")
+        #expect(error.message.contains("has no 'other' variant at \"{n, plural, one {# case}"), "\(error.message)")
+    }
 }

@@ -88,6 +88,42 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         #expect(!stderr.contains("trying again"))
     }
 
+    /// A catalog `herald check` refuses (here a plural without `other`) is never served: the server names the error
+    /// and exits, rather than refusing every French event of that type later.
+    @Test func aCatalogWithAnErrorIsRefusedAtStart() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("herald-badcat-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        for folder in ["Templates", "Locales", "Events"] {
+            try FileManager.default.copyItem(at: packageRoot.appendingPathComponent(folder), to: dir.appendingPathComponent(folder))
+        }
+        let fr = dir.appendingPathComponent("Locales/fr.yaml")
+        let text = try String(contentsOf: fr, encoding: .utf8)
+        try text.replacingOccurrences(of: " other {# réponses}", with: "").write(to: fr, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = Self.binary
+        process.currentDirectoryURL = dir
+        process.arguments = ["serve", "--port", "0", "--db", dir.appendingPathComponent("h.sqlite").path,
+                             "--keys", dir.appendingPathComponent("herald.keys").path]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let pid = process.processIdentifier
+        let watchdog = Thread {
+            Thread.sleep(forTimeInterval: 20)
+            if process.isRunning { kill(pid, SIGKILL) }
+        }
+        watchdog.start()
+        let reader = errors.fileHandleForReading
+        let stderr = await offPool { String(decoding: reader.readDataToEndOfFile(), as: UTF8.self) }
+        await offPool { process.waitUntilExit() }
+        #expect(process.terminationReason == .exit && process.terminationStatus == 1, "\(stderr)")
+        #expect(stderr.contains("Locales/fr.yaml:22: error: messages.case.response_added: MessageFormat syntax: a plural or select has no 'other' variant at \"{responseCount, plural"), "\(stderr)")
+        #expect(stderr.contains("has no 'other' variant"))
+        #expect(stderr.contains("error: the catalog has 1 error (above)"))
+        #expect(!stderr.contains("listening"))
+    }
+
     @Test func sigtermFinishesWhatIsInFlightAndLosesNothing() async throws {
         let (providerPort, received, stopProvider) = try await provider()
         defer { stopProvider() }

@@ -51,6 +51,12 @@ import Testing
         let d = try diagnostics(template: bad, en: "locale: en\nmessages:\n  greet: '{name} {when, date} {n}'\n")
         #expect(d.contains { $0.line == 5 && $0.message.contains("unknown setting 'segmentBuget' (did you mean 'segmentBudget'?)") })
         #expect(d.contains { $0.line == 6 && $0.field == "priority" && $0.message.contains("'high' is not one of: normal, urgent") })
+        // A typo alone is one error, the cause: not also "segmentBudget missing", nor the messages reported as
+        // belonging to no template.
+        let typo = simpleTemplate.replacingOccurrences(of: "segmentBudget: 1", with: "segmentBuget: 1")
+        let one = try diagnostics(template: typo, en: "locale: en\nmessages:\n  greet: '{name} {when, date} {n}'\n")
+        #expect(one.filter { $0.severity == .error }.count == 1, "\(one)")
+        #expect(one.first?.message.contains("did you mean 'segmentBudget'?") == true)
         let badType = simpleTemplate.replacingOccurrences(of: "type: integer", with: "type: int")
         let t = try diagnostics(template: badType, en: "locale: en\nmessages:\n  greet: 'x'\n")
         #expect(t.contains { $0.field == "params.n.type" && $0.line == 10 && $0.message.contains("(did you mean 'integer'?)") })

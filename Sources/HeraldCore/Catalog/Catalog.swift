@@ -20,6 +20,9 @@ public struct Catalog: Sendable {
     /// Where they are declared, and the line of each.
     var requiredFile: String?
     var requiredLines: [String: Int] = [:]
+    /// Templates whose file has errors, by the id the file gives, so their messages are not also reported as
+    /// orphans: the file's own errors are the cause.
+    var refusedTemplates: [String: String] = [:]
     /// Message nodes kept for line numbers of errors inside message text.
     var messageNodes: [String: [String: TextSpan]] = [:]
     var sources: [String: [Substring]] = [:]
@@ -68,6 +71,8 @@ public struct Catalog: Sendable {
             if let template = Template.parse(text, reader: reader) {
                 register(template, key: template.id, field: "id", what: "template", line: template.line, file: \.file,
                          path: path, reader: reader, into: &catalog.templates)
+            } else if let id = text.firstMatch(of: #/(?m)^id:\s*([A-Za-z0-9_.]+)\s*$/#)?.1 {
+                catalog.refusedTemplates[String(id)] = path
             }
             catalog.diagnostics += reader.diagnostics
         }

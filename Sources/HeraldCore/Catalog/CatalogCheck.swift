@@ -44,6 +44,7 @@ extension Catalog {
             for (templateID, message) in file.messages.sorted(by: { $0.key < $1.key }) {
                 let field = "messages.\(templateID)"
                 guard let template = templates[templateID] else {
+                    if refusedTemplates[templateID] != nil { continue }
                     let hint = YAMLReader.closest(templateID, in: Array(templates.keys)).map { " (did you mean '\($0)'?)" } ?? ""
                     diagnostics.append(
                         Diagnostic(.error, file: file.file, line: message.line, field: field,

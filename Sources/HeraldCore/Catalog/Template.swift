@@ -91,15 +91,20 @@ extension Template {
 
     /// Parses one template file; nil with diagnostics in `reader` when it has errors.
     static func parse(_ text: String, reader: YAMLReader) -> Template? {
+        // Any error in the file (an unknown setting too) keeps the template out of the catalog.
+        let errorsBefore = reader.diagnostics.count
         guard let root = reader.root(text), let entries = reader.entries(root, field: nil, allowed: keys) else {
             return nil
         }
-        let errorsBefore = reader.diagnostics.count
         var fields: [String: Node] = [:]
         for entry in entries { fields[entry.key] = entry.value }
+        // A misspelt setting was already reported with "did you mean": it is not reported missing as well.
+        var written: [String] = []
+        if case .mapping(let mapping) = root { written = mapping.keys.compactMap(\.string) }
+        let misspelt = Set(written.filter { !keys.contains($0) }.compactMap { YAMLReader.closest($0, in: keys) })
         func required(_ key: String) -> Node? {
             if let node = fields[key] { return node }
-            reader.error(root, field: key, "missing; every template declares \(key)")
+            if !misspelt.contains(key) { reader.error(root, field: key, "missing; every template declares \(key)") }
             return nil
         }
         let idPattern = #/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/#

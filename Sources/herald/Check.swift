@@ -39,6 +39,20 @@ struct Check: ParsableCommand {
                     ? ", \(cost.segmentsIfUCS2) if a value is not GSM-7" : ""
                 let over = cost.segments > cost.budget ? "  OVER BUDGET" : ""
                 print("    \(cost.locale.padding(toLength: 6, withPad: " ", startingAt: 0))\(cost.encoding.rawValue)  \(cost.units) \(unit), \(cost.segments) segment\(cost.segments == 1 ? "" : "s")\(ucs2)\(via)\(over)")
+                if cost.encoding == .ucs2 {
+                    // Which characters make it UCS-2, and what they cost against GSM-7.
+                    let forcing = SMS.nonGSMCharacters(cost.text)
+                    let without = SMS.countWithoutUCS2Characters(cost.text)
+                    if forcing.count > 5 {
+                        // A script outside GSM-7 (Ethiopic): nothing to change.
+                        print("          UCS-2: \(forcing.count) characters outside GSM-7 (\(forcing.prefix(3).map { String($0) }.joined(separator: " ")) …), the script itself")
+                    } else {
+                        let names = forcing.map { "\(String($0)) \($0.codePoint)" }.joined(separator: ", ")
+                        let price = without.segments < cost.segments
+                            ? "; in GSM-7 it would take \(without.segments) segment\(without.segments == 1 ? "" : "s")" : ""
+                        print("          UCS-2 because of \(names)\(price)")
+                    }
+                }
             }
             print("")
             print("\(report.templates) templates, \(report.locales.count) locales (\(report.locales.joined(separator: ", "))): \(report.errors) error\(report.errors == 1 ? "" : "s"), \(report.warnings) warning\(report.warnings == 1 ? "" : "s")")

@@ -87,7 +87,16 @@ struct Render: ParsableCommand {
             lines.append("replaced   \(list.joined(separator: ", "))")
             lines.append("saved      without replacement: \(r.rawCount.encoding.rawValue), \(r.rawCount.segments) segment\(r.rawCount.segments == 1 ? "" : "s")")
         }
-        if !r.forcedUCS2.isEmpty { lines.append("UCS-2 by   \(r.forcedUCS2.prefix(8).joined(separator: ", "))\(r.forcedUCS2.count > 8 ? ", …" : "")") }
+        if !r.forcedUCS2.isEmpty {
+            var line = "UCS-2 by   \(r.forcedUCS2.prefix(8).joined(separator: ", "))\(r.forcedUCS2.count > 8 ? ", …" : "")"
+            if let without = r.costWithoutUCS2Characters, without.encoding == .gsm7 {
+                line += without.segments < r.segments
+                    ? " (in GSM-7 without \(r.forcedUCS2.count == 1 ? "it" : "them"): \(without.segments) segment\(without.segments == 1 ? "" : "s") instead of \(r.segments))"
+                    : " (in GSM-7 it would still be \(without.segments) segment\(without.segments == 1 ? "" : "s"))"
+            }
+            lines.append(line)
+        }
+        lines.append("room       \(r.room) more \(unitName) before segment \(r.segments + 1)")
         for (index, part) in r.parts.enumerated() { lines.append("part \(index + 1)     \(part)") }
         for warning in r.warnings { lines.append("warning    \(warning)") }
         if let expires = r.expiresAt { lines.append("expires    \(expires)") }

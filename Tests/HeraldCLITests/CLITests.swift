@@ -129,6 +129,17 @@ struct CLI {
         #expect(cwd.stdout.contains("en.yaml:3: error"))
     }
 
+    /// What forces UCS-2 is named, with its price, and the room left before the next segment.
+    @Test func renderAndCheckNameWhatForcesUCS2() throws {
+        let r = try CLI.run(["render", "case.response_added", "--locale", "fr", "--param", "caseNumber=CASE-1", "--param", "responseCount=2"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("UCS-2 by   U+00E7 ç (in GSM-7 without it: 1 segment instead of 2)"), "\(r.stdout)")
+        #expect(r.stdout.contains("room       23 more UTF-16 units before segment 3"))
+        let check = try CLI.run(["check"])
+        #expect(check.stdout.contains("UCS-2 because of ç U+00E7"), "\(check.stdout)")
+        #expect(check.stdout.contains("characters outside GSM-7"))
+    }
+
     /// Warnings pass, unless --strict: then they fail with exit 2, for a team's CI.
     @Test func strictCheckFailsOnWarnings() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("herald-strict-\(UUID().uuidString)")

@@ -142,6 +142,18 @@ import Testing
         #expect(count == Self.oracle(text))
     }
 
+    /// Room before the next segment, on every side of the boundaries.
+    @Test func roomIsWhatFitsBeforeTheNextSegment() {
+        #expect(SMS.room("") == 160)
+        #expect(SMS.room(String(repeating: "a", count: 150)) == 10)
+        #expect(SMS.room(String(repeating: "a", count: 160)) == 0)
+        #expect(SMS.room(String(repeating: "a", count: 161)) == 153 - 8)
+        #expect(SMS.room(String(repeating: "a", count: 152) + "€") == 6)
+        #expect(SMS.room(String(repeating: "a", count: 305) + "€") == 151)
+        #expect(SMS.room("ሀ") == 69)
+        #expect(SMS.countWithoutUCS2Characters("Vous avez reçu " + String(repeating: "a", count: 60)) == SMS.count("Vous avez re?u " + String(repeating: "a", count: 60)))
+    }
+
     /// An empty text is one SMS, as providers bill it: one empty part.
     @Test func emptyText() {
         #expect(SMS.count("") == SegmentCount(encoding: .gsm7, units: 0, segments: 1))

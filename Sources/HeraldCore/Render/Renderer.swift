@@ -122,9 +122,18 @@ public struct RenderedMessage: Sendable, Equatable, Codable {
     /// The characters that force UCS-2 as people read them: `U+1200 ሀ`.
     public var forcedUCS2: [String] { forcingUCS2.map { "\($0.codePoint) \(String($0))" } }
 
+    /// Units still free before the message takes one more segment.
+    public var room: Int { SMS.room(text) }
+
+    /// For a UCS-2 message, its cost were the characters that force UCS-2 GSM-7 letters; nil for GSM-7.
+    public var costWithoutUCS2Characters: SegmentCount? {
+        encoding == .ucs2 ? SMS.countWithoutUCS2Characters(text) : nil
+    }
+
     enum CodingKeys: String, CodingKey {
         case template, requestedLocale, messageLocale, formattingLocale, timeZone, text, rawText, encoding, units
         case segments, parts, replacements, rawCount, forcedUCS2, fellBackFrom, warnings, expiresAt
+        case room, withoutUCS2
     }
 
     public init(from decoder: any Decoder) throws {
@@ -166,6 +175,8 @@ public struct RenderedMessage: Sendable, Equatable, Codable {
         try c.encode(replacements, forKey: .replacements)
         try c.encode(rawCount, forKey: .rawCount)
         try c.encode(forcedUCS2, forKey: .forcedUCS2)
+        try c.encode(room, forKey: .room)
+        try c.encodeIfPresent(costWithoutUCS2Characters, forKey: .withoutUCS2)
         try c.encode(fellBackFrom, forKey: .fellBackFrom)
         try c.encode(warnings, forKey: .warnings)
         try c.encodeIfPresent(expiresAt, forKey: .expiresAt)

@@ -225,6 +225,24 @@ public enum SMS {
         return parts
     }
 
+    /// Septets (GSM-7) or UTF-16 units still free in the text's last part: how much can be added before it takes
+    /// one more segment.
+    public static func room(_ text: String) -> Int {
+        let c = count(text)
+        if c.segments == 1 { return max(0, c.encoding.singleCapacity - c.units) }
+        let last = parts(text).last ?? ""
+        let used = last.unicodeScalars.reduce(0) { $0 + cost($1, c.encoding) }
+        return c.encoding.partCapacity - used
+    }
+
+    /// What the text would cost if the characters that force UCS-2 were GSM-7 letters: the price of those
+    /// characters, set against `count(text)`.
+    public static func countWithoutUCS2Characters(_ text: String) -> SegmentCount {
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars { scalars.append(GSM7.septets(scalar.value) == 0 ? "?" : scalar) }
+        return count(String(scalars))
+    }
+
     /// The distinct characters of `text` that are not GSM-7, in order of first appearance.
     public static func nonGSMCharacters(_ text: String) -> [Unicode.Scalar] {
         var seen = Set<UInt32>()

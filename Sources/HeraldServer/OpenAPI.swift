@@ -494,6 +494,8 @@ components:
         segments: {type: integer}
         replacements: {type: array, items: {type: object}}
         forcedUCS2: {type: array, items: {type: string}}
+        room: {type: integer, description: "Septets or UTF-16 units free before one more segment"}
+        withoutUCS2: {type: object, description: "For UCS-2: the count were the characters that force it GSM-7", properties: {encoding: {type: string}, units: {type: integer}, segments: {type: integer}}}
         messageLocale: {type: string}
         formattingLocale: {type: string}
         timeZone: {type: string}

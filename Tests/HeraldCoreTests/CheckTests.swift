@@ -153,4 +153,13 @@ import Testing
         #expect(error.line == 5, "\(error)")
         #expect(error.message.contains("has no 'other' variant at \"{n, plural, one {# case}"), "\(error.message)")
     }
+
+    /// An indentation slip in a folded message puts a line break into the SMS: a warning at the line that slipped.
+    @Test func aLineBreakFromAnIndentationSlipIsAWarning() throws {
+        let d = try diagnostics(en: "locale: en\nmessages:\n  greet: >-\n    Hello {name}\n      at {when, date}\n    {n}\n")
+        let warning = try #require(d.first { $0.severity == .warning && $0.message.contains("line break") }, "\(d)")
+        #expect(warning.line == 5)
+        let literal = try diagnostics(en: "locale: en\nmessages:\n  greet: |-\n    Hello {name}\n    at {when, date} {n}\n")
+        #expect(!literal.contains { $0.message.contains("line break") })
+    }
 }

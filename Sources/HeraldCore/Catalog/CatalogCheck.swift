@@ -67,6 +67,17 @@ extension Catalog {
                                    field: field, text))
                     continue
                 }
+                // A line break nobody wrote on purpose: in a folded (`>`) or plain message, YAML keeps one where a
+                // line is indented more than the others, and the SMS shows it.
+                if let span = messageNodes[file.icuID]?[templateID], !span.literal,
+                    let breakAt = message.text.utf16.firstIndex(of: 10)
+                {
+                    let offset = message.text.utf16.distance(from: message.text.utf16.startIndex, to: breakAt)
+                    diagnostics.append(
+                        Diagnostic(.warning, file: file.file, line: line(ofOffset: offset + 1, template: templateID, locale: file.icuID),
+                                   field: field,
+                                   "the message has a line break here, which the SMS shows: in a folded (>) message YAML keeps one where a line is indented more than the others; align the lines, or use | if the break is meant"))
+                }
                 for quote in Apostrophes.swallowed(in: message.text) {
                     let (line, column) = position(
                         ofOffset: quote.offset, snippet: String(quote.snippet.prefix(12)), template: templateID, locale: file.icuID)

@@ -187,12 +187,15 @@ struct TextSpan: Sendable {
     var line: Int
     /// Literal (`|`) or folded (`>`) block scalar.
     var block: Bool
+    /// A literal block (`|`): its line breaks are meant.
+    var literal: Bool
     var text: String
 
     init?(_ node: Node) {
         guard case .scalar(let scalar) = node, let mark = scalar.mark else { return nil }
         line = mark.line
         block = scalar.style == .literal || scalar.style == .folded
+        literal = scalar.style == .literal
         text = scalar.string
     }
 }

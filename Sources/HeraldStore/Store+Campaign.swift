@@ -44,7 +44,11 @@ extension PlanningView {
                 continue
             }
             var parameters = common
-            for (k, v) in row.params { parameters[k] = v }
+            // A column that describes the person (`name`) fills a parameter only when the template has one by
+            // that name.
+            for (k, v) in row.params where !RecipientRow.personKeys.contains(k) || template.parameter(named: k) != nil {
+                parameters[k] = v
+            }
             if let missing = template.parameters.first(where: { $0.isRequired && parameters[$0.name] == nil }) {
                 batch.refused.append((row.line, "\(missing.name): missing; template \(template.id) needs it"))
                 continue

@@ -45,6 +45,9 @@ struct Campaign: AsyncParsableCommand {
     @Flag(help: "Send the queued messages at the end (the worker, with its retries).")
     var send = false
 
+    @Flag(help: "Decide every row (policy, language, rendering, segments) and store nothing: a preview.")
+    var dryRun = false
+
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
@@ -60,6 +63,7 @@ struct Campaign: AsyncParsableCommand {
     func validate() throws {
         guard (1...100_000).contains(batch) else { throw ValidationError("--batch must be 1…100000") }
         if let format, !["csv", "jsonl"].contains(format) { throw ValidationError("--format is csv or jsonl") }
+        if dryRun && send { throw ValidationError("--dry-run stores and sends nothing: leave out --send") }
     }
 
     struct Summary: Encodable {
@@ -73,6 +77,11 @@ struct Campaign: AsyncParsableCommand {
         var refused = 0
         var skipped = 0
         var segments = 0
+        /// True for `--dry-run`: decided, not stored.
+        var dryRun = false
+        /// Messages by the locale they are written in, and by encoding.
+        var byLocale: [String: Int] = [:]
+        var byEncoding: [String: Int] = [:]
         var seconds = 0.0
         var rowsPerSecond = 0.0
         var sent: PassSummary?
@@ -95,7 +104,9 @@ struct Campaign: AsyncParsableCommand {
         if let problem = template.unusableDirectly(parameters: common, columns: reader.columns) { throw Self.fail(problem) }
         let workerConfig = send ? try delivery.workerConfig() : nil
 
-        let store = try storeOptions.open(bulk: true)
+        // A dry run reads the real contacts (their opt-outs and quiet hours) but writes nothing, not even a new file.
+        let store = dryRun && !FileManager.default.fileExists(atPath: storeOptions.path)
+            ? try Store(path: ":memory:") : try storeOptions.open(bulk: !dryRun)
         let now = try clock.clock()
         let campaignID = id ?? "campaign-\(template.id)-\(Renderer.iso8601(ms: Double(now)).filter { $0.isNumber || $0 == "T" })"
         let event = Event(
@@ -104,9 +115,10 @@ struct Campaign: AsyncParsableCommand {
                 "template": .string(template.id), "recipients": .string(recipients),
                 "params": .object(common.mapValues(JSONValue.string)),
             ]))
-        let resumed = !(try store.register(event, now: now))
+        let resumed = dryRun ? try store.hasEvent(campaignID) : !(try store.register(event, now: now))
         let planner = Planner(renderer: Renderer(catalog: catalog), config: config)
         var summary = Summary(campaign: campaignID, template: template.id, resumed: resumed)
+        summary.dryRun = dryRun
         let progress = isatty(STDERR_FILENO) == 1 && !json
         if resumed { FileHandle.standardError.write(Data("campaign \(campaignID) exists: resuming, rows already decided are skipped\n".utf8)) }
         let started = Stopwatch()
@@ -150,10 +162,15 @@ struct Campaign: AsyncParsableCommand {
                 summary.segments += batch.segments
                 for (reason, n) in batch.suppressed { summary.suppressed[reason, default: 0] += n }
                 for (line, text) in batch.refused { refuse(line, text) }
+                for case let message? in batch.plans.map(\.message) {
+                    summary.byLocale[message.rendered.messageLocale, default: 0] += 1
+                    summary.byEncoding[message.rendered.encoding.rawValue, default: 0] += 1
+                }
             } catch {
                 throw Self.fail("database \(store.path): \(error); run again with --id \(campaignID) to resume")
             }
             try waitForWrite()
+            if dryRun { continue }
             let firstLine = rows[0].line
             pending.enter()
             writes.async {
@@ -206,8 +223,12 @@ struct Campaign: AsyncParsableCommand {
             try printJSON(summary)
         } else {
             print("campaign \(campaignID) (\(template.id))\(resumed ? ", resumed" : ""): \(summary.rows) rows in \(String(format: "%.2f", summary.seconds))s (\(Int(summary.rowsPerSecond)) rows/s)")
-            print("  queued to send now: \(summary.queued)")
-            print("  deferred (quiet hours): \(summary.deferred)")
+            if dryRun { print("  dry run: every row decided, nothing stored or queued") }
+            print("  \(dryRun ? "would be queued" : "queued") to send now: \(summary.queued)")
+            print("  \(dryRun ? "would be deferred" : "deferred") (quiet hours): \(summary.deferred)")
+            func list(_ counts: [String: Int]) -> String { counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") }
+            if !summary.byLocale.isEmpty { print("  by locale: \(list(summary.byLocale))") }
+            if !summary.byEncoding.isEmpty { print("  by encoding: \(list(summary.byEncoding))") }
             let suppressed = summary.suppressed.values.reduce(0, +)
             print("  suppressed: \(suppressed)\(suppressed == 0 ? "" : " (" + summary.suppressed.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")")")
             if summary.skipped > 0 { print("  already decided (skipped): \(summary.skipped)") }

@@ -10,6 +10,40 @@ import Testing
         FileManager.default.temporaryDirectory.appendingPathComponent("herald-\(UUID().uuidString)-\(name)").path
     }
 
+    /// A dry run decides every row, names the refused ones by line, counts by locale and encoding, and stores
+    /// nothing; a `name` column describes the person and is never taken for a parameter.
+    @Test func aDryRunDecidesEveryRowAndStoresNothing() throws {
+        let db = temp("dry.sqlite")
+        #expect(try CLI.run(["contact", "set", "c-2", "--opt-out", "service", "--db", db, "--now", now]).status == 0)
+        let csv = temp("dry.csv")
+        try """
+            contact,phone,language,timeZone,name,firstName,carModel
+            c-1,+21620123456,fr,America/New_York,Amine B.,Amine,208
+            c-2,+251911234567,am,Africa/Addis_Ababa,Abebe,አበበ,Corolla
+            c-3,+447700900123,am,America/New_York,Sam,ሳም,Clio
+            c-4,+447700900124,en,America/New_York,Kim,Kim
+
+            """.write(toFile: csv, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["campaign", "service.completed", "--recipients", csv, "--param", "carMake=Peugeot", "--dry-run",
+                             "--db", db, "--now", now, "--json"])
+        #expect(r.status == 1, "\(r.stderr)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(summary["dryRun"] as? Bool == true)
+        #expect(summary["queued"] as? Int == 2)
+        #expect((summary["suppressed"] as? [String: Int])?["opted_out"] == 1)
+        #expect(summary["byLocale"] as? [String: Int] == ["fr": 1, "am": 1])
+        #expect(summary["byEncoding"] as? [String: Int] == ["GSM-7": 1, "UCS-2": 1])
+        #expect(summary["refused"] as? Int == 1)
+        #expect(r.stderr.contains("dry.csv:5: 6 fields; the header has 7"), "\(r.stderr)")
+        // Nothing stored: no message, and the campaign can run for real afterwards.
+        let messages = try CLI.run(["messages", "--json", "--db", db])
+        #expect((try JSONSerialization.jsonObject(with: Data(messages.stdout.utf8)) as? [Any])?.isEmpty == true, "\(messages.stdout)")
+        let real = try CLI.run(["campaign", "service.completed", "--recipients", csv, "--param", "carMake=Peugeot",
+                                "--db", db, "--now", now, "--json"])
+        let stored = try #require(try JSONSerialization.jsonObject(with: Data(real.stdout.utf8)) as? [String: Any])
+        #expect(stored["queued"] as? Int == 2 && stored["resumed"] as? Bool == false)
+    }
+
     @Test func aCampaignOfTenThousandGivesTheExactCounts() throws {
         let db = temp("campaign.sqlite")
         // Opt-outs and quiet hours chosen by people before the campaign.

@@ -14,7 +14,10 @@ struct CLI {
         var stderr: String
     }
 
-    static func run(_ arguments: [String], stdin: String? = nil, cwd: URL = root, env: [String: String] = [:]) throws -> Result {
+    /// Runs the built herald and waits for it on a thread of its own (see `onOwnThread`).
+    static func run(_ arguments: [String], stdin: String? = nil, cwd: URL = root, env: [String: String] = [:]) async throws
+        -> Result
+    {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -31,12 +34,30 @@ struct CLI {
         try process.run()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
-        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
-                      stderr: String(decoding: stderrData, as: UTF8.self))
+        return await onOwnThread {
+            // Both pipes drained at once, so a child that fills one while the other is read never stalls.
+            let stderrData = Locked(Data())
+            let done = DispatchSemaphore(value: 0)
+            Thread.detachNewThread {
+                stderrData.set(err.fileHandleForReading.readDataToEndOfFile())
+                done.signal()
+            }
+            let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+            done.wait()
+            process.waitUntilExit()
+            return Result(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
+                          stderr: String(decoding: stderrData.get(), as: UTF8.self))
+        }
     }
+}
+
+/// A value shared between two threads of a test.
+final class Locked<T>: @unchecked Sendable {
+    private var value: T
+    private let lock = NSLock()
+    init(_ value: T) { self.value = value }
+    func get() -> T { lock.lock(); defer { lock.unlock() }; return value }
+    func set(_ new: T) { lock.lock(); value = new; lock.unlock() }
 }
 
 @Suite(.serialized) struct CLITests {
@@ -44,8 +65,8 @@ struct CLI {
                    "--param", "invoiceNumber=F-2026-0042", "--param", "total=1234.5", "--param", "carMake=Peugeot",
                    "--param", "carModel=208"]
 
-    @Test func renderPrintsTheMessageAndItsCost() throws {
-        let r = try CLI.run(["render"] + invoice)
+    @Test func renderPrintsTheMessageAndItsCost() async throws {
+        let r = try await CLI.run(["render"] + invoice)
         #expect(r.status == 0, "\(r.stderr)")
         let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.first == "Bonjour Amine, une nouvelle facture (F-2026-0042) de 1 234,500 DT pour votre Peugeot 208 a été émise. Merci de votre confiance.")
@@ -55,8 +76,8 @@ struct CLI {
     }
 
     /// The benches run end to end on small inputs; a debug build says so on standard error.
-    @Test func benchesReportWhatTheyMeasured() throws {
-        let segments = try CLI.run(["bench", "segments", "--messages", "300", "--passes", "1", "--json"])
+    @Test func benchesReportWhatTheyMeasured() async throws {
+        let segments = try await CLI.run(["bench", "segments", "--messages", "300", "--passes", "1", "--json"])
         #expect(segments.status == 0, "\(segments.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(segments.stdout.utf8)) as? [String: Any])
         #expect(object["messages"] as? Int == 300)
@@ -66,7 +87,7 @@ struct CLI {
         #expect(segments.stderr.contains("DEBUG build"))
         #endif
 
-        let ingest = try CLI.run(["bench", "ingest", "--singles", "5", "--count", "40", "--batch", "20", "--json"])
+        let ingest = try await CLI.run(["bench", "ingest", "--singles", "5", "--count", "40", "--batch", "20", "--json"])
         #expect(ingest.status == 0, "\(ingest.stderr)")
         let figures = try #require(try JSONSerialization.jsonObject(with: Data(ingest.stdout.utf8)) as? [String: Any])
         let batched = try #require(figures["batch_20"] as? [String: Any])
@@ -76,8 +97,8 @@ struct CLI {
         #expect((figures["batch_1"] as? [String: Any])?["events"] as? Int == 5)
     }
 
-    @Test func renderJSON() throws {
-        let r = try CLI.run(["render"] + invoice + ["--json", "--at", "2026-03-12T10:00:00Z"])
+    @Test func renderJSON() async throws {
+        let r = try await CLI.run(["render"] + invoice + ["--json", "--at", "2026-03-12T10:00:00Z"])
         #expect(r.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         #expect(object["encoding"] as? String == "GSM-7")
@@ -94,19 +115,19 @@ struct CLI {
         (["render", "case.assigned", "--param", "caseNumber=1"], "error: template 'case.assigned' needs parameter 'title' (string)"),
         (["render", "case.resolved", "--param", "caseNumber"], "--param 'caseNumber' is not name=value"),
     ])
-    func badInputIsAClearErrorAndNonZeroExit(arguments: [String], message: String) throws {
-        let r = try CLI.run(arguments)
+    func badInputIsAClearErrorAndNonZeroExit(arguments: [String], message: String) async throws {
+        let r = try await CLI.run(arguments)
         #expect(r.status != 0)
         #expect(r.stderr.contains(message), "\(r.stderr)")
         #expect(!r.stderr.contains("Fatal error"))
         #expect(r.stdout.isEmpty)
     }
 
-    @Test func checkPassesOnTheShippedCatalogAndFailsOnABrokenOne() throws {
-        let ok = try CLI.run(["check"])
+    @Test func checkPassesOnTheShippedCatalogAndFailsOnABrokenOne() async throws {
+        let ok = try await CLI.run(["check"])
         #expect(ok.status == 0, "\(ok.stdout)")
         #expect(ok.stdout.contains("7 templates, 3 locales (am, en, fr): 0 errors"))
-        let json = try CLI.run(["check", "--json"])
+        let json = try await CLI.run(["check", "--json"])
         let report = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect((report["costs"] as? [Any])?.count == 21)
 
@@ -118,30 +139,30 @@ struct CLI {
         try "locale: en\nmessages:\n  case.resolved: 'Your case {caseNumber has been resolved.'\n"
             .write(to: dir.appendingPathComponent("Locales/en.yaml"), atomically: true, encoding: .utf8)
         // Found through the environment variables, the second place Herald looks.
-        let broken = try CLI.run(["check"], cwd: dir, env: [
+        let broken = try await CLI.run(["check"], cwd: dir, env: [
             "HERALD_TEMPLATES": dir.appendingPathComponent("Templates").path,
             "HERALD_LOCALES": dir.appendingPathComponent("Locales").path])
         #expect(broken.status == 1)
         #expect(broken.stdout.contains("Locales/en.yaml:3: error: messages.case.resolved: MessageFormat syntax: syntax error at \"caseNumber has been reso\""))
         // And through the current directory, the last.
-        let cwd = try CLI.run(["check"], cwd: dir)
+        let cwd = try await CLI.run(["check"], cwd: dir)
         #expect(cwd.status == 1)
         #expect(cwd.stdout.contains("en.yaml:3: error"))
     }
 
     /// What forces UCS-2 is named, with its price, and the room left before the next segment.
-    @Test func renderAndCheckNameWhatForcesUCS2() throws {
-        let r = try CLI.run(["render", "case.response_added", "--locale", "fr", "--param", "caseNumber=CASE-1", "--param", "responseCount=2"])
+    @Test func renderAndCheckNameWhatForcesUCS2() async throws {
+        let r = try await CLI.run(["render", "case.response_added", "--locale", "fr", "--param", "caseNumber=CASE-1", "--param", "responseCount=2"])
         #expect(r.status == 0)
         #expect(r.stdout.contains("UCS-2 by   U+00E7 ç (in GSM-7 without it: 1 segment instead of 2)"), "\(r.stdout)")
         #expect(r.stdout.contains("room       23 more UTF-16 units before segment 3"))
-        let check = try CLI.run(["check"])
+        let check = try await CLI.run(["check"])
         #expect(check.stdout.contains("UCS-2 because of ç U+00E7"), "\(check.stdout)")
         #expect(check.stdout.contains("characters outside GSM-7"))
     }
 
     /// Warnings pass, unless --strict: then they fail with exit 2, for a team's CI.
-    @Test func strictCheckFailsOnWarnings() throws {
+    @Test func strictCheckFailsOnWarnings() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("herald-strict-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: CLI.root.appendingPathComponent("Templates"), to: dir.appendingPathComponent("Templates"))
@@ -154,33 +175,33 @@ struct CLI {
         let at = try #require(lines.firstIndex { $0.hasPrefix("  case.resolved:") })
         lines.removeSubrange(at...(at + 1))
         try lines.joined(separator: "\n").write(to: am, atomically: true, encoding: .utf8)
-        let served = try CLI.run(["check"], cwd: dir)
+        let served = try await CLI.run(["check"], cwd: dir)
         #expect(served.status == 1)
         #expect(served.stdout.contains("Locales/am.yaml: error: messages.case.resolved: missing; am recipients get the en message (the catalog serves am: catalog.yaml)"), "\(served.stdout)")
         try FileManager.default.removeItem(at: dir.appendingPathComponent("Locales/catalog.yaml"))
-        let plain = try CLI.run(["check"], cwd: dir)
+        let plain = try await CLI.run(["check"], cwd: dir)
         #expect(plain.status == 0, "\(plain.stdout)")
         #expect(plain.stdout.contains("0 errors, 1 warning"))
-        let strict = try CLI.run(["check", "--strict"], cwd: dir)
+        let strict = try await CLI.run(["check", "--strict"], cwd: dir)
         #expect(strict.status == 2)
         #expect(strict.stderr.contains("herald check --strict: 1 warning fail the check"))
-        #expect(try CLI.run(["check", "--strict"]).status == 0)
+        #expect(try await CLI.run(["check", "--strict"]).status == 0)
     }
 
     /// A locale the catalog serves whose file is gone is an error at the line that declares it.
-    @Test func aServedLocaleWhoseFileIsGoneIsAnError() throws {
+    @Test func aServedLocaleWhoseFileIsGoneIsAnError() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("herald-gone-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         for folder in ["Templates", "Locales", "Events"] {
             try FileManager.default.copyItem(at: CLI.root.appendingPathComponent(folder), to: dir.appendingPathComponent(folder))
         }
         try FileManager.default.removeItem(at: dir.appendingPathComponent("Locales/am.yaml"))
-        let r = try CLI.run(["check"], cwd: dir)
+        let r = try await CLI.run(["check"], cwd: dir)
         #expect(r.status == 1)
         #expect(r.stdout.contains("Locales/catalog.yaml:3: error: locales: the catalog serves 'am' but Locales/am.yaml is missing"), "\(r.stdout)")
     }
 
-    @Test func segmentsStreamsJSONLinesInOrder() throws {
+    @Test func segmentsStreamsJSONLinesInOrder() async throws {
         let input = [
             #"{"id": 1, "text": "hello"}"#,
             #"{"id": "b", "text": "\#(String(repeating: "a", count: 161))"}"#,
@@ -188,7 +209,7 @@ struct CLI {
             "not json",
             #"{"id": 5, "text": "1\u202f234,500\u00a0DT"}"#,
         ].joined(separator: "\n")
-        let raw = try CLI.run(["segments"], stdin: input)
+        let raw = try await CLI.run(["segments"], stdin: input)
         #expect(raw.status == 1)  // one bad line
         #expect(raw.stdout.split(separator: "\n") == [
             #"{"id":1,"encoding":"GSM-7","units":5,"segments":1}"#,
@@ -197,20 +218,20 @@ struct CLI {
             #"{"id":null,"line":4,"error":"expected a JSON object with a string \"text\""}"#,
             #"{"id":5,"encoding":"UCS-2","units":12,"segments":1}"#,
         ])
-        let kept = try CLI.run(["segments", "--keep-gsm", "fr"], stdin: #"{"id": 5, "text": "1\u202f234,500\u00a0DT"}"#)
+        let kept = try await CLI.run(["segments", "--keep-gsm", "fr"], stdin: #"{"id": 5, "text": "1\u202f234,500\u00a0DT"}"#)
         #expect(kept.status == 0)
         #expect(kept.stdout == #"{"id":5,"encoding":"GSM-7","units":12,"segments":1,"text":"1 234,500 DT"}"# + "\n")
     }
 
-    @Test func segmentsSummaryForOneText() throws {
-        let r = try CLI.run(["segments", "Prix : 12 € – merci"])
+    @Test func segmentsSummaryForOneText() async throws {
+        let r = try await CLI.run(["segments", "Prix : 12 € – merci"])
         #expect(r.status == 0)
         #expect(r.stdout.contains("encoding  UCS-2"))
         #expect(r.stdout.contains("UCS-2 by  U+2013 –"))
-        let kept = try CLI.run(["segments", "--keep-gsm", "fr", "Prix : 12 € – merci"])
+        let kept = try await CLI.run(["segments", "--keep-gsm", "fr", "Prix : 12 € – merci"])
         #expect(kept.stdout.contains("encoding  GSM-7"))
         #expect(kept.stdout.contains("units     20 septets"))
-        let unknown = try CLI.run(["segments", "--keep-gsm", "de", "x"])
+        let unknown = try await CLI.run(["segments", "--keep-gsm", "de", "x"])
         #expect(unknown.status != 0)
         #expect(unknown.stderr.contains("--keep-gsm de: no such locale"))
     }

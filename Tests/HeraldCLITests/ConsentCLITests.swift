@@ -7,8 +7,8 @@ import Testing
     let db = FileManager.default.temporaryDirectory.appendingPathComponent("herald-consent-\(UUID().uuidString).sqlite").path
     let log = FileManager.default.temporaryDirectory.appendingPathComponent("herald-consent-\(UUID().uuidString).jsonl").path
 
-    func herald(_ arguments: [String]) throws -> CLI.Result {
-        try CLI.run(arguments + ["--db", db])
+    func herald(_ arguments: [String]) async throws -> CLI.Result {
+        try await CLI.run(arguments + ["--db", db])
     }
 
     /// An invoice at 21:30 (Tunis, UTC+1: 22:30 local) waits for the end of quiet hours.
@@ -19,30 +19,30 @@ import Testing
                                "language": "fr", "timeZone": "Africa/Tunis"}}}
         """
 
-    @Test func anOptOutMadeWithContactSetStopsTheDeferredInvoice() throws {
-        let event = try CLI.run(["event", "-", "--db", db, "--now", "2026-11-23T21:30:00Z"], stdin: invoice)
+    @Test func anOptOutMadeWithContactSetStopsTheDeferredInvoice() async throws {
+        let event = try await CLI.run(["event", "-", "--db", db, "--now", "2026-11-23T21:30:00Z"], stdin: invoice)
         #expect(event.status == 0, "\(event.stderr)")
         #expect(event.stdout.contains("defer"))
-        let set = try herald(["contact", "set", "ecar-c-42", "--opt-out", "all", "--now", "2026-11-23T22:00:00Z"])
+        let set = try await herald(["contact", "set", "ecar-c-42", "--opt-out", "all", "--now", "2026-11-23T22:00:00Z"])
         #expect(set.status == 0, "\(set.stderr)")
         #expect(set.stdout.contains("waiting:     1 cancelled"))
-        let worker = try herald(["worker", "--drain", "--now", "2026-11-24T08:30:00Z", "--sms-log", log, "--json"])
+        let worker = try await herald(["worker", "--drain", "--now", "2026-11-24T08:30:00Z", "--sms-log", log, "--json"])
         #expect(worker.status == 0, "\(worker.stderr)")
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(worker.stdout.utf8)) as? [String: Any])
         #expect(summary["sent"] as? Int == 0)
         #expect(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").isEmpty)
-        let messages = try herald(["messages", "--contact", "ecar-c-42"])
+        let messages = try await herald(["messages", "--contact", "ecar-c-42"])
         #expect(messages.stdout.contains("cancelled (opted_out) invoice.created"), "\(messages.stdout)")
-        let explain = try herald(["explain", "inv-night"])
+        let explain = try await herald(["explain", "inv-night"])
         #expect(explain.stdout.contains("cancelled (opted_out)"), "\(explain.stdout)")
         #expect(explain.stdout.contains("no occurredAt given: taken as received"))
     }
 
-    @Test func quietHoursTurnedOffReleaseTheWaitingInvoice() throws {
-        _ = try CLI.run(["event", "-", "--db", db, "--now", "2026-11-23T21:30:00Z"], stdin: invoice)
-        let set = try herald(["contact", "set", "ecar-c-42", "--quiet-hours", "off", "--now", "2026-11-23T21:40:00Z"])
+    @Test func quietHoursTurnedOffReleaseTheWaitingInvoice() async throws {
+        _ = try await CLI.run(["event", "-", "--db", db, "--now", "2026-11-23T21:30:00Z"], stdin: invoice)
+        let set = try await herald(["contact", "set", "ecar-c-42", "--quiet-hours", "off", "--now", "2026-11-23T21:40:00Z"])
         #expect(set.stdout.contains("waiting:     1 due sooner"), "\(set.stdout)")
-        let worker = try herald(["worker", "--drain", "--now", "2026-11-23T21:41:00Z", "--sms-log", log, "--json"])
+        let worker = try await herald(["worker", "--drain", "--now", "2026-11-23T21:41:00Z", "--sms-log", log, "--json"])
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(worker.stdout.utf8)) as? [String: Any])
         #expect(summary["sent"] as? Int == 1, "\(worker.stdout) \(worker.stderr)")
     }

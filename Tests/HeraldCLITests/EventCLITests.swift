@@ -6,12 +6,12 @@ import Testing
     let db = FileManager.default.temporaryDirectory.appendingPathComponent("herald-cli-\(UUID().uuidString).sqlite").path
     let now = "2026-11-23T14:00:00Z"
 
-    func herald(_ arguments: [String], stdin: String? = nil, env: [String: String] = [:]) throws -> CLI.Result {
-        try CLI.run(arguments + ["--db", db], stdin: stdin, env: env)
+    func herald(_ arguments: [String], stdin: String? = nil, env: [String: String] = [:]) async throws -> CLI.Result {
+        try await CLI.run(arguments + ["--db", db], stdin: stdin, env: env)
     }
 
-    @Test func aSeedEventThroughEventAndExplain() throws {
-        let r = try herald(["event", "Examples/events/case.assigned.json", "--now", now])
+    @Test func aSeedEventThroughEventAndExplain() async throws {
+        let r = try await herald(["event", "Examples/events/case.assigned.json", "--now", now])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout == """
             crm-evt-1001 case.assigned
@@ -19,24 +19,24 @@ import Testing
 
             """)
         // Another process reads what the first one stored.
-        let x = try herald(["explain", "crm-evt-1001"])
+        let x = try await herald(["explain", "crm-evt-1001"])
         #expect(x.status == 0)
         #expect(x.stdout.contains("case.assigned: matched"))
         #expect(x.stdout.contains("u-17 (assignee) ← case.assigned: SEND"))
         #expect(x.stdout.contains("quiet_hours [pass]: 21:00-08:00 (deployment default) in Africa/Addis_Ababa; local time 2026-11-23 17:00 Mon: outside"))
         #expect(x.stdout.contains("ጉዳይ #CASE-001 ለእርስዎ ተመድቧል።"))
         #expect(!x.stdout.contains("0911234567") && !x.stdout.contains("911234567"))
-        let json = try herald(["explain", "crm-evt-1001", "--json"])
+        let json = try await herald(["explain", "crm-evt-1001", "--json"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let decisions = try #require(object["decisions"] as? [[String: Any]])
         #expect(decisions.first?["action"] as? String == "send")
         // The same event again: nothing new, the same decisions.
-        let again = try herald(["event", "Examples/events/case.assigned.json", "--now", now])
+        let again = try await herald(["event", "Examples/events/case.assigned.json", "--now", now])
         #expect(again.stdout.contains("(already stored; nothing new)"))
         #expect(again.stdout.contains("[message 1]"))
     }
 
-    @Test func jsonLinesWithABadLineStoreTheRestAndExitOne() throws {
+    @Test func jsonLinesWithABadLineStoreTheRestAndExitOne() async throws {
         let dir = CLI.root.appendingPathComponent("Examples/events")
         var lines: [String] = []
         for name in ["case.assigned.self.json", "case.escalated.json", "invoice.created.json"] {
@@ -45,7 +45,7 @@ import Testing
             lines.append(String(decoding: try JSONSerialization.data(withJSONObject: value), as: UTF8.self))
         }
         lines.insert(#"{"id": "bad-1", "type": "case.escalated", "occurredAt": "2026-11-23T10:00:00Z", "data": {"case": {}, "manager": {"id": "u-1"}}}"#, at: 1)
-        let r = try herald(["event", "-", "--json", "--now", now], stdin: lines.joined(separator: "\n") + "\n")
+        let r = try await herald(["event", "-", "--json", "--now", now], stdin: lines.joined(separator: "\n") + "\n")
         #expect(r.status == 1)
         let objects = r.stdout.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         #expect(objects.count == 4)
@@ -54,16 +54,16 @@ import Testing
         #expect(objects[1]?["line"] as? Int == 2)
         #expect(r.stderr.contains("4 events: 3 stored, 0 already stored, 1 refused"))
         #expect(r.stderr.contains("self_action 1"))
-        let explain = try herald(["explain", "bad-1"])
+        let explain = try await herald(["explain", "bad-1"])
         #expect(explain.status == 1 && explain.stderr.contains("no event 'bad-1'"))
-        let messages = try herald(["messages", "--json"])
+        let messages = try await herald(["messages", "--json"])
         let list = try #require(try JSONSerialization.jsonObject(with: Data(messages.stdout.utf8)) as? [[String: Any]])
         #expect(list.count == 2)
     }
 
     /// A file read in batches, the next one read while the current one is stored: every line answered in order,
     /// a broken first line reported on its own, and the rest stored.
-    @Test func aFileInManyBatchesAnswersEveryLineInOrder() throws {
+    @Test func aFileInManyBatchesAnswersEveryLineInOrder() async throws {
         var lines = [#"{"id": "broken", "type": "case.resolved""#]
         for n in 0..<25 {
             if n % 7 == 3 {
@@ -74,7 +74,7 @@ import Testing
         }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("herald-lines-\(UUID().uuidString).jsonl")
         try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
-        let r = try herald(["event", file.path, "--json", "--batch", "4", "--now", now])
+        let r = try await herald(["event", file.path, "--json", "--batch", "4", "--now", now])
         #expect(r.status == 1)
         let objects = r.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         #expect(objects.map { $0["line"] as? Int } == Array(1...26))
@@ -84,24 +84,24 @@ import Testing
         #expect(r.stderr.contains("26 events: 21 stored, 0 already stored, 5 refused"), "\(r.stderr)")
     }
 
-    @Test func preferencesSetFromTheCLIDecide() throws {
-        let set = try herald(["contact", "set", "ecar-c-42", "--language", "en", "--opt-out", "billing", "--quiet-hours", "off"])
+    @Test func preferencesSetFromTheCLIDecide() async throws {
+        let set = try await herald(["contact", "set", "ecar-c-42", "--language", "en", "--opt-out", "billing", "--quiet-hours", "off"])
         #expect(set.status == 0, "\(set.stderr)")
         #expect(set.stdout.contains("language:    en (the contact's choice)"))
         for (language, hint) in [("amharic", "(did you mean am?); languages: am, en, fr"), ("de", "no messages in 'de'; languages: am, en, fr")] {
-            let refused = try herald(["contact", "set", "ecar-c-42", "--language", language])
+            let refused = try await herald(["contact", "set", "ecar-c-42", "--language", language])
             #expect(refused.status == 1 && refused.stderr.contains(hint), "\(refused.stderr)")
         }
-        let badCategory = try herald(["contact", "set", "ecar-c-42", "--opt-out", "biling"])
+        let badCategory = try await herald(["contact", "set", "ecar-c-42", "--opt-out", "biling"])
         #expect(badCategory.status == 1 && badCategory.stderr.contains("did you mean 'billing'?"))
-        let badPhone = try herald(["contact", "set", "ecar-c-42", "--phone", "12345", "--region", "TN"])
+        let badPhone = try await herald(["contact", "set", "ecar-c-42", "--phone", "12345", "--region", "TN"])
         #expect(badPhone.status == 1 && badPhone.stderr.contains("too_short"))
 
-        let invoice = try herald(["event", "Examples/events/invoice.created.json", "--now", now])
+        let invoice = try await herald(["event", "Examples/events/invoice.created.json", "--now", now])
         #expect(invoice.stdout.contains("suppress opted_out: opted out of billing"))
-        let service = try herald(["event", "Examples/events/service.completed.json", "--now", now])
+        let service = try await herald(["event", "Examples/events/service.completed.json", "--now", now])
         #expect(service.stdout.contains("send: to +216 2• ••• •56 in en"))
-        let show = try herald(["contact", "show", "ecar-c-42", "--json", "--show-phone"])
+        let show = try await herald(["contact", "show", "ecar-c-42", "--json", "--show-phone"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
         #expect(object["phone"] as? String == "+21620123456")
         #expect(object["language"] as? String == "en")
@@ -109,12 +109,12 @@ import Testing
         #expect(object["quietHours"] as? String == "none (turned off by the contact)")
     }
 
-    @Test func theServersTimeZoneDoesNotMatter() throws {
+    @Test func theServersTimeZoneDoesNotMatter() async throws {
         // 21:30 in Addis Ababa is quiet for the recipient, whatever zone the server runs in.
         var outputs: [String] = []
         for zone in ["UTC", "Pacific/Kiritimati", "America/Los_Angeles"] {
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("tz-\(UUID().uuidString).sqlite").path
-            let r = try CLI.run(
+            let r = try await CLI.run(
                 ["event", "Examples/events/case.assigned.json", "--now", "2026-11-23T21:30:00+03:00", "--db", file],
                 env: ["TZ": zone])
             outputs.append(r.stdout)
@@ -123,12 +123,12 @@ import Testing
         #expect(Set(outputs).count == 1)
     }
 
-    @Test func unreadableInputAndBadFlags() throws {
-        let missing = try herald(["event", "no-such-file.json"])
+    @Test func unreadableInputAndBadFlags() async throws {
+        let missing = try await herald(["event", "no-such-file.json"])
         #expect(missing.status == 1 && missing.stderr.contains("cannot read no-such-file.json"))
-        let quiet = try herald(["event", "Examples/events/case.assigned.json", "--quiet-hours", "9pm-8am"])
+        let quiet = try await herald(["event", "Examples/events/case.assigned.json", "--quiet-hours", "9pm-8am"])
         #expect(quiet.status == 1 && quiet.stderr.contains("quiet hours '9pm-8am'"))
-        let malformed = try herald(["event", "-"], stdin: "{\"id\": \"x\",")
+        let malformed = try await herald(["event", "-"], stdin: "{\"id\": \"x\",")
         #expect(malformed.status == 1 && malformed.stdout.contains("not valid JSON"))
     }
 }

@@ -37,14 +37,14 @@ import Testing
             waited += 1
         }
         kill(first.processIdentifier, SIGKILL)
-        first.waitUntilExit()
+        await onOwnThread { first.waitUntilExit() }
         let beforeRestart = provider.requests.count
         #expect(beforeRestart >= 60 && beforeRestart < 300, "killed mid-batch")
         let inFlight = try outbox.statuses()["sending", default: 0]
         #expect(inFlight > 0, "the kill left claimed messages")
 
         let second = try worker(db: outbox.path, url: provider.url)
-        second.waitUntilExit()
+        await onOwnThread { second.waitUntilExit() }
         #expect(second.terminationStatus == 0)
 
         // Every message ends sent, each received at most twice, always under its own key.

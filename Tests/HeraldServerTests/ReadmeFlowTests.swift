@@ -114,13 +114,13 @@ import Testing
         var port = 0
         let started = ContinuousClock.now
         while port == 0 && ContinuousClock.now - started < .seconds(30) && server.isRunning {
-            let chunk = await offPool { errors.fileHandleForReading.availableData }
+            let chunk = await onOwnThread { errors.fileHandleForReading.availableData }
             log += String(decoding: chunk, as: UTF8.self)
             if let match = log.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/) { port = Int(match.1)! }
         }
         try #require(port > 0, "\(log)")
         let reader = errors.fileHandleForReading
-        async let drained = offPool { reader.readDataToEndOfFile() }
+        async let drained = onOwnThread { reader.readDataToEndOfFile() }
 
         // Each curl's answer goes to the file too, after a marker, so answers are told apart in order.
         let answers = dir.appendingPathComponent("answers.txt").path
@@ -147,8 +147,8 @@ import Testing
         bash.standardOutput = FileHandle.nullDevice
         bash.standardError = bashErrors
         try bash.run()
-        let bashStderr = await offPool { String(decoding: bashErrors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
-        await offPool { bash.waitUntilExit() }
+        let bashStderr = await onOwnThread { String(decoding: bashErrors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+        await onOwnThread { bash.waitUntilExit() }
         #expect(bash.terminationStatus == 0, "\(bashStderr)")
 
         let text = try String(contentsOfFile: answers, encoding: .utf8)
@@ -166,7 +166,7 @@ import Testing
 
         kill(server.processIdentifier, SIGTERM)
         _ = await drained
-        await offPool { server.waitUntilExit() }
+        await onOwnThread { server.waitUntilExit() }
         #expect(server.terminationStatus == 0)
     }
 }

@@ -13,13 +13,6 @@ import Testing
 import FoundationNetworking
 #endif
 
-/// Runs a blocking call on a thread of its own, so it never holds one of the few threads the tasks (and the
-/// provider answering the server) run on.
-func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-    await withCheckedContinuation { continuation in
-        Thread.detachNewThread { continuation.resume(returning: body()) }
-    }
-}
 
 /// The built `herald serve`, on a real socket.
 @Suite struct ServeTests {
@@ -80,8 +73,8 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         }
         watchdog.start()
         let reader = errors.fileHandleForReading
-        let stderr = await offPool { String(decoding: reader.readDataToEndOfFile(), as: UTF8.self) }
-        await offPool { process.waitUntilExit() }
+        let stderr = await onOwnThread { String(decoding: reader.readDataToEndOfFile(), as: UTF8.self) }
+        await onOwnThread { process.waitUntilExit() }
         #expect(process.terminationReason == .exit, "killed by the watchdog: \(stderr)")
         #expect(process.terminationStatus == 1)
         #expect(stderr.contains("error: cannot listen on 127.0.0.1:\(takenPort): the address is already in use"), "\(stderr)")
@@ -115,8 +108,8 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         }
         watchdog.start()
         let reader = errors.fileHandleForReading
-        let stderr = await offPool { String(decoding: reader.readDataToEndOfFile(), as: UTF8.self) }
-        await offPool { process.waitUntilExit() }
+        let stderr = await onOwnThread { String(decoding: reader.readDataToEndOfFile(), as: UTF8.self) }
+        await onOwnThread { process.waitUntilExit() }
         #expect(process.terminationReason == .exit && process.terminationStatus == 1, "\(stderr)")
         #expect(stderr.contains("Locales/fr.yaml:22: error: messages.case.response_added: MessageFormat syntax: a plural or select has no 'other' variant at \"{responseCount, plural"), "\(stderr)")
         #expect(stderr.contains("has no 'other' variant"))
@@ -154,13 +147,13 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         var port = 0
         let deadline = Date().addingTimeInterval(30)
         while port == 0 && Date() < deadline {
-            let chunk = await offPool { errors.fileHandleForReading.availableData }
+            let chunk = await onOwnThread { errors.fileHandleForReading.availableData }
             log += String(decoding: chunk, as: UTF8.self)
             if let match = log.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/) { port = Int(match.1)! }
         }
         #expect(port > 0, "\(log)")
         let reader = errors.fileHandleForReading
-        async let drained = offPool { reader.readDataToEndOfFile() }
+        async let drained = onOwnThread { reader.readDataToEndOfFile() }
 
         // 200 events from 8 clients; SIGTERM once 60 are answered.
         let answered = Locked<[String: Int]>([:])
@@ -185,7 +178,7 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
             }
         }
         let exited = process
-        await offPool { exited.waitUntilExit() }
+        await onOwnThread { exited.waitUntilExit() }
         log += String(decoding: await drained, as: UTF8.self)
         #expect(process.terminationStatus == 0, "\(log.suffix(2000))")
         #expect(log.contains("worker stopped"))

@@ -17,3 +17,12 @@ public enum TestPaths {
         return packageRoot.appendingPathComponent(".build/debug/herald")
     }
 }
+
+/// Runs a blocking call (a child process, a pipe read) on a thread of its own and awaits it, so it never holds
+/// one of the few threads the tasks run on (two on a 2-core machine): a test that blocks there starves the others,
+/// a provider in another test among them.
+public func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(returning: body()) }
+    }
+}

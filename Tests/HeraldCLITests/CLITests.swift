@@ -161,6 +161,22 @@ final class Locked<T>: @unchecked Sendable {
         #expect(check.stdout.contains("characters outside GSM-7"))
     }
 
+    /// `herald check` on a catalog of deliberate mistakes (Fixtures/mistakes: an apostrophe that swallows an
+    /// argument, currency codes, money not printed as money, a served language without its message, a plural without
+    /// `other`, a budget exceeded, an indentation slip, a misspelt setting, a misspelt audience) against its golden
+    /// output. `HERALD_UPDATE_GOLDEN=1 swift test` rewrites it after a deliberate change; review its diff.
+    @Test func checkOnACatalogOfMistakesMatchesItsGoldenOutput() async throws {
+        let fixtures = CLI.root.appendingPathComponent("Tests/HeraldCLITests/Fixtures")
+        let r = try await CLI.run(["check"], cwd: fixtures.appendingPathComponent("mistakes"))
+        #expect(r.status == 1)
+        let golden = fixtures.appendingPathComponent("check-mistakes.txt")
+        if ProcessInfo.processInfo.environment["HERALD_UPDATE_GOLDEN"] == "1" {
+            try r.stdout.write(to: golden, atomically: true, encoding: .utf8)
+        }
+        let expected = try String(contentsOf: golden, encoding: .utf8)
+        #expect(r.stdout == expected, "herald check's output changed; if on purpose, HERALD_UPDATE_GOLDEN=1 swift test")
+    }
+
     /// Warnings pass, unless --strict: then they fail with exit 2, for a team's CI.
     @Test func strictCheckFailsOnWarnings() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("herald-strict-\(UUID().uuidString)")

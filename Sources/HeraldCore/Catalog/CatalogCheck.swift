@@ -169,8 +169,9 @@ extension Catalog {
             let places = text.ranges(of: "{\(parameter.name)").filter { range in
                 text[range.upperBound...].first.map { $0 == "}" || $0 == "," || $0 == " " } ?? false
             }
+            // (A wrong code in the skeleton is its own error above.)
             let unformatted = places.contains { range in
-                !text[range.lowerBound...].prefix(while: { $0 != "}" }).contains("currency/\(code)")
+                !text[range.lowerBound...].prefix(while: { $0 != "}" }).contains("currency/")
             }
             if unformatted {
                 out.append(Diagnostic(

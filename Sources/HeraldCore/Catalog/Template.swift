@@ -40,8 +40,21 @@ public struct Template: Sendable, Equatable, Codable {
     /// Where the template was read from, for diagnostics.
     public var file: String
     public var line: Int?
+    /// The line of each setting (`audience`, `skipSelf`, `params.total`), so a mistake found later (against the
+    /// event type) is reported where it was written.
+    public var fieldLines: [String: Int] = [:]
 
     public func parameter(named name: String) -> Parameter? { parameters.first { $0.name == name } }
+
+    /// The line of a setting, or of the nearest setting that holds it (`params.total.from` → `params.total`).
+    public func line(of field: String) -> Int? {
+        var key = field
+        while true {
+            if let line = fieldLines[key] { return line }
+            guard let dot = key.lastIndex(of: ".") else { return line }
+            key = String(key[..<dot])
+        }
+    }
 }
 
 /// A typed template parameter.
@@ -97,7 +110,11 @@ extension Template {
             return nil
         }
         var fields: [String: Node] = [:]
-        for entry in entries { fields[entry.key] = entry.value }
+        var fieldLines: [String: Int] = [:]
+        for entry in entries {
+            fields[entry.key] = entry.value
+            fieldLines[entry.key] = entry.keyNode.mark?.line
+        }
         // A misspelt setting was already reported with "did you mean": it is not reported missing as well.
         var written: [String] = []
         if case .mapping(let mapping) = root { written = mapping.keys.compactMap(\.string) }
@@ -176,6 +193,7 @@ extension Template {
         var parameters: [Parameter] = []
         if let node = fields["params"], let list = reader.entries(node, field: "params") {
             for (name, keyNode, value) in list {
+                fieldLines["params.\(name)"] = keyNode.mark?.line
                 if !Parameter.isName(name) {
                     reader.error(keyNode, field: "params.\(name)",
                                  "a parameter name is letters (any script: prénom, ስም), digits and _, not starting with a digit")
@@ -190,7 +208,8 @@ extension Template {
         return Template(
             id: id, event: event, audience: audience, skipSelf: skipSelf, conditions: conditions, schedule: schedule,
             enabled: enabled, category: category, priority: priority, description: description,
-            parameters: parameters, segmentBudget: budget, timeToLive: ttl, file: reader.file, line: root.mark?.line)
+            parameters: parameters, segmentBudget: budget, timeToLive: ttl, file: reader.file, line: root.mark?.line,
+            fieldLines: fieldLines)
     }
 }
 

@@ -6,7 +6,7 @@ extension Catalog {
         var out: [Diagnostic] = []
         for template in sortedTemplates {
             func error(_ field: String, _ message: String) {
-                out.append(Diagnostic(.error, file: template.file, line: template.line, field: field, message))
+                out.append(Diagnostic(.error, file: template.file, line: template.line(of: field), field: field, message))
             }
             guard let schema = events[template.event] else {
                 let hint = Catalog.closest(template.event, in: Array(events.keys)).map { " (did you mean '\($0)'?)" } ?? ""

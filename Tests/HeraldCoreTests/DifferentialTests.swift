@@ -220,7 +220,7 @@ import Testing
                 parameters: ["when": "2026-11-23T10:00:00Z", "name": "x", "n": "1"]))
             Issue.record("an empty message rendered")
         } catch {
-            #expect(error.message.contains("en.yaml:3: error: messages.greet: the message is empty"), "\(error.message)")
+            #expect(error.message.contains("en.yaml:3:10: error: messages.greet: the message is empty"), "\(error.message)")
             #expect(!error.message.contains("nor in its fallbacks"))
         }
     }

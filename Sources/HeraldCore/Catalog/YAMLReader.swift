@@ -28,8 +28,9 @@ final class YAMLReader {
         }
     }
 
+    /// An error at a node: its line and column.
     func error(_ node: Node?, field: String?, _ message: String) {
-        error(line: node?.mark?.line, field: field, message)
+        diagnostics.append(Diagnostic(.error, file: file, line: node?.mark?.line, column: node?.mark?.column, field: field, message))
     }
 
     func error(line: Int?, field: String?, _ message: String) {
@@ -37,7 +38,7 @@ final class YAMLReader {
     }
 
     func warning(_ node: Node?, field: String?, _ message: String) {
-        diagnostics.append(Diagnostic(.warning, file: file, line: node?.mark?.line, field: field, message))
+        diagnostics.append(Diagnostic(.warning, file: file, line: node?.mark?.line, column: node?.mark?.column, field: field, message))
     }
 
     /// The entries of a mapping in file order; reports keys outside `allowed` (when given) as unknown settings.

@@ -48,25 +48,18 @@ import FoundationNetworking
         return (port.value, received, { task.cancel() })
     }
 
-    /// A port already taken: one clear error and a non-zero exit at once, not a loop that ignores SIGTERM.
-    @Test func aTakenPortIsOneClearErrorAndAnExit() async throws {
-        let (takenPort, _, stopProvider) = try await provider()
-        defer { stopProvider() }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("herald-taken-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    /// Runs `herald serve` that must refuse to start: its exit status (nil when a 20 s watchdog had to kill it)
+    /// and what it printed on standard error.
+    static func serveThatMustStop(_ arguments: [String], in directory: URL) async throws -> (Int32?, String) {
         let process = Process()
-        process.executableURL = Self.binary
-        process.currentDirectoryURL = packageRoot
-        process.arguments = [
-            "serve", "--port", "\(takenPort)", "--db", dir.appendingPathComponent("herald.sqlite").path,
-            "--keys", dir.appendingPathComponent("herald.keys").path, "--sms-log", dir.appendingPathComponent("sms.jsonl").path,
-        ]
+        process.executableURL = binary
+        process.currentDirectoryURL = directory
+        process.arguments = arguments
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         let pid = process.processIdentifier
-        // A watchdog: a server still running after 20 s has failed the test; it is killed so the suite goes on.
         let watchdog = Thread {
             Thread.sleep(forTimeInterval: 20)
             if process.isRunning { kill(pid, SIGKILL) }
@@ -75,8 +68,20 @@ import FoundationNetworking
         let reader = errors.fileHandleForReading
         let stderr = await onOwnThread { String(decoding: reader.readDataToEndOfFile(), as: UTF8.self) }
         await onOwnThread { process.waitUntilExit() }
-        #expect(process.terminationReason == .exit, "killed by the watchdog: \(stderr)")
-        #expect(process.terminationStatus == 1)
+        return (process.terminationReason == .exit ? process.terminationStatus : nil, stderr)
+    }
+
+    /// A port already taken: one clear error and a non-zero exit at once, not a loop that ignores SIGTERM.
+    @Test func aTakenPortIsOneClearErrorAndAnExit() async throws {
+        let (takenPort, _, stopProvider) = try await provider()
+        defer { stopProvider() }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("herald-taken-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let (ended, stderr) = try await Self.serveThatMustStop(
+            ["serve", "--port", "\(takenPort)", "--db", dir.appendingPathComponent("herald.sqlite").path,
+             "--keys", dir.appendingPathComponent("herald.keys").path, "--sms-log", dir.appendingPathComponent("sms.jsonl").path],
+            in: packageRoot)
+        #expect(ended == 1, "killed by the watchdog: \(stderr)")
         #expect(stderr.contains("error: cannot listen on 127.0.0.1:\(takenPort): the address is already in use"), "\(stderr)")
         #expect(!stderr.contains("trying again"))
     }
@@ -92,25 +97,11 @@ import FoundationNetworking
         let fr = dir.appendingPathComponent("Locales/fr.yaml")
         let text = try String(contentsOf: fr, encoding: .utf8)
         try text.replacingOccurrences(of: " other {# réponses}", with: "").write(to: fr, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = Self.binary
-        process.currentDirectoryURL = dir
-        process.arguments = ["serve", "--port", "0", "--db", dir.appendingPathComponent("h.sqlite").path,
-                             "--keys", dir.appendingPathComponent("herald.keys").path]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let pid = process.processIdentifier
-        let watchdog = Thread {
-            Thread.sleep(forTimeInterval: 20)
-            if process.isRunning { kill(pid, SIGKILL) }
-        }
-        watchdog.start()
-        let reader = errors.fileHandleForReading
-        let stderr = await onOwnThread { String(decoding: reader.readDataToEndOfFile(), as: UTF8.self) }
-        await onOwnThread { process.waitUntilExit() }
-        #expect(process.terminationReason == .exit && process.terminationStatus == 1, "\(stderr)")
+        let (ended, stderr) = try await Self.serveThatMustStop(
+            ["serve", "--port", "0", "--db", dir.appendingPathComponent("h.sqlite").path,
+             "--keys", dir.appendingPathComponent("herald.keys").path],
+            in: dir)
+        #expect(ended == 1, "\(stderr)")
         #expect(stderr.contains("Locales/fr.yaml:22: error: messages.case.response_added: MessageFormat syntax: a plural or select has no 'other' variant at \"{responseCount, plural"), "\(stderr)")
         #expect(stderr.contains("has no 'other' variant"))
         #expect(stderr.contains("error: the catalog has 1 error (above)"))

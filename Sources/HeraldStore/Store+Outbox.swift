@@ -31,6 +31,17 @@ public enum MessageStatus: String, Sendable, Codable, CaseIterable {
     static let waitingSQL = "('queued', 'deferred', 'retry', 'disabled')"
 
     public var isFinal: Bool { self == .delivered || self == .failed || self == .expired || self == .cancelled }
+
+    /// The state machine of delivery reports: a report moves a message only once it was handed to a provider
+    /// (`sending`: accepted but not yet recorded, or `sent`), and only to a final status. Why not, otherwise.
+    public func refusesReport() -> String? {
+        switch self {
+        case .sending, .sent: nil
+        case .delivered, .failed, .expired: "it is already \(rawValue); the first final report stands"
+        case .cancelled: "it was cancelled before it was sent"
+        case .queued, .deferred, .retry, .disabled: "it is \(rawValue): not handed to a provider yet"
+        }
+    }
 }
 
 /// A message a worker claimed: everything needed to send it.
@@ -138,6 +149,8 @@ public struct ReportResult: Sendable, Equatable, Codable {
     public var messageID: Int64?
     public var previous: String?
     public var status: String?
+    /// Why the report changed nothing, when it did not (it is kept all the same).
+    public var ignored: String?
 }
 
 /// One attempt as stored.
@@ -325,6 +338,10 @@ extension Store {
                 arguments: [report.reference, id, report.status.rawValue, report.errorCode, now])
             guard let row, let id else { return ReportResult(reference: report.reference) }
             let previous: String = row["status"]
+            if let refusal = MessageStatus(rawValue: previous).flatMap({ $0.refusesReport() }) {
+                return ReportResult(
+                    reference: report.reference, messageID: id, previous: previous, status: previous, ignored: refusal)
+            }
             let error = report.errorCode.map { "provider reported \(report.status.rawValue): \($0)" }
             try db.execute(
                 sql: """

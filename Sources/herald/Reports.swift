@@ -74,6 +74,8 @@ struct DLR: ParsableCommand {
                 if result.messageID == nil { unknown += 1 }
                 if json {
                     try printJSON(result, pretty: false)
+                } else if let id = result.messageID, let why = result.ignored {
+                    print("\(report.reference): message \(id) unchanged, \(why); the report is kept")
                 } else if let id = result.messageID {
                     print("\(report.reference): message \(id) \(result.previous ?? "?") → \(report.status.rawValue)\(report.errorCode.map { " (\($0))" } ?? "")")
                 } else {

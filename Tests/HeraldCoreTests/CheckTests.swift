@@ -162,4 +162,21 @@ import Testing
         let literal = try diagnostics(en: "locale: en\nmessages:\n  greet: |-\n    Hello {name}\n    at {when, date} {n}\n")
         #expect(!literal.contains { $0.message.contains("line break") })
     }
+
+    /// A NUL would cut the SMS short and BEL or ESC would reach the phone: a parameter with a control character is
+    /// refused, with the character named; tab and line breaks are text.
+    @Test(arguments: ["a\u{0}b", "ring\u{7}", "esc\u{1B}[31m", "del\u{7F}"])
+    func controlCharactersInAParameterAreRefused(title: String) throws {
+        do {
+            _ = try shippedRenderer.render(RenderRequest(
+                template: "case.assigned", locale: "en", timeZone: "UTC", parameters: ["caseNumber": "C-1", "title": title]))
+            Issue.record("rendered \(title.debugDescription)")
+        } catch {
+            #expect(error.message.contains("contains the control character U+00"), "\(error.message)")
+            #expect(error.parameter == "title")
+        }
+        let fine = try shippedRenderer.render(RenderRequest(
+            template: "case.assigned", locale: "en", timeZone: "UTC", parameters: ["caseNumber": "C-1", "title": "a\tb"]))
+        #expect(fine.text.contains("a\tb") || fine.text.contains("a b"))
+    }
 }

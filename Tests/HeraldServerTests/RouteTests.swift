@@ -35,6 +35,20 @@ import Testing
         }
     }
 
+    /// A NUL in a parameter would cut the SMS short: the event is refused with 422 naming the field, and nothing of it
+    /// is stored.
+    @Test func aControlCharacterInAParameterIsRefused() async throws {
+        let h = try ServerHarness()
+        try await h.application().test(.router) { client in
+            let body = assigned(id: "nul-1").replacingOccurrences(of: #""title": "Printer""#, with: #""title": "a\u0000b""#)
+            let r = try await client.call(.post, "/v1/events", body, headers: h.headers(.backend))
+            #expect(r.status == 422, "\(r.json)")
+            #expect((r.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "data.case.title", "\(r.json)")
+            #expect("\(r.json)".contains("U+0000"))
+            #expect(try h.store.hasEvent("nul-1") == false)
+        }
+    }
+
     @Test func badInputGetsProblemDetailsWithTheFieldAndChangesNothing() async throws {
         let h = try ServerHarness()
         try await h.application().test(.router) { client in

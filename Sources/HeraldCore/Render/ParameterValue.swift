@@ -21,6 +21,11 @@ public enum ParameterValue {
         func invalid(_ why: String) -> RenderError {
             RenderError(.invalidParameter, "parameter '\(parameter.name)': \(why)", parameter: parameter.name)
         }
+        // Control characters never reach an SMS: a NUL would cut it short, BEL or ESC would force UCS-2 and reach
+        // the phone as they are. Tab and line breaks are text.
+        if let control = controlCharacter(in: text) {
+            throw invalid("contains the control character \(control.codePoint); only tab and line breaks may be in a message")
+        }
         switch parameter.kind {
         case .string:
             return .string(text)
@@ -52,6 +57,14 @@ public enum ParameterValue {
             }
             return .date(epochMilliseconds: ms)
         }
+    }
+
+    /// The first C0 control (but tab, line feed and carriage return) or DEL in `text`.
+    static func controlCharacter(in text: String) -> Unicode.Scalar? {
+        guard text.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D) || $0 == 0x7F }) else {
+            return nil
+        }
+        return text.unicodeScalars.first { ($0.value < 0x20 && $0 != "\t" && $0 != "\n" && $0 != "\r") || $0.value == 0x7F }
     }
 
     static func overMax(_ text: String, _ max: Double) -> String {

@@ -1,0 +1,43 @@
+import Foundation
+import HeraldCore
+import HeraldDelivery
+import HeraldStore
+import Testing
+
+/// Delivery reports follow one state machine: they move a message only once it was handed to a provider, and only
+/// to a final status; any other report is kept and changes nothing.
+@Suite struct ReportTests {
+    let policy = PolicyConfig()
+
+    @Test func aReportNeverStopsAMessageFromBeingSent() async throws {
+        let outbox = try Outbox()
+        let now = ms("2026-11-23T10:00:00Z")
+        let id = try #require(try outbox.add(1, now: now).first)
+        // A report for a message still queued: kept, ignored, and the message is sent as if it never came.
+        let early = try outbox.store.apply(DeliveryReport(reference: "\(id)", status: .delivered), now: now)
+        #expect(early.ignored?.contains("not handed to a provider yet") == true, "\(early)")
+        #expect(try outbox.status(id) == "queued")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sms-\(UUID().uuidString).jsonl").path
+        let sender = try LogSender(path: path)
+        let worker = Worker(store: outbox.store, sender: sender, config: WorkerConfig(), policy: policy)
+        #expect(try await worker.pass(now: now).sent == 1)
+        await sender.shutdown()
+        // Now handed over: the report applies; a later, contradicting one does not.
+        let delivered = try outbox.store.apply(DeliveryReport(reference: "\(id)", status: .delivered), now: now + 1_000)
+        #expect(delivered.ignored == nil && delivered.status == "delivered")
+        let late = try outbox.store.apply(DeliveryReport(reference: "\(id)", status: .failed), now: now + 2_000)
+        #expect(late.ignored?.contains("already delivered") == true)
+        #expect(try outbox.status(id) == "delivered")
+    }
+
+    @Test func aCancelledMessageStaysCancelled() throws {
+        let outbox = try Outbox()
+        let now = ms("2026-11-23T10:00:00Z")
+        let id = try #require(try outbox.add(1, now: now).first)
+        try outbox.store.updateContact(id: "c-0", now: now, policy: policy) { $0.optedOutAll = true }
+        #expect(try outbox.status(id) == "cancelled")
+        let report = try outbox.store.apply(DeliveryReport(reference: "\(id)", status: .delivered), now: now)
+        #expect(report.ignored == "it was cancelled before it was sent")
+        #expect(try outbox.status(id) == "cancelled")
+    }
+}

@@ -144,16 +144,28 @@ public final class HTTPSender: Sender {
 
     public func send(_ sms: OutgoingSMS) async -> SendResult {
         let response: HTTPClientResponse
-        let body: ByteBuffer
         do {
             response = try await client.execute(request(for: sms), timeout: .milliseconds(Int64(config.timeout * 1000)))
-            body = try await response.body.collect(upTo: 1 << 20)
         } catch {
             return .transient(error: Self.describe(error, timeout: config.timeout), httpStatus: nil, retryAfter: nil)
         }
         let status = Int(response.status.code)
+        // What is needed of the body is its start (an id, an error): the first 64 KiB are kept and the rest is read
+        // and dropped, so a large answer never turns an accepted message into a failure.
+        var body = ByteBuffer()
+        var unread: String?
+        do {
+            for try await var chunk in response.body where body.readableBytes < Self.bodyKept {
+                body.writeBuffer(&chunk)
+            }
+        } catch {
+            unread = Self.describe(error, timeout: config.timeout)
+        }
+        if let unread, !(200..<300).contains(status) {
+            return .transient(error: "HTTP \(status), body unreadable: \(unread)", httpStatus: status, retryAfter: nil)
+        }
         let text = String(buffer: body)
-        let excerpt = Self.excerpt(text)
+        let excerpt = Self.excerpt(text, sms: sms)
         switch status {
         case 200..<300:
             guard let path = config.idPath else { return .accepted(providerID: nil, httpStatus: status, note: nil) }
@@ -176,9 +188,16 @@ public final class HTTPSender: Sender {
         }
     }
 
-    static func excerpt(_ text: String) -> String {
-        let flat = text.replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces)
+    static let bodyKept = 65_536
+
+    /// A bounded excerpt of a provider's answer for logs and the message's `lastError`: one line, at most 200
+    /// characters, the message's text left out and phone numbers masked.
+    static func excerpt(_ text: String, sms: OutgoingSMS? = nil) -> String {
+        var flat = text.replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces)
         if flat.isEmpty { return "(empty body)" }
+        if flat.count > 400 { flat = String(flat.prefix(400)) }
+        if let sms, !sms.text.isEmpty { flat = flat.replacingOccurrences(of: sms.text, with: "(the message)") }
+        flat = PhoneNumber.maskNumbers(in: flat)
         return flat.count > 200 ? String(flat.prefix(200)) + "…" : flat
     }
 

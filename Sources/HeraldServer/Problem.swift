@@ -46,7 +46,9 @@ public struct Problem: Error, HTTPResponseError, Sendable, Encodable {
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var copy = self
-        copy.instance = request.uri.path
+        // A contact keyed by its number (`/v1/contacts/+251911765432/…`) is masked, as in the logs.
+        copy.instance = request.uri.path.split(separator: "/", omittingEmptySubsequences: false)
+            .map { PhoneNumber.maskID(String($0).removingPercentEncoding ?? String($0)) }.joined(separator: "/")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let body = try encoder.encode(copy)

@@ -396,7 +396,11 @@ struct Routes: Sendable {
         let text = try f.string("text", required: true)!
         _ = try f.string("to")
         let providerID = try f.string("id")
-        _ = try f.string("receivedAt")
+        if let receivedAt = try f.string("receivedAt"),
+            !ParameterValue.hasOffset(receivedAt) || ParameterValue.epochMilliseconds(receivedAt, timeZone: "UTC") == nil
+        {
+            throw Problem.field("receivedAt", "'\(receivedAt)' is not an ISO 8601 date-time with Z or an offset (e.g. 2026-11-23T09:00:00Z)")
+        }
         let phone: PhoneNumber
         do { phone = try PhoneNumber.parse(from, region: state.settings.policy.defaultRegion) } catch {
             throw Problem.field("from", "\(error)", code: "invalid-phone")

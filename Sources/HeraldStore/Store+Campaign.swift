@@ -36,7 +36,7 @@ extension PlanningView {
             }
             let contact = person["id"]!.text!
             guard seen.insert(contact).inserted else {
-                batch.refused.append((row.line, "contact \(contact) is already in this campaign; the row is skipped"))
+                batch.refused.append((row.line, "contact \(PhoneNumber.maskID(contact)) is already in this campaign; the row is skipped"))
                 continue
             }
             if resumed, try decided(eventID: event.id, contact: contact) {

@@ -40,4 +40,29 @@ import Testing
         #expect(report.ignored == "it was cancelled before it was sent")
         #expect(try outbox.status(id) == "cancelled")
     }
+
+    /// An accepted answer is accepted, however large; a refusal's body is kept short, without numbers or the text.
+    @Test func providerAnswersAreReadAsFarAsNeededAndMasked() async throws {
+        let big = String(repeating: "x", count: 2 << 20)
+        let provider = try await ScriptedProvider { key, _ in
+            key.hasSuffix("-1") ? .status(200, #"{"id": "p-1", "pad": "\#(big)"}"#)
+                : .status(400, #"{"error": "invalid destination +251911230001", "text": "Private note for Amine"}"#)
+        }
+        defer { provider.stop() }
+        let outbox = try Outbox()
+        let now = ms("2026-11-23T10:00:00Z")
+        let ids = try outbox.add(2, now: now, text: "Private note for Amine")
+        let sender = HTTPSender(config: HTTPSenderConfig(url: provider.url, method: .post, idPath: "id"), connections: 2)
+        let worker = Worker(store: outbox.store, sender: sender, config: WorkerConfig(), policy: policy)
+        let summary = try await worker.pass(now: now)
+        await sender.shutdown()
+        #expect(summary.sent == 1 && summary.failed == 1, "\(summary)")
+        #expect(try outbox.status(ids[0]) == "sent")
+        #expect(provider.requests.filter { $0.key.hasSuffix("-\(ids[0])") }.count == 1)
+        let refused = try #require(try outbox.store.message(id: ids[1]))
+        #expect(refused.status == "failed")
+        let error = refused.lastError ?? ""
+        #expect(error.contains("HTTP 400") && !error.contains("911230001") && !error.contains("Private note"), "\(error)")
+        #expect(error.contains("(the message)"))
+    }
 }

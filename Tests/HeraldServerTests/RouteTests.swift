@@ -49,6 +49,26 @@ import Testing
         }
     }
 
+    /// No full phone number in an answer, and an impossible receivedAt is refused.
+    @Test func answersMaskNumbersAndCheckReceivedAt() async throws {
+        let h = try ServerHarness()
+        try await h.application().test(.router) { client in
+            let missing = try await client.call(.get, "/v1/contacts/+251911765432/preferences", headers: h.headers(.backend))
+            #expect(missing.status == 404)
+            let instance = missing.json["instance"] as? String ?? ""
+            #expect(!instance.contains("911765432") && instance.hasPrefix("/v1/contacts/+251"), "\(instance)")
+            let bad = try await client.call(
+                .post, "/v1/inbound", #"{"from": "+251911765432", "text": "STOP", "receivedAt": "2026-02-30T99:00:00Z"}"#,
+                headers: h.headers(.provider))
+            #expect(bad.status == 422)
+            #expect((bad.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "receivedAt")
+            let good = try await client.call(
+                .post, "/v1/inbound", #"{"from": "+251911765432", "text": "hello", "receivedAt": "2026-11-23T09:00:00Z"}"#,
+                headers: h.headers(.provider))
+            #expect(good.status == 200)
+        }
+    }
+
     @Test func badInputGetsProblemDetailsWithTheFieldAndChangesNothing() async throws {
         let h = try ServerHarness()
         try await h.application().test(.router) { client in

@@ -140,6 +140,14 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible 
     }
 
     /// Masks every digit of raw input but the last two.
+    /// `text` with every run of seven or more digits (a phone number, with its `+` and spaces) masked, for what is
+    /// copied from elsewhere into logs and records (a provider's error body).
+    public static func maskNumbers(in text: String) -> String {
+        text.replacing(#/\+?\d[\d ().-]{5,}\d/#) { match in
+            String(match.output).filter(\.isNumber).count >= 7 ? maskDigits(String(match.output)) : String(match.output)
+        }
+    }
+
     static func maskDigits(_ text: String) -> String {
         let digits = text.filter(\.isNumber).count
         var seen = 0

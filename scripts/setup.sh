@@ -2,7 +2,8 @@
 # Installs the system libraries Herald builds against, when they are missing (Debian/Ubuntu).
 # Idempotent: does nothing when everything is there.
 set -euo pipefail
-packages=(libicu-dev libsqlite3-dev libphonenumber-dev pkg-config)
+# curl: the tests run the README's curl examples as written.
+packages=(libicu-dev libsqlite3-dev libphonenumber-dev pkg-config curl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

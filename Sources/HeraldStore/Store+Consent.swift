@@ -31,13 +31,28 @@ extension Store {
     public func updateContact(
         id: String, now: Int64, policy: PolicyConfig, _ change: @Sendable (inout Contact) throws -> Void
     ) throws -> (contact: Contact, changes: ConsentChanges) {
+        try writer.write { db in try Self.update(db, id: id, now: now, policy: policy, change) }
+    }
+
+    /// `updateContact` for many people in one transaction: an import of preferences.
+    @discardableResult
+    public func updateContacts(
+        _ updates: [(id: String, change: @Sendable (inout Contact) throws -> Void)], now: Int64, policy: PolicyConfig
+    ) throws -> ConsentChanges {
         try writer.write { db in
-            var contact = try Self.contact(db, id: id) ?? Contact(id: id)
-            try change(&contact)
-            try Self.save(db, contact: contact, now: now)
-            let changes = try Self.review(db, contact: contact, policy: policy, now: now)
-            return (contact, changes)
+            var total = ConsentChanges()
+            for update in updates { total.add(try Self.update(db, id: update.id, now: now, policy: policy, update.change).changes) }
+            return total
         }
+    }
+
+    static func update(
+        _ db: Database, id: String, now: Int64, policy: PolicyConfig, _ change: (inout Contact) throws -> Void
+    ) throws -> (contact: Contact, changes: ConsentChanges) {
+        var contact = try contact(db, id: id) ?? Contact(id: id)
+        try change(&contact)
+        try save(db, contact: contact, now: now)
+        return (contact, try review(db, contact: contact, policy: policy, now: now))
     }
 
     /// Reviews every waiting message of a contact at `now` and applies the verdicts.

@@ -3,7 +3,6 @@ import Crypto
 import Foundation
 import HeraldCore
 import HeraldICU
-import GRDB
 import HeraldStore
 import Synchronization
 
@@ -674,12 +673,14 @@ struct BenchCampaign: AsyncParsableCommand {
         out.write(buffer)
         try out.close()
         let store = try Store(path: db, bulk: true)
-        let optedOutRows = optedOut
-        try await store.writer.write { db in
-            let insert = try db.makeStatement(
-                sql: "INSERT INTO contact (id, phone, optedOutAll, createdAt, updatedAt) VALUES (?, ?, 1, 0, 0)")
-            for (id, phone) in optedOutRows { try insert.execute(arguments: [id, phone]) }
-        }
+        // Through the one preference path, as an import of opt-outs would go.
+        try store.updateContacts(
+            optedOut.map { person in
+                (id: person.0, change: { (c: inout Contact) in
+                    c.phone = person.1
+                    c.optedOutAll = true
+                })
+            }, now: 0, policy: try PolicyOptions.config())
         optedOut = []
 
         var arguments = [
@@ -696,16 +697,10 @@ struct BenchCampaign: AsyncParsableCommand {
         var usage = rusage()
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         let peakMB = Double(usage.ru_maxrss) / 1024
-        let counts = try await store.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM message GROUP BY status").map {
-                ("\($0["status"] as String? ?? "")", $0["n"] as Int? ?? 0)
-            }
-        }
-        let decisions = try await store.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT action || ' ' || COALESCE(reason, '') AS what, COUNT(*) AS n FROM decision GROUP BY what").map {
-                ("\($0["what"] as String? ?? "")", $0["n"] as Int? ?? 0)
-            }
-        }
+        let counts = try store.messageCounts().map { ($0.key, $0.value) }
+        let decided = try store.campaignCounts("bench")
+        let decisions = [("send ", decided.queued), ("defer ", decided.deferred)].filter { $0.1 > 0 }
+            + decided.suppressed.map { ("suppress \($0.key)", $0.value) }
         if json {
             let object: [String: Any] = [
                 "bench": "campaign", "build": Bench.build, "cores": ProcessInfo.processInfo.activeProcessorCount,

@@ -204,7 +204,11 @@ struct EventInput: Sendable {
     /// A single JSON value (an object, or an array of events) or JSON lines. JSON lines are only cut into lines
     /// here (each is read when its batch comes), so a large file is not held as parsed trees all at once.
     static func split(_ data: Data) -> [EventInput] {
-        let bytes = [UInt8](data)
+        // Read where the bytes lie (offsets from their start, as `parse` reads them), not copied.
+        data.withUnsafeBytes { raw in split(raw.bindMemory(to: UInt8.self)) }
+    }
+
+    private static func split(_ bytes: UnsafeBufferPointer<UInt8>) -> [EventInput] {
         guard let first = bytes.firstIndex(where: { !$0.isWhitespace }) else { return [] }
         let firstEnd = bytes[first...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.endIndex
         let rest = bytes[firstEnd...].contains { !$0.isWhitespace }
@@ -226,7 +230,7 @@ struct EventInput: Sendable {
         }
         if jsonLines { return lines() }
         do {
-            let whole = try JSONValue.parse(bytes)
+            let whole = try JSONValue.parse(utf8: bytes)
             if case .array(let list) = whole {
                 return list.enumerated().map { EventInput(line: $0 + 1, source: .value($1)) }
             }

@@ -11,22 +11,25 @@ public enum ValueCheck {
     /// `am-ET` by `am`); else why not, with the languages it serves and the one meant when the text names it
     /// (`amharic`, `Français` → fr).
     public static func language(_ tag: String, servedBy catalog: Catalog) -> String? {
+        let problem = language(tag)
+        if problem == nil {
+            var candidate = ICU.localeID(forTag: tag) ?? tag
+            while true {
+                if catalog.locales[candidate] != nil { return nil }
+                guard let cut = candidate.lastIndex(of: "_") else { break }
+                candidate = String(candidate[..<cut])
+            }
+        }
+        // Refused: the languages served, and the one the text names, if any.
         let files = catalog.locales.values.sorted { $0.id < $1.id }
-        let served = "languages: \(files.map(\.id).joined(separator: ", "))"
         let lowered = tag.lowercased()
         let meant = files.first { file in
-            let names = [ICU.languageName(file.icuID, in: "en"), ICU.languageName(file.icuID, in: file.icuID), file.name]
-            return names.contains { $0?.lowercased() == lowered }
+            [ICU.languageName(file.icuID, in: "en"), ICU.languageName(file.icuID, in: file.icuID), file.name]
+                .contains { $0?.lowercased() == lowered }
         }?.id
         let hint = meant.map { " (did you mean \($0)?)" } ?? ""
-        if let problem = language(tag) { return problem + hint + "; " + served }
-        var candidate = ICU.localeID(forTag: tag) ?? tag
-        while true {
-            if catalog.locales[candidate] != nil { return nil }
-            guard let cut = candidate.lastIndex(of: "_") else { break }
-            candidate = String(candidate[..<cut])
-        }
-        return "the catalog has no messages in '\(tag)'\(hint); \(served)"
+        let served = "languages: \(files.map(\.id).joined(separator: ", "))"
+        return (problem ?? "the catalog has no messages in '\(tag)'") + hint + "; " + served
     }
 
     public static func timeZone(_ identifier: String) -> String? {

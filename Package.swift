@@ -87,6 +87,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // libFuzzer targets (Tests/Fuzz): built with the fuzzer by scripts/harness; built plainly, a corpus replayer.
+        .executableTarget(
+            name: "herald-fuzz",
+            dependencies: ["HeraldCore", "HeraldICU", "HeraldStore"],
+            path: "Tests/Fuzz/Targets"
+        ),
         // Paths the test targets share: the package root and the built herald.
         .target(name: "HeraldTestSupport", path: "Tests/HeraldTestSupport"),
         .testTarget(

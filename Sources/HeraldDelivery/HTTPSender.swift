@@ -177,9 +177,11 @@ public final class HTTPSender: Sender {
                 return .accepted(providerID: nil, httpStatus: status, note: "accepted (HTTP \(status)) but no provider id at '\(path)' in \(excerpt)")
             }
             return .accepted(providerID: id, httpStatus: status, note: nil)
-        case 429:
+        case 429, 503:
+            // Rate limited or briefly unavailable: a Retry-After says when to come back (never sooner than the backoff).
             let after = response.headers.first(name: "Retry-After").flatMap { Self.retryAfter($0) }
-            return .transient(error: "HTTP 429 rate limited\(after.map { " (Retry-After \(Int($0))s)" } ?? ""): \(excerpt)",
+            let what = status == 429 ? "rate limited" : "unavailable"
+            return .transient(error: "HTTP \(status) \(what)\(after.map { " (Retry-After \(Int($0))s)" } ?? ""): \(excerpt)",
                               httpStatus: status, retryAfter: after)
         case 408, 500...:
             return .transient(error: "HTTP \(status): \(excerpt)", httpStatus: status, retryAfter: nil)

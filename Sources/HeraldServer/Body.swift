@@ -12,6 +12,18 @@ extension Request {
     }
 
     /// The body as JSON, refused with 400 (malformed, with the place) or 413 (too large).
+    /// For a route that takes no body: nothing, or an empty JSON object; anything else is refused before the route
+    /// acts, so a client that sent something it meant to matter learns it was not read.
+    func noBody(limit: Int) async throws {
+        let buffer = try await bytes(limit: limit)
+        guard buffer.readableBytes > 0 else { return }
+        let value: JSONValue
+        do { value = try JSONValue.parse(buffer.readableBytesView) } catch {
+            throw Problem(.badRequest, "malformed-json", "the body is not valid JSON: \(error)")
+        }
+        _ = try Fields(value, allowed: [])
+    }
+
     func json(limit: Int) async throws -> JSONValue {
         let buffer = try await bytes(limit: limit)
         if buffer.readableBytes == 0 { throw Problem(.badRequest, "malformed-json", "the request body is empty; a JSON object is expected") }

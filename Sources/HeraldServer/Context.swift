@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HeraldCore
+import HeraldStore
 import Hummingbird
 import Logging
 import NIOCore
@@ -26,6 +27,7 @@ public struct HeraldContext: RequestContext {
 /// `X-Request-Id`, turns any error into a problem-details response, and counts requests for /metrics.
 struct RequestLogMiddleware: RouterMiddleware {
     let metrics: ServerMetrics
+    let routes: RouteList
 
     func handle(_ request: Request, context: HeraldContext, next: (Request, HeraldContext) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
@@ -33,13 +35,26 @@ struct RequestLogMiddleware: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch let error as HTTPError {
-            // Hummingbird's own errors (an unknown route, a method not allowed) as problem details too.
-            let detail = error.body ?? (error.status == .notFound ? "no route \(request.method) \(request.uri.path); see /openapi.yaml" : error.status.reasonPhrase)
-            var problem = Problem(error.status, error.status == .notFound ? "no-route" : "http-\(error.status.code)", detail)
-            problem.extraHeaders = Array(error.headers)
+            // Hummingbird's own errors (an unknown route, a method not allowed) as problem details too. A path that
+            // exists with other methods is 405 with `Allow`, not 404.
+            let allowed = error.status == .notFound ? routes.methods(for: request.uri.path) : []
+            var problem: Problem
+            if !allowed.isEmpty {
+                problem = Problem(.methodNotAllowed, "method-not-allowed",
+                                  "\(request.method) is not a method of \(maskPath(request.uri.path)); allowed: \(allowed.joined(separator: ", "))")
+                problem.extraHeaders = [HTTPField(name: .allow, value: allowed.joined(separator: ", "))]
+            } else {
+                let detail = error.body ?? (error.status == .notFound ? "no route \(request.method) \(maskPath(request.uri.path)); see /openapi.yaml" : error.status.reasonPhrase)
+                problem = Problem(error.status, error.status == .notFound ? "no-route" : "http-\(error.status.code)", detail)
+                problem.extraHeaders = Array(error.headers)
+            }
             response = try problem.response(from: request, context: context)
         } catch let error as any HTTPResponseError {
             response = try error.response(from: request, context: context)
+        } catch let error where StorageFault(error) != nil {
+            let fault = StorageFault(error)!
+            context.logger.error("storage: \(fault.detail)")
+            response = try Problem.storage(fault).response(from: request, context: context)
         } catch {
             context.logger.error("internal error: \(error)")
             response = try Problem(.internalServerError, "internal", "an internal error occurred; the request id is \(context.id)")

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HeraldCore
+import HeraldStore
 import Hummingbird
 import NIOCore
 
@@ -92,5 +93,19 @@ extension Problem {
             return p
         }
         return Problem(error.code == .malformedJSON ? .badRequest : .unprocessableContent, code, error.message)
+    }
+}
+
+extension Problem {
+    /// A storage fault: 507 for a full disk, 503 with `Retry-After` for the others; the request changed nothing.
+    static func storage(_ fault: StorageFault) -> Problem {
+        switch fault.kind {
+        case .full:
+            return Problem(.init(code: 507, reasonPhrase: "Insufficient Storage"), "storage-full", fault.detail)
+        case .readOnly, .busy, .unavailable:
+            var problem = Problem(.serviceUnavailable, "storage-\(fault.kind == .readOnly ? "read-only" : fault.kind.rawValue)", fault.detail)
+            problem.extraHeaders = [HTTPField(name: .retryAfter, value: "5")]
+            return problem
+        }
     }
 }

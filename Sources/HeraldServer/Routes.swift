@@ -442,9 +442,7 @@ struct Routes: Sendable {
         let now = state.clock()
         var filter = MessageFilter(limit: 100)
         if let status = request.query("status") {
-            guard MessageStatus(rawValue: status) != nil else {
-                throw Problem.field("?status", "'\(status)' is not one of \(MessageStatus.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
+            if let problem = MessageStatus.problem(status) { throw Problem.field("?status", problem) }
             filter.status = status
         }
         filter.contact = request.query("contact")
@@ -489,6 +487,7 @@ struct Routes: Sendable {
 
     func resend(_ request: Request, _ context: HeraldContext) async throws -> Response {
         let id = try messageID(context)
+        try await request.noBody(limit: limit)
         do {
             var m = try store.resend(id, now: state.clock(), ttl: state.settings.resendTTL)
             context.logger.notice("message \(id) resent as \(m.id) by \(context.identity.map(describe) ?? "?")")

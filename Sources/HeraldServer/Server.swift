@@ -108,10 +108,12 @@ public enum HeraldServer {
     /// Builds the router with every route; `routes` lists them with their roles.
     static func router(state: ServerState) -> (Router<HeraldContext>, [RouteInfo]) {
         let router = Router(context: HeraldContext.self)
-        router.add(middleware: RequestLogMiddleware(metrics: state.metrics))
+        let list = RouteList()
+        router.add(middleware: RequestLogMiddleware(metrics: state.metrics, routes: list))
         router.add(middleware: AuthMiddleware(keys: state.settings.keys, tokens: state.tokens, clock: state.clock))
         var table = RouteTable(router: router)
         Routes(state: state).register(&table)
+        list.set(table.routes)
         return (router, table.routes)
     }
 
@@ -156,5 +158,30 @@ struct RouteTable {
             }
             return try await handler(request, context)
         }
+    }
+}
+
+/// The registered routes, for answering a method a path does not have with 405 and `Allow`.
+final class RouteList: Sendable {
+    private let routes = Locked<[RouteInfo]>([])
+
+    func set(_ list: [RouteInfo]) { routes.update { $0 = list } }
+
+    /// The methods of the routes whose path template matches `path` (`{id}` is one segment, and keeps a `:verb`
+    /// suffix), sorted; empty when no route has this path.
+    func methods(for path: String) -> [String] {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        let found = routes.update { list in
+            list.filter { route in
+                let template = route.path.split(separator: "/", omittingEmptySubsequences: false)
+                guard template.count == segments.count else { return false }
+                return zip(template, segments).allSatisfy { t, s in
+                    guard t.hasPrefix("{"), let close = t.firstIndex(of: "}") else { return t == s }
+                    let suffix = t[t.index(after: close)...]
+                    return s.count > suffix.count && s.hasSuffix(suffix)
+                }
+            }.map(\.method)
+        }
+        return Set(found).sorted()
     }
 }

@@ -30,6 +30,12 @@ public enum MessageStatus: String, Sendable, Codable, CaseIterable {
     public static let waiting: [MessageStatus] = [.queued, .deferred, .retry, .disabled]
     static let waitingSQL = "('queued', 'deferred', 'retry', 'disabled')"
 
+    /// Why `text` is not a status, worded once for every filter (the CLI's `--status`, the API's `?status`); nil
+    /// when it is one.
+    public static func problem(_ text: String) -> String? {
+        MessageStatus(rawValue: text) == nil ? "'\(text)' is not one of \(allCases.map(\.rawValue).joined(separator: ", "))" : nil
+    }
+
     public var isFinal: Bool { self == .delivered || self == .failed || self == .expired || self == .cancelled }
 
     /// The state machine of delivery reports: a report moves a message only once it was handed to a provider

@@ -35,7 +35,9 @@ public struct Store: Sendable {
             if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
                 throw StoreError.noDirectory(directory)
             }
-            writer = try DatabasePool(path: path, configuration: configuration)
+            do { writer = try DatabasePool(path: path, configuration: configuration) } catch {
+                throw StoreError.cannotOpen(path, directory: directory.isEmpty ? "." : directory, error)
+            }
         }
         self.path = path
         try Self.migrator.migrate(writer)
@@ -178,5 +180,22 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 
     static func noDirectory(_ path: String) -> StoreError {
         StoreError(description: "the database's folder \(path) does not exist")
+    }
+
+    /// Why a database could not be opened, in the terms an operator fixes: a read-only file system or file, a
+    /// file that is not a database, or SQLite's own words.
+    static func cannotOpen(_ path: String, directory: String, _ error: any Error) -> StoreError {
+        // access(2) answers EROFS for a read-only file system whoever asks, root included.
+        if access(directory, W_OK) != 0, errno == EROFS {
+            return StoreError(description: "the file system of \(directory) is read-only; the database needs to write there")
+        }
+        if FileManager.default.fileExists(atPath: path), access(path, W_OK) != 0 {
+            return StoreError(description: "the database file is read-only; make it writable")
+        }
+        if let error = error as? DatabaseError, error.resultCode == .SQLITE_NOTADB {
+            return StoreError(description: "the file is not a SQLite database (or is damaged); it was left as it is")
+        }
+        if let fault = StorageFault(error) { return StoreError(description: fault.detail) }
+        return StoreError(description: "\(error)")
     }
 }

@@ -9,7 +9,8 @@ struct Messages: ParsableCommand {
         discussion: "Example: herald messages --status deferred --contact u-17"
     )
 
-    @Option(help: "Only this status (queued, deferred).") var status: String?
+    @Option(help: "Only this status (queued, deferred, retry, disabled, sending, sent, delivered, failed, expired, cancelled).")
+    var status: String?
     @Option(help: "Only this contact id.") var contact: String?
     @Option(help: "Only this template id.") var template: String?
     @Option(help: "Only this event id.") var event: String?
@@ -20,6 +21,7 @@ struct Messages: ParsableCommand {
 
     func validate() throws {
         guard limit > 0 else { throw ValidationError("--limit must be positive") }
+        if let status, let problem = MessageStatus.problem(status) { throw ValidationError("--status: \(problem)") }
     }
 
     func run() throws {

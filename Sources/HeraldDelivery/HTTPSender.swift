@@ -144,6 +144,7 @@ public final class HTTPSender: Sender {
 
     public func send(_ sms: OutgoingSMS) async -> SendResult {
         let response: HTTPClientResponse
+        let deadline = ContinuousClock.now + .milliseconds(Int64(config.timeout * 1000))
         do {
             response = try await client.execute(request(for: sms), timeout: .milliseconds(Int64(config.timeout * 1000)))
         } catch {
@@ -151,16 +152,9 @@ public final class HTTPSender: Sender {
         }
         let status = Int(response.status.code)
         // What is needed of the body is its start (an id, an error): the first 64 KiB are kept and the rest is read
-        // and dropped, so a large answer never turns an accepted message into a failure.
-        var body = ByteBuffer()
-        var unread: String?
-        do {
-            for try await var chunk in response.body where body.readableBytes < Self.bodyKept {
-                body.writeBuffer(&chunk)
-            }
-        } catch {
-            unread = Self.describe(error, timeout: config.timeout)
-        }
+        // and dropped, so a large answer never turns an accepted message into a failure. The timeout covers the
+        // body too: a provider that trickles its answer (slow-loris) holds a send no longer than any other.
+        let (body, unread) = await Self.read(response.body, until: deadline, timeout: config.timeout)
         if let unread, !(200..<300).contains(status) {
             return .transient(error: "HTTP \(status), body unreadable: \(unread)", httpStatus: status, retryAfter: nil)
         }
@@ -191,6 +185,36 @@ public final class HTTPSender: Sender {
     }
 
     static let bodyKept = 65_536
+
+    /// The start of a response body, read until `deadline`; why it could not be read whole, if so.
+    static func read(_ body: HTTPClientResponse.Body, until deadline: ContinuousClock.Instant, timeout: Double) async
+        -> (ByteBuffer, String?)
+    {
+        let kept = Locked(ByteBuffer())
+        let outcome: String?? = await withTaskGroup(of: String??.self) { group in
+            group.addTask {
+                do {
+                    for try await var chunk in body {
+                        kept.update { if $0.readableBytes < bodyKept { $0.writeBuffer(&chunk) } }
+                    }
+                    return .some(nil)
+                } catch {
+                    return .some(describe(error, timeout: timeout))
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(until: deadline, clock: .continuous)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        switch outcome {
+        case .some(let error): return (kept.value, error)
+        case .none: return (kept.value, "the answer's body did not arrive within \(Int(timeout)) s")
+        }
+    }
 
     /// A bounded excerpt of a provider's answer for logs and the message's `lastError`: one line, at most 200
     /// characters, the message's text left out and phone numbers masked.

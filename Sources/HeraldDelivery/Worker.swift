@@ -121,9 +121,9 @@ public final class Worker: Sendable {
             let claimed = try store.claim(now: now, limit: config.batch, lease: config.lease, policy: policy, only: config.only)
             if claimed.isEmpty { break }
             var batch = PassSummary()
-            batch.claimed = claimed.count
+            let (records, refilled) = try await sendAll(claimed, clock: clock)
+            batch.claimed = claimed.count + refilled
             batch.reclaimed = claimed.filter(\.reclaimed).count
-            let records = try await sendAll(claimed, clock: clock)
             for r in records {
                 switch r.result {
                 case .sent: batch.sent += 1
@@ -133,43 +133,78 @@ public final class Worker: Sendable {
                 }
             }
             summary.add(batch)
-            if claimed.count < config.batch || records.count < claimed.count { break }
+            if claimed.count < config.batch || records.count < claimed.count + refilled { break }
         }
         return summary
     }
 
-    /// Sends a batch with at most `concurrency` in flight, recording outcomes every 64 (so a crash resends few);
-    /// returns one record per message, in completion order.
-    func sendAll(_ messages: [ClaimedMessage], clock: @escaping @Sendable () -> Int64) async throws -> [AttemptRecord] {
-        try await withThrowingTaskGroup(of: AttemptRecord.self) { group in
+    /// Sends a batch with at most `concurrency` in flight, recording outcomes every 64 and each of the last ones (so
+    /// a crash resends few);
+    /// returns one record per message, in completion order, and how many messages were claimed on the way. When
+    /// the batch is down to its last sends and one of them is slow (a provider that hangs until the timeout),
+    /// the free places are filled with messages claimed then, every 100 ms at most: one slow request never holds
+    /// back the messages due after it.
+    func sendAll(_ messages: [ClaimedMessage], clock: @escaping @Sendable () -> Int64) async throws
+        -> (records: [AttemptRecord], refilled: Int)
+    {
+        try await withThrowingTaskGroup(of: AttemptRecord?.self) { group in
+            var queue = messages
             var records: [AttemptRecord] = []
             records.reserveCapacity(messages.count)
             var unrecorded = 0
             var next = 0
+            var running = 0
+            var ticking = false
+            var refilled = 0
+            var lastClaim = ContinuousClock.now
+            let width = max(1, config.concurrency)
             func start() {
-                let message = messages[next]
+                let message = queue[next]
                 next += 1
+                running += 1
                 group.addTask { await self.attempt(message, clock: clock) }
             }
-            while next < messages.count && next < max(1, config.concurrency) { start() }
+            while next < queue.count && next < width { start() }
             var stopped = false
-            while let record = try await group.next() {
-                records.append(record)
-                unrecorded += 1
-                if unrecorded >= 64 {
-                    try store.record(Array(records.suffix(unrecorded)), now: clock(), policy: policy)
-                    unrecorded = 0
+            while let finished = try await group.next() {
+                if let record = finished {
+                    running -= 1
+                    records.append(record)
+                    unrecorded += 1
+                    // Every 64, and each one once the batch is down to its last sends: a retry is due again, and
+                    // claimable, without waiting for a slow send of the same batch.
+                    if unrecorded >= 64 || next == queue.count {
+                        try store.record(Array(records.suffix(unrecorded)), now: clock(), policy: policy)
+                        unrecorded = 0
+                    }
+                } else {
+                    ticking = false
                 }
                 if !stopped, shouldStop() { stopped = true }
-                if next < messages.count, !stopped { start() }
+                if stopped { continue }
+                if next == queue.count, running > 0, running < width, ContinuousClock.now - lastClaim >= .milliseconds(100) {
+                    lastClaim = ContinuousClock.now
+                    let more = try store.claim(now: clock(), limit: width - running, lease: config.lease, policy: policy, only: config.only)
+                    queue += more
+                    refilled += more.count
+                }
+                while next < queue.count, running < width { start() }
+                if next == queue.count, running == 0, ticking { group.cancelAll() }
+                if next == queue.count, running > 0, running < width, !ticking {
+                    ticking = true
+                    group.addTask {
+                        try? await Task.sleep(for: .milliseconds(100))
+                        return nil
+                    }
+                }
             }
             if unrecorded > 0 { try store.record(Array(records.suffix(unrecorded)), now: clock(), policy: policy) }
-            if next < messages.count {
-                let unstarted = messages[next...].map(\.id)
+            if next < queue.count {
+                let unstarted = queue[next...].map(\.id)
                 try store.release(unstarted, now: clock())
                 logger.info("stopping: \(unstarted.count) claimed messages given back unsent")
             }
-            return records
+            return (records, refilled)
         }
     }
 

@@ -184,7 +184,11 @@ public final class Worker: Sendable {
                 if stopped { continue }
                 if next == queue.count, running > 0, running < width, ContinuousClock.now - lastClaim >= .milliseconds(100) {
                     lastClaim = ContinuousClock.now
+                    // A message of this batch whose lease ran out while it waited here is already held: it is not
+                    // taken twice.
+                    let held = Set(queue.map(\.id))
                     let more = try store.claim(now: clock(), limit: width - running, lease: config.lease, policy: policy, only: config.only)
+                        .filter { !held.contains($0.id) }
                     queue += more
                     refilled += more.count
                 }

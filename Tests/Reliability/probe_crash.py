@@ -31,7 +31,7 @@ def events(ctx, ws, provider, checks):
     rng = seeded_random(ctx.seed)
     keys = Keys(ctx.herald, ws.path)
     herald = Herald(ctx.herald, ws.path, keys, provider.url,
-                    extra=["--lease", "2", "--backoff", "1", "--concurrency", str(CONCURRENCY)])
+                    extra=["--lease", "10", "--sms-timeout", "2", "--backoff", "1", "--concurrency", str(CONCURRENCY)])
     herald.start()
     kills = ctx.kills
     run_id = f"crash{ctx.seed}"
@@ -121,14 +121,16 @@ def events(ctx, ws, provider, checks):
     claimed = by.get("sending", 0)
     waiting = sum(by.get(s, 0) for s in ("queued", "deferred", "retry", "disabled"))
 
-    # Which kill each repeat followed: the last kill before its second arrival.
+    # Which kill each repeat is owed to: the first kill after the message was first handed over (it was sent, and
+    # the kill came before its result was recorded).
+    first_seen = {}
     per_kill = collections.Counter()
-    seen = set()
     for r in records:
-        if r["key"] in seen:
-            before = [n for n, t in enumerate(kill_times) if t <= r["t"]]
-            per_kill[before[-1] if before else -1] += 1
-        seen.add(r["key"])
+        if r["key"] not in first_seen:
+            first_seen[r["key"]] = r["t"]
+        else:
+            after = [n for n, t in enumerate(kill_times) if t >= first_seen[r["key"]]]
+            per_kill[after[0] if after else -1] += 1
     worst = max(per_kill.values(), default=0)
     bound = CONCURRENCY + RECORD_EVERY - 1
 
@@ -159,7 +161,7 @@ def campaign(ctx, ws, checks):
     import os
     os.makedirs(folder)
     keys = Keys(ctx.herald, folder)
-    herald = Herald(ctx.herald, folder, keys, provider.url, extra=["--lease", "2", "--backoff", "1"])
+    herald = Herald(ctx.herald, folder, keys, provider.url, extra=["--lease", "10", "--sms-timeout", "2", "--backoff", "1"])
     herald.start()
     rows = 3000 if ctx.short else 20000
     recipients = [{"contact": f"cp-{i}", "phone": f"2{i:07d}"[:8], "region": "TN", "language": ["fr", "en", "am"][i % 3],

@@ -257,6 +257,9 @@ class Provider:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
+                if len(raw) < length:  # the sender died mid-request: nothing was handed over
+                    self.close_connection = True
+                    return
                 try:
                     body = json.loads(raw)
                 except ValueError:
@@ -302,6 +305,9 @@ class Provider:
         class Server(ThreadingHTTPServer):
             daemon_threads = True
             request_queue_size = 256
+
+            def handle_error(self, request, client_address):
+                pass  # a sender killed mid-request resets its connection: expected here
 
         self.server = Server(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]

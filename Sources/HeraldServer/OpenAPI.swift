@@ -46,7 +46,7 @@ paths:
       tags: [operations]
       summary: This description (any key)
       responses:
-        "200": {description: OpenAPI 3.1 YAML, content: {application/yaml: {schema: {type: string}}}}
+        "200": {description: OpenAPI 3.1 YAML, content: {application/yaml: {schema: {}}}}
         "401": {$ref: "#/components/responses/Unauthorized"}
   /v1/events:
     post:
@@ -79,8 +79,8 @@ paths:
           application/json:
             schema:
               oneOf:
-                - {type: array, items: {$ref: "#/components/schemas/Event"}}
-                - {type: object, additionalProperties: false, required: [events], properties: {events: {type: array, items: {$ref: "#/components/schemas/Event"}}}}
+                - {type: array, minItems: 1, maxItems: 1000, items: {description: "An event; each is checked on its own and refused with its own problem"}}
+                - {type: object, additionalProperties: false, required: [events], properties: {events: {type: array, minItems: 1, maxItems: 1000, items: {}}}}
       responses:
         "200":
           description: One item per event
@@ -114,7 +114,7 @@ paths:
       parameters:
         - {name: id, in: path, required: true, schema: {type: string}}
       responses:
-        "200": {description: Rules, decisions with their traces, messages, content: {application/json: {schema: {type: object}}}}
+        "200": {description: "Rules, decisions with their traces, messages", content: {application/json: {schema: {type: object}}}}
         "401": {$ref: "#/components/responses/Unauthorized"}
         "403": {$ref: "#/components/responses/Forbidden"}
         "404": {$ref: "#/components/responses/NotFound"}
@@ -137,7 +137,7 @@ paths:
                 params: {type: object, additionalProperties: {type: [string, number, boolean]}}
                 at: {type: string, format: date-time, description: The instant it is rendered for, to state when it expires}
       responses:
-        "200": {description: The text, its encoding, segments and replacements, content: {application/json: {schema: {$ref: "#/components/schemas/Rendered"}}}}
+        "200": {description: "The text, its encoding, segments and replacements", content: {application/json: {schema: {$ref: "#/components/schemas/Rendered"}}}}
         "400": {$ref: "#/components/responses/BadRequest"}
         "401": {$ref: "#/components/responses/Unauthorized"}
         "403": {$ref: "#/components/responses/Forbidden"}
@@ -175,7 +175,7 @@ paths:
               additionalProperties: false
               required: [content]
               properties:
-                kind: {type: string, enum: [template, locale, event], description: Guessed from the content when left out}
+                kind: {type: [string, "null"], enum: [template, locale, event, null], description: Guessed from the content when left out or null}
                 name: {type: string, description: "The file name (default: from its id, locale or type)", examples: [invoice.created.yaml]}
                 content: {type: string, description: The file's YAML (or JSON) text}
       responses:
@@ -226,8 +226,8 @@ paths:
                 language: {type: [string, "null"], examples: [am]}
                 timeZone: {type: [string, "null"], examples: [Africa/Addis_Ababa]}
                 quietHours: {type: [string, "null"], description: "Local START-END, or off", examples: ["22:00-07:00"]}
-                optedOutAll: {type: boolean}
-                optedOutCategories: {type: [array, "null"], items: {type: string}}
+                optedOutAll: {type: [boolean, "null"], description: null returns it to the default (false)}
+                optedOutCategories: {type: [array, "null"], items: {type: string, minLength: 1}}
       responses:
         "200": {description: The preferences as stored, content: {application/json: {schema: {$ref: "#/components/schemas/Preferences"}}}}
         "400": {$ref: "#/components/responses/BadRequest"}
@@ -243,13 +243,14 @@ paths:
       requestBody:
         content:
           application/json:
-            schema: {type: object, additionalProperties: false, properties: {ttl: {type: string, description: "1m to 90d (default 7d)", examples: [12h]}}}
+            schema: {type: object, additionalProperties: false, properties: {ttl: {type: [string, "null"], pattern: "^[0-9]+[mhd]$", description: "1m to 90d (default 7d, also when null)", examples: [12h]}}}
       responses:
         "201":
           description: The token
           content:
             application/json:
               schema: {type: object, properties: {contact: {type: string}, token: {type: string}, expiresAt: {type: string, format: date-time}}}
+        "400": {$ref: "#/components/responses/BadRequest"}
         "401": {$ref: "#/components/responses/Unauthorized"}
         "403": {$ref: "#/components/responses/Forbidden"}
         "404": {$ref: "#/components/responses/NotFound"}
@@ -270,11 +271,11 @@ paths:
               additionalProperties: false
               required: [from, text]
               properties:
-                from: {type: string, examples: ["+21620123456"]}
+                from: {type: string, minLength: 1, examples: ["+21620123456"]}
                 text: {type: string, examples: [ARRÊT]}
-                to: {type: string}
-                id: {type: string, description: The provider's id of the SMS}
-                receivedAt: {type: string, format: date-time}
+                to: {type: [string, "null"]}
+                id: {type: [string, "null"], description: The provider's id of the SMS}
+                receivedAt: {type: [string, "null"], format: date-time, description: When the person sent it (default now)}
       responses:
         "200":
           description: What the SMS changed
@@ -320,12 +321,12 @@ paths:
       tags: [messages]
       summary: Messages, newest first (staff)
       parameters:
-        - {name: status, in: query, schema: {type: string, enum: [queued, deferred, retry, disabled, sending, sent, delivered, failed, expired]}}
+        - {name: status, in: query, schema: {type: string, enum: [queued, deferred, retry, disabled, sending, sent, delivered, failed, expired, cancelled]}}
         - {name: contact, in: query, schema: {type: string}}
         - {name: template, in: query, schema: {type: string}}
         - {name: event, in: query, schema: {type: string}}
-        - {name: since, in: query, schema: {type: string}, description: ISO 8601 with offset, or a duration back from now (24h)}
-        - {name: until, in: query, schema: {type: string}}
+        - {name: since, in: query, schema: {type: string, minLength: 1}, description: "ISO 8601 with offset, or a duration back from now (24h)"}
+        - {name: until, in: query, schema: {type: string, minLength: 1}}
         - {name: before, in: query, schema: {type: integer}, description: The next page (the previous page's next)}
         - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 1000, default: 100}}
       responses:
@@ -364,7 +365,7 @@ paths:
         "401": {$ref: "#/components/responses/Unauthorized"}
         "403": {$ref: "#/components/responses/Forbidden"}
         "404": {$ref: "#/components/responses/NotFound"}
-        "409": {description: Opted out, or still on its way, content: {application/problem+json: {schema: {$ref: "#/components/schemas/Problem"}}}}
+        "409": {description: "Opted out, or still on its way", content: {application/problem+json: {schema: {$ref: "#/components/schemas/Problem"}}}}
   /v1/campaigns:
     post:
       tags: [messages]
@@ -419,8 +420,8 @@ paths:
       tags: [messages]
       summary: Totals, success and failure rates, by template, status and event type (staff)
       parameters:
-        - {name: since, in: query, schema: {type: string}, description: ISO 8601 with offset, or a duration back from now (24h, 7d)}
-        - {name: until, in: query, schema: {type: string}}
+        - {name: since, in: query, schema: {type: string, minLength: 1}, description: "ISO 8601 with offset, or a duration back from now (24h, 7d)"}
+        - {name: until, in: query, schema: {type: string, minLength: 1}}
         - {name: contact, in: query, schema: {type: string}}
       responses:
         "200": {description: The statistics, content: {application/json: {schema: {type: object}}}}
@@ -433,7 +434,7 @@ components:
     customerToken: {type: http, scheme: bearer, description: "A customer token (hct_…) for one contact"}
   responses:
     BadRequest: {description: Malformed JSON or body, content: {application/problem+json: {schema: {$ref: "#/components/schemas/Problem"}}}}
-    Unauthorized: {description: No key, or a key or token that is not valid, content: {application/problem+json: {schema: {$ref: "#/components/schemas/Problem"}}}}
+    Unauthorized: {description: "No key, or a key or token that is not valid", content: {application/problem+json: {schema: {$ref: "#/components/schemas/Problem"}}}}
     Forbidden: {description: The key's role may not do this, content: {application/problem+json: {schema: {$ref: "#/components/schemas/Problem"}}}}
     NotFound: {description: Not found, content: {application/problem+json: {schema: {$ref: "#/components/schemas/Problem"}}}}
     TooLarge: {description: The body is over the limit, content: {application/problem+json: {schema: {$ref: "#/components/schemas/Problem"}}}}
@@ -523,12 +524,12 @@ components:
       additionalProperties: false
       required: [status]
       properties:
-        reference: {type: string, description: "The provider's id, Herald's message id, or the idempotency key"}
-        id: {type: string, description: Same as reference}
-        messageId: {type: string, description: Same as reference}
+        reference: {type: string, minLength: 1, description: "The provider's id, Herald's message id, or the idempotency key; one of reference, id and messageId is needed"}
+        id: {type: string, minLength: 1, description: Same as reference}
+        messageId: {type: string, minLength: 1, description: Same as reference}
         status: {type: string, enum: [delivered, failed, expired]}
-        errorCode: {type: string}
-        error: {type: string}
+        errorCode: {type: [string, number, "null"]}
+        error: {type: [string, number, "null"]}
     Message:
       type: object
       properties:

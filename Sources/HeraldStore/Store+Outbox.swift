@@ -137,14 +137,25 @@ extension DeliveryReport {
     /// Reads one report from JSON, as `herald dlr` and `POST /v1/delivery-reports` take it.
     public static func parse(_ value: JSONValue) -> Result<DeliveryReport, RowProblem> {
         guard case .object = value else { return .failure(RowProblem("not a JSON object")) }
-        guard let reference = (value["reference"] ?? value["id"] ?? value["messageId"])?.text, !reference.isEmpty else {
+        let given = value["reference"] ?? value["id"] ?? value["messageId"]
+        switch given {
+        case .string?, .number?: break
+        case nil, .null?: return .failure(RowProblem("no reference (the provider's or Herald's message id)", field: "reference"))
+        case let other?: return .failure(RowProblem("a reference is text (or a number), not \(other.kindName)", field: "reference"))
+        }
+        guard let reference = given?.text, !reference.isEmpty else {
             return .failure(RowProblem("no reference (the provider's or Herald's message id)", field: "reference"))
         }
         guard let text = value["status"]?.text else { return .failure(RowProblem("no status", field: "status")) }
         guard let status = Status(rawValue: text.lowercased()) else {
             return .failure(RowProblem("status '\(text)' is not delivered, failed or expired", field: "status"))
         }
-        return .success(DeliveryReport(reference: reference, status: status, errorCode: (value["errorCode"] ?? value["error"])?.text))
+        let code = value["errorCode"] ?? value["error"]
+        switch code {
+        case nil, .null?, .string?, .number?: break
+        case let other?: return .failure(RowProblem("an error code is text (or a number), not \(other.kindName)", field: "errorCode"))
+        }
+        return .success(DeliveryReport(reference: reference, status: status, errorCode: code?.text))
     }
 }
 

@@ -10,8 +10,10 @@ import sys
 
 from support import ROLES, Checks, Herald, Keys, Workspace, log
 
+# Every check but positive_data_acceptance: a request the schema allows may still be refused with a documented
+# 422 for what no schema says (an unknown template, a field its event type requires, a category no template has).
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance," \
-         "negative_data_rejection,positive_data_acceptance,missing_required_header,unsupported_method"
+         "negative_data_rejection,missing_required_header,unsupported_method"
 
 
 def schemathesis():

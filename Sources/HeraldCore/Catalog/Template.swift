@@ -299,6 +299,9 @@ extension Parameter {
 
 enum Duration {
     /// Seconds in a duration such as `90s`, `30m`, `24h`, `3d` or `1h30m`.
+    /// A hundred years, in seconds.
+    static let longest = 100 * 365 * 86400
+
     static func seconds(parsing text: String) -> Int? {
         var total = 0
         var digits = ""
@@ -309,13 +312,19 @@ enum Duration {
                 continue
             }
             guard let value = Int(digits) else { return nil }
+            let unit: Int
             switch character {
-            case "s": total += value
-            case "m": total += value * 60
-            case "h": total += value * 3600
-            case "d": total += value * 86400
+            case "s": unit = 1
+            case "m": unit = 60
+            case "h": unit = 3600
+            case "d": unit = 86400
             default: return nil
             }
+            // No duration Herald takes is longer than a century; a longer one (or one that would overflow) is
+            // malformed, not a crash.
+            let (part, overflow) = value.multipliedReportingOverflow(by: unit)
+            guard !overflow, part <= Self.longest, total + part <= Self.longest else { return nil }
+            total += part
             digits = ""
             sawUnit = true
         }

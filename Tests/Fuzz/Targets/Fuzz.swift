@@ -110,6 +110,23 @@ public func fuzzOne(_ bytes: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     fuzz(selected, Data(bytes: bytes, count: size))
     return 0
 }
+
+@_silgen_name("LLVMFuzzerRunDriver")
+func runDriver(
+    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
+
+// SwiftPM links an executable's entry point as `<module>_main`; here it hands over to libFuzzer's driver.
+@_cdecl("herald_fuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var argc = argc
+    var argv = argv
+    return runDriver(&argc, &argv) { bytes, size in
+        fuzz(selected, bytes.map { Data(bytes: $0, count: size) } ?? Data())
+        return 0
+    }
+}
 #else
 @main
 struct Replay {

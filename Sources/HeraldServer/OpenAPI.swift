@@ -525,8 +525,8 @@ components:
       required: [status]
       properties:
         reference: {type: string, minLength: 1, description: "The provider's id, Herald's message id, or the idempotency key; one of reference, id and messageId is needed"}
-        id: {type: string, minLength: 1, description: Same as reference}
-        messageId: {type: string, minLength: 1, description: Same as reference}
+        id: {type: string, description: Same as reference (read when reference is absent)}
+        messageId: {type: string, description: Same as reference (read when reference and id are absent)}
         status: {type: string, enum: [delivered, failed, expired]}
         errorCode: {type: [string, number, "null"]}
         error: {type: [string, number, "null"]}

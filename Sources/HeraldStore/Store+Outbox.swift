@@ -137,6 +137,12 @@ extension DeliveryReport {
     /// Reads one report from JSON, as `herald dlr` and `POST /v1/delivery-reports` take it.
     public static func parse(_ value: JSONValue) -> Result<DeliveryReport, RowProblem> {
         guard case .object = value else { return .failure(RowProblem("not a JSON object")) }
+        for key in ["reference", "id", "messageId"] {
+            switch value[key] {
+            case nil, .string?, .number?: continue
+            case let other?: return .failure(RowProblem("a reference is text (or a number), not \(other.kindName)", field: key))
+            }
+        }
         let given = value["reference"] ?? value["id"] ?? value["messageId"]
         switch given {
         case .string?, .number?: break

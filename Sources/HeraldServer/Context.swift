@@ -51,14 +51,15 @@ struct RequestLogMiddleware: RouterMiddleware {
             response = try problem.response(from: request, context: context)
         } catch let error as any HTTPResponseError {
             response = try error.response(from: request, context: context)
-        } catch let error where StorageFault(error) != nil {
-            let fault = StorageFault(error)!
-            context.logger.error("storage: \(fault.detail)")
-            response = try Problem.storage(fault).response(from: request, context: context)
         } catch {
-            context.logger.error("internal error: \(error)")
-            response = try Problem(.internalServerError, "internal", "an internal error occurred; the request id is \(context.id)")
-                .response(from: request, context: context)
+            if let fault = StorageFault(error) {
+                context.logger.error("storage: \(fault.detail)")
+                response = try Problem.storage(fault).response(from: request, context: context)
+            } else {
+                context.logger.error("internal error: \(error)")
+                response = try Problem(.internalServerError, "internal", "an internal error occurred; the request id is \(context.id)")
+                    .response(from: request, context: context)
+            }
         }
         response.headers[HTTPField.Name("X-Request-Id")!] = context.id
         let elapsed = ContinuousClock.now - started

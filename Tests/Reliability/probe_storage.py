@@ -38,13 +38,7 @@ def refusals(ctx, ws, keys, checks):
     for what, db, words in [("a missing folder", ws.file("missing/dir/herald.sqlite"), ["missing/dir"]),
                             ("a corrupt file", corrupt, ["corrupt.sqlite"])]:
         herald = Herald(ctx.herald, ws.path, keys, db=db)
-        herald.start(wait=False)
-        try:
-            code = herald.process.wait(30)
-        except subprocess.TimeoutExpired:
-            code = None
-        herald.kill()
-        said = herald.tail(5)
+        code, said = refused_start(herald)
         checks.add(f"serve on {what}: a clear error", code == 1 and all(w in said for w in words),
                    f"exit {code}: {said.strip().splitlines()[-1] if said.strip() else '(nothing)'}")
         event = subprocess.run([ctx.herald, "event", os.path.join(ROOT, "Examples/events/case.assigned.json"), "--db", db,
@@ -59,11 +53,21 @@ def refusals(ctx, ws, keys, checks):
     checks.add("a corrupt file is left as it was", untouched, "first bytes unchanged" if untouched else "overwritten")
 
 
+def refused_start(herald):
+    """Starts a server that must refuse to start: its exit code (None if it kept running) and its last words."""
+    herald.start(wait=False)
+    try:
+        code = herald.process.wait(30)
+    except subprocess.TimeoutExpired:
+        code = None
+    herald.kill()
+    return code, herald.tail(5)
+
+
 def faults_on_tmpfs(ctx, ws, keys, mount, checks):
     herald = Herald(ctx.herald, ws.path, keys, db=os.path.join(mount, "herald.sqlite"), extra=["--no-worker"])
     herald.start()
     backend = herald.client("backend", timeout=20)
-    backend.port = herald.port
     acked = []
 
     def post(i):
@@ -82,13 +86,8 @@ def faults_on_tmpfs(ctx, ws, keys, mount, checks):
     # is open for writing); the next start, and the CLI, must say so, and change nothing.
     herald.stop()
     subprocess.run(["mount", "-o", "remount,ro", mount], check=True)
-    herald.start(wait=False)
-    try:
-        code = herald.process.wait(30)
-    except subprocess.TimeoutExpired:
-        code = None
-    herald.kill()
-    said = herald.tail(3).strip().splitlines()
+    code, said = refused_start(herald)
+    said = said.strip().splitlines()
     checks.add("read-only database: serve refuses to start with a clear error",
                code == 1 and said and "read-only" in said[-1], f"exit {code}: {said[-1] if said else '-'}")
     cli = subprocess.run([ctx.herald, "event", os.path.join(ROOT, "Examples/events/case.assigned.json"), "--db", herald.db,

@@ -524,9 +524,9 @@ components:
       additionalProperties: false
       required: [status]
       properties:
-        reference: {type: string, minLength: 1, description: "The provider's id, Herald's message id, or the idempotency key; one of reference, id and messageId is needed"}
-        id: {type: string, description: Same as reference (read when reference is absent)}
-        messageId: {type: string, description: Same as reference (read when reference and id are absent)}
+        reference: {type: [string, number, "null"], minLength: 1, description: "The provider's id, Herald's message id, or the idempotency key; one of reference, id and messageId is needed (null is the same as absent)"}
+        id: {type: [string, number, "null"], description: Same as reference (read when reference is absent)}
+        messageId: {type: [string, number, "null"], description: Same as reference (read when reference and id are absent)}
         status: {type: string, enum: [delivered, failed, expired]}
         errorCode: {type: [string, number, "null"]}
         error: {type: [string, number, "null"]}

@@ -35,8 +35,12 @@ public struct Store: Sendable {
             if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
                 throw StoreError.noDirectory(directory)
             }
+            let folder = directory.isEmpty ? "." : directory
+            // Checked before opening: SQLite opens a WAL database on a read-only file system when its side
+            // files happen to exist, and only the first write would fail.
+            if let unwritable = StoreError.unwritable(path, directory: folder) { throw unwritable }
             do { writer = try DatabasePool(path: path, configuration: configuration) } catch {
-                throw StoreError.cannotOpen(path, directory: directory.isEmpty ? "." : directory, error)
+                throw StoreError.cannotOpen(path, directory: folder, error)
             }
         }
         self.path = path
@@ -182,9 +186,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         StoreError(description: "the database's folder \(path) does not exist")
     }
 
-    /// Why a database could not be opened, in the terms an operator fixes: a read-only file system or file, a
-    /// file that is not a database, or SQLite's own words.
-    static func cannotOpen(_ path: String, directory: String, _ error: any Error) -> StoreError {
+    /// A database Herald could read but not write: a read-only file system or file.
+    static func unwritable(_ path: String, directory: String) -> StoreError? {
         // access(2) answers EROFS for a read-only file system whoever asks, root included.
         if access(directory, W_OK) != 0, errno == EROFS {
             return StoreError(description: "the file system of \(directory) is read-only; the database needs to write there")
@@ -192,6 +195,13 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         if FileManager.default.fileExists(atPath: path), access(path, W_OK) != 0 {
             return StoreError(description: "the database file is read-only; make it writable")
         }
+        return nil
+    }
+
+    /// Why a database could not be opened, in the terms an operator fixes: a read-only file system or file, a
+    /// file that is not a database, or SQLite's own words.
+    static func cannotOpen(_ path: String, directory: String, _ error: any Error) -> StoreError {
+        if let unwritable = unwritable(path, directory: directory) { return unwritable }
         if let error = error as? DatabaseError, error.resultCode == .SQLITE_NOTADB {
             return StoreError(description: "the file is not a SQLite database (or is damaged); it was left as it is")
         }

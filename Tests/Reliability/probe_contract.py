@@ -48,12 +48,10 @@ def run(ctx):
                 capture_output=True, text=True, cwd=ws.path, env=dict(os.environ, NO_COLOR="1"))
             out = result.stdout + result.stderr
             tested = re.search(r"(\d+) generated", out)
-            failures = re.findall(r"^[_ ]*(?:\d+\. )?(?:- )?(Server error|Undocumented HTTP status code|Undocumented Content-Type|"
-                                  r"Response violates schema|API accepted schema-violating request|"
-                                  r"API rejected schema-compliant request|Missing header not rejected|"
-                                  r"Unsupported methods)", out, re.M)
-            summary = ", ".join(f"{n} {what}" for what, n in sorted(count(failures).items())) or "none"
-            checks.add(f"schemathesis with a {role} key", result.returncode == 0,
+            failures = {what: int(n) for what, n in re.findall(r"^\s*\u274c ([^:\n]+): (\d+)\s*$", out, re.M)}
+            summary = ", ".join(f"{n} {what}" for what, n in sorted(failures.items())) or (
+                "none" if result.returncode == 0 else f"see schemathesis-{role}.txt")
+            checks.add(f"schemathesis with the {role} key", result.returncode == 0,
                        f"{tested.group(1) if tested else '?'} cases; failures: {summary}")
             if result.returncode != 0:
                 with open(ws.file(f"schemathesis-{role}.txt"), "w") as f:
@@ -67,9 +65,3 @@ def run(ctx):
         ws.close()
     return checks
 
-
-def count(items):
-    out = {}
-    for i in items:
-        out[i] = out.get(i, 0) + 1
-    return out

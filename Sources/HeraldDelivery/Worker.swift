@@ -156,12 +156,14 @@ public final class Worker: Sendable {
             var running = 0
             var ticking = false
             var refilled = 0
+            var inFlight = Set<Int64>()
             var lastClaim = ContinuousClock.now
             let width = max(1, config.concurrency)
             func start() {
                 let message = queue[next]
                 next += 1
                 running += 1
+                inFlight.insert(message.id)
                 group.addTask { await self.attempt(message, clock: clock) }
             }
             while next < queue.count && next < width { start() }
@@ -169,6 +171,7 @@ public final class Worker: Sendable {
             while let finished = try await group.next() {
                 if let record = finished {
                     running -= 1
+                    inFlight.remove(record.messageID)
                     records.append(record)
                     unrecorded += 1
                     // Every 64, and each one once the batch is down to its last sends: a retry is due again, and
@@ -184,9 +187,9 @@ public final class Worker: Sendable {
                 if stopped { continue }
                 if next == queue.count, running > 0, running < width, ContinuousClock.now - lastClaim >= .milliseconds(100) {
                     lastClaim = ContinuousClock.now
-                    // A message of this batch whose lease ran out while it waited here is already held: it is not
-                    // taken twice.
-                    let held = Set(queue.map(\.id))
+                    // A message of this batch whose lease ran out while it waited or was sent here is still held:
+                    // it is not taken twice. One whose attempt is over and recorded (a retry due again) is taken.
+                    let held = inFlight.union(queue[next...].map(\.id))
                     let more = try store.claim(now: clock(), limit: width - running, lease: config.lease, policy: policy, only: config.only)
                         .filter { !held.contains($0.id) }
                     queue += more

@@ -17,11 +17,15 @@ CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,re
 
 
 def schemathesis():
+    """The schemathesis installed beside this Python (scripts/harness may have made a venv), else on PATH."""
+    beside = os.path.join(os.path.dirname(sys.executable), "st")
+    if os.access(beside, os.X_OK):
+        return beside
     found = shutil.which("st") or shutil.which("schemathesis")
     if found:
         return found
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "schemathesis"], check=True)
-    return shutil.which("st") or shutil.which("schemathesis")
+    return shutil.which("st") or os.path.join(os.path.dirname(sys.executable), "st")
 
 
 def run(ctx):

@@ -6,7 +6,8 @@ two keys, no bad input gets past a clear error, no route opens to the wrong key,
 usage: scripts/harness [--short] [--only crash,faults,input,storage,access,contract,fuzz] [--json] [--keep]
 
 Prints one line per check, a table at the end and `N passed, N failed`; exits 1 when a check failed.
-`--short` is the form CI runs (10 kills, fewer examples, seconds of fuzzing per target).
+`--short` is the form CI runs (10 kills, fewer examples, seconds of fuzzing per target). The full run stops
+each fuzz target at 10 million inputs or 15 minutes.
 """
 import argparse
 import json
@@ -29,7 +30,8 @@ class Context:
         self.keep = args.keep
         self.seed = args.seed
         self.kills = args.kills or (10 if args.short else 100)
-        self.fuzz_seconds = args.fuzz_seconds or (5 if args.short else 600)
+        self.fuzz_seconds = args.fuzz_seconds or (5 if args.short else 900)
+        self.fuzz_runs = args.fuzz_runs or (0 if args.short else 10_000_000)
         self.examples = args.examples or (8 if args.short else 60)
         self.logs = []  # (name, text, keys) of every server's log, read at the end for secrets
         self.figures = {}
@@ -48,7 +50,9 @@ def main():
     parser.add_argument("--only", default=",".join(PROBES), help="probes to run, comma-separated")
     parser.add_argument("--herald", default=os.path.join(ROOT, ".build", "debug", "herald"), help="the built binary")
     parser.add_argument("--kills", type=int, help="SIGKILLs in the crash probe (default 100; short 10)")
-    parser.add_argument("--fuzz-seconds", type=int, help="seconds per fuzz target (default 600; short 5)")
+    parser.add_argument("--fuzz-seconds", type=int, help="most seconds per fuzz target (default 900; short 5)")
+    parser.add_argument("--fuzz-runs", type=int,
+                        help="inputs after which a fuzz target stops early (default 10,000,000; short: none)")
     parser.add_argument("--examples", type=int, help="schemathesis examples per operation (default 60; short 8)")
     parser.add_argument("--seed", type=int, default=int(os.environ.get("HERALD_HARNESS_SEED", "7")))
     parser.add_argument("--json", action="store_true", help="print the checks and figures as JSON at the end")

@@ -10,7 +10,7 @@ struct Inbound {
 
     struct Answer: Encodable {
         /// `stop`, `start`, or nil when the text is no keyword (nothing changes).
-        var keyword: String?
+        var keyword: Keywords.Kind?
         /// The word as matched, and the locale whose list it is in.
         var word: String?
         var keywordLocale: String?
@@ -30,35 +30,21 @@ struct Inbound {
         var segments: Int
     }
 
-    /// Upper case, without surrounding spaces and punctuation.
-    static func normalize(_ word: some StringProtocol) -> String {
-        word.trimmingCharacters(in: .whitespacesAndNewlines.union(.punctuationCharacters).union(.symbols)).uppercased()
-    }
-
-    /// The keyword a text is: the whole text (`STOP`, `Arrêt !`) or its first word (`stop please`), with the
-    /// locales that list it.
-    func keyword(_ text: String) -> (kind: String, locales: [String], word: String)? {
-        let whole = Self.normalize(text)
-        if let hit = state.keywords[whole] { return (hit.kind, hit.locales, whole) }
-        let first = whole.split(whereSeparator: { $0.isWhitespace }).first.map { Self.normalize($0) } ?? ""
-        if let hit = state.keywords[first] { return (hit.kind, hit.locales, first) }
-        return nil
-    }
-
     func handle(phone: PhoneNumber, text: String, providerID: String?) throws -> Answer {
-        guard let (kind, locales, word) = keyword(text) else {
+        guard let match = state.keywords.match(text) else {
             return Answer(keyword: nil, word: nil, keywordLocale: nil, contacts: [], reply: nil, event: nil)
         }
+        let (kind, locales, word) = (match.kind, match.locales, match.word)
         let store = state.store
         let now = state.clock()
         var contacts = try store.contacts(phone: phone.e164)
-        if contacts.isEmpty, kind == "stop" { contacts = [Contact(id: phone.e164)] }
+        if contacts.isEmpty, kind == .stop { contacts = [Contact(id: phone.e164)] }
         var changed: [Contact] = []
         var cancelled = 0
         for contact in contacts {
             let (updated, changes) = try store.updateContact(id: contact.id, now: now, policy: state.settings.policy) { c in
                 if c.phone == nil { c.phone = phone.e164 }
-                if kind == "stop" {
+                if kind == .stop {
                     c.optedOutAll = true
                 } else {
                     c.optedOutAll = false
@@ -74,17 +60,17 @@ struct Inbound {
         let keywordLocale = locales.contains(defaultLanguage) ? defaultLanguage : locales[0]
         let language = changed.first(where: { $0.languageChosen })?.language ?? changed.first?.language ?? keywordLocale
         let chain = state.catalog.chain(for: language.replacingOccurrences(of: "-", with: "_"))
-        let file = chain.first(where: { (kind == "stop" ? $0.stopReply : $0.startReply) != nil })
+        let file = chain.first(where: { (kind == .stop ? $0.stopReply : $0.startReply) != nil })
         let eventID = "inbound-\(providerID.map { "\($0)-" } ?? "")\(UUID().uuidString.prefix(8).lowercased())"
         let event = Event(
             id: eventID, type: "inbound", occurredAt: now,
             data: .object([
-                "from": .string(phone.e164), "keyword": .string(kind), "word": .string(word),
+                "from": .string(phone.e164), "keyword": .string(kind.rawValue), "word": .string(word),
                 "contacts": .array(changed.map { .string($0.id) }),
             ]))
         try store.register(event, now: now)
         var reply: Reply?
-        if let file, let text = kind == "stop" ? file.stopReply : file.startReply {
+        if let file, let text = kind == .stop ? file.stopReply : file.startReply {
             let measured = Renderer.measure(text, policy: file.gsm)
             let id = try store.direct(now: now) { w in
                 try w.writeRaw(

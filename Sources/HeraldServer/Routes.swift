@@ -406,7 +406,7 @@ struct Routes: Sendable {
             throw Problem.field("from", "\(error)", code: "invalid-phone")
         }
         let answer = try Inbound(state: state).handle(phone: phone, text: text, providerID: providerID)
-        context.logger.info("inbound SMS from \(phone.masked): \(answer.keyword ?? "no keyword")")
+        context.logger.info("inbound SMS from \(phone.masked): \(answer.keyword?.rawValue ?? "no keyword")")
         return try jsonResponse(answer)
     }
 

@@ -60,8 +60,8 @@ final class ServerState: Sendable {
     let metrics: ServerMetrics
     let campaigns: CampaignRunner
     let logger: Logger
-    /// Keywords by their upper-case form, with the locales whose lists have them (`STOP` is in several).
-    let keywords: [String: (kind: String, locales: [String])]
+    /// The stop and start words a person may text back, from every locale.
+    let keywords: Keywords
 
     var clock: @Sendable () -> Int64 { settings.clock }
     var catalog: Catalog { settings.catalog }
@@ -79,17 +79,7 @@ final class ServerState: Sendable {
         campaigns = CampaignRunner(
             store: store, planner: planner, region: settings.policy.defaultRegion, clock: settings.clock,
             logger: logger)
-        var keywords: [String: (kind: String, locales: [String])] = [:]
-        for file in settings.catalog.sortedLocales {
-            for (kind, words) in [("stop", file.stopKeywords), ("start", file.startKeywords)] {
-                for word in words {
-                    let key = Inbound.normalize(word)
-                    if keywords[key] == nil { keywords[key] = (kind, []) }
-                    if keywords[key]!.kind == kind { keywords[key]!.locales.append(file.id) }
-                }
-            }
-        }
-        self.keywords = keywords
+        keywords = Keywords(catalog: settings.catalog)
     }
 }
 

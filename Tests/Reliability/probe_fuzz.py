@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from support import ROOT, Checks, Workspace, log
 
-TARGETS = ["json", "event", "message", "catalog", "phone", "segments", "keeper", "report", "instant"]
+TARGETS = ["json", "event", "message", "catalog", "phone", "segments", "keeper", "report", "instant", "inbound"]
 
 
 def build(configuration):

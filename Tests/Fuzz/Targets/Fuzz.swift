@@ -26,11 +26,14 @@ enum FuzzTarget: String, CaseIterable {
     case report
     /// Dates and times as parameters and `receivedAt` give them.
     case instant
+    /// An inbound SMS as `POST /v1/inbound` reads it: the sender's number, the keyword its text is, its date.
+    case inbound
 }
 
 let root = ProcessInfo.processInfo.environment["HERALD_ROOT"] ?? FileManager.default.currentDirectoryPath
 let catalog = Catalog.load(
     templates: root + "/Templates", locales: root + "/Locales", events: root + "/Events")
+let keywords = Keywords(catalog: catalog)
 let empty: String = {
     let path = NSTemporaryDirectory() + "herald-fuzz-empty-\(getpid())"
     try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -93,6 +96,17 @@ func fuzz(_ target: FuzzTarget, _ data: Data) {
     case .instant:
         _ = ParameterValue.instant(text, now: 1_795_000_000_000)
         _ = ParameterValue.epochMilliseconds(text, timeZone: "Africa/Addis_Ababa")
+    case .inbound:
+        guard let value = try? JSONValue.parse(data) else { return }
+        if let from = value["from"]?.text { _ = try? PhoneNumber.parse(from, region: "ET") }
+        if let received = value["receivedAt"]?.text, ParameterValue.hasOffset(received) {
+            _ = ParameterValue.epochMilliseconds(received, timeZone: "UTC")
+        }
+        if let text = value["text"]?.text, let match = keywords.match(text) {
+            check(!match.locales.isEmpty, "keyword '\(match.word)' without a locale")
+            check(Keywords.normalize(match.word) == match.word, "keyword '\(match.word)' is not in its normal form")
+            check(keywords.match(match.word) == match, "keyword '\(match.word)' does not match itself")
+        }
     }
 }
 

@@ -4,6 +4,7 @@ what a real backend does with an unanswered request: it sends the same event id 
 
 Then a campaign killed mid-run, resumed by the next start.
 """
+import bisect
 import collections
 import threading
 import time
@@ -97,7 +98,7 @@ def events(ctx, ws, provider, checks):
     for t in threads:
         t.join(60)
     load_seconds = time.monotonic() - started
-    stats = herald.wait_settled(timeout=120)
+    stats = herald.wait_settled(timeout=1800, stall=30)
     by = stats.get("byStatus", {})
 
     # Every acknowledged event is there, with its decision.
@@ -121,16 +122,17 @@ def events(ctx, ws, provider, checks):
     claimed = by.get("sending", 0)
     waiting = sum(by.get(s, 0) for s in ("queued", "deferred", "retry", "disabled"))
 
-    # Which kill each repeat is owed to: the first kill after the message was first handed over (it was sent, and
-    # the kill came before its result was recorded).
-    first_seen = {}
+    # Which kill each repeat is owed to: the kill that ended the process that first handed the message over (it was
+    # sent, and the kill came before its result was recorded). The process is known by the connection the request
+    # came on (opened between two kills), not by when the provider read it: a request sent just before a kill may
+    # be read after it.
+    first_by = {}
     per_kill = collections.Counter()
     for r in records:
-        if r["key"] not in first_seen:
-            first_seen[r["key"]] = r["t"]
+        if r["key"] not in first_by:
+            first_by[r["key"]] = bisect.bisect_left(kill_times, r["opened"])
         else:
-            after = [n for n, t in enumerate(kill_times) if t >= first_seen[r["key"]]]
-            per_kill[after[0] if after else -1] += 1
+            per_kill[first_by[r["key"]]] += 1
     worst = max(per_kill.values(), default=0)
     bound = CONCURRENCY + RECORD_EVERY - 1
 
@@ -141,7 +143,8 @@ def events(ctx, ws, provider, checks):
     checks.add("one message per stored event", planned == stored and no_token == 0,
                f"planned {planned}, stored {stored}")
     checks.add("every message handed over", handed == planned and by.get("sent", 0) == planned,
-               f"handed over {handed}, sent {by.get('sent', 0)}, waiting {waiting}")
+               f"handed over {handed}, sent {by.get('sent', 0)}, waiting {waiting}; "
+               f"drained in {stats.get('settleSeconds', 0):.0f} s after the load")
     checks.add("no message left claimed", claimed == 0, f"sending {claimed}")
     checks.add("no duplicate with a different key", different_keys == 0, f"{different_keys}")
     checks.add("resends after a kill bounded by attempts in flight", worst <= bound,

@@ -214,14 +214,22 @@ class Herald:
         by = self.stats().get("byStatus", {})
         return sum(by.get(s, 0) for s in statuses)
 
-    def wait_settled(self, timeout=120, final=("sent", "delivered", "failed", "expired", "cancelled")):
-        """Waits until no message is waiting or in flight; the last statistics."""
-        deadline = time.monotonic() + timeout
+    def wait_settled(self, timeout=120, final=("sent", "delivered", "failed", "expired", "cancelled"), stall=None):
+        """Waits until no message is waiting or in flight; the last statistics. With `stall`, waits as long as
+        messages keep settling (a long backlog drains), giving up after `stall` seconds without progress or
+        `timeout` in all."""
+        started = time.monotonic()
+        deadline = started + timeout
+        least, progress = None, started
         while True:
             stats = self.stats()
             by = stats.get("byStatus", {})
             open_ = sum(n for s, n in by.items() if s not in final)
-            if open_ == 0 or time.monotonic() > deadline:
+            now = time.monotonic()
+            if least is None or open_ < least:
+                least, progress = open_, now
+            if open_ == 0 or now > deadline or (stall is not None and now - progress > stall):
+                stats["settleSeconds"] = now - started
                 return stats
             time.sleep(0.2)
 
@@ -254,6 +262,12 @@ class Provider:
             def log_message(self, *args):
                 pass
 
+            def setup(self):
+                super().setup()
+                # When this connection was opened: a sender's connections are its own, so a request read after
+                # the sender was killed still tells which process sent it.
+                self.opened = time.monotonic()
+
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
@@ -268,7 +282,7 @@ class Provider:
                 with provider.lock:
                     tries = provider.tries.get(key, 0) + 1
                     provider.tries[key] = tries
-                    record = {"t": time.monotonic(), "key": key, "body": body, "try": tries}
+                    record = {"t": time.monotonic(), "opened": self.opened, "key": key, "body": body, "try": tries}
                     provider.records.append(record)
                     provider.in_progress += 1
                 try:

@@ -122,17 +122,17 @@ def events(ctx, ws, provider, checks):
     claimed = by.get("sending", 0)
     waiting = sum(by.get(s, 0) for s in ("queued", "deferred", "retry", "disabled"))
 
-    # Which kill each repeat is owed to: the kill that ended the process that first handed the message over (it was
-    # sent, and the kill came before its result was recorded). The process is known by the connection the request
-    # came on (opened between two kills), not by when the provider read it: a request sent just before a kill may
-    # be read after it.
-    first_by = {}
+    # Which kill each repeat is owed to: the kill that ended the process that sent the message the time before (it
+    # was sent, and the kill came before its result was recorded; a resend can itself be lost to a later kill). The
+    # process is known by the connection the request came on (opened between two kills), not by when the provider
+    # read it: a request sent just before a kill may be read after it.
+    last_by = {}
     per_kill = collections.Counter()
     for r in records:
-        if r["key"] not in first_by:
-            first_by[r["key"]] = bisect.bisect_left(kill_times, r["opened"])
-        else:
-            per_kill[first_by[r["key"]]] += 1
+        process = bisect.bisect_left(kill_times, r["opened"])
+        if r["key"] in last_by:
+            per_kill[last_by[r["key"]]] += 1
+        last_by[r["key"]] = process
     worst = max(per_kill.values(), default=0)
     bound = CONCURRENCY + RECORD_EVERY - 1
 

@@ -42,14 +42,10 @@ struct Inbound {
         var changed: [Contact] = []
         var cancelled = 0
         for contact in contacts {
+            let change = PreferenceChange.keyword(kind)
             let (updated, changes) = try store.updateContact(id: contact.id, now: now, policy: state.settings.policy) { c in
+                change.apply(to: &c)
                 if c.phone == nil { c.phone = phone.e164 }
-                if kind == .stop {
-                    c.optedOutAll = true
-                } else {
-                    c.optedOutAll = false
-                    c.optedOutCategories = []
-                }
             }
             changed.append(updated)
             cancelled += changes.cancelled

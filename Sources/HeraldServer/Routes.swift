@@ -326,34 +326,36 @@ struct Routes: Sendable {
         let f = try Fields(
             try await request.json(limit: limit),
             allowed: ["language", "timeZone", "quietHours", "optedOutAll", "optedOutCategories"])
-        let language = try f.string("language")
-        let timeZone = try f.string("timeZone")
-        let quietHours = try f.string("quietHours")
-        let optedOutAll = try f.bool("optedOutAll")
-        let categories = try f.strings("optedOutCategories")
-        if let language, let problem = ValueCheck.language(language, servedBy: catalog) { throw Problem.field("language", problem) }
-        if let timeZone, let problem = ValueCheck.timeZone(timeZone) { throw Problem.field("timeZone", problem, code: "invalid-time-zone") }
-        if let quietHours, quietHours != "off", let problem = ValueCheck.quietHours(quietHours) {
-            throw Problem.field("quietHours", problem + ", or off")
+        var change = PreferenceChange()
+        func setting(_ field: String) throws -> PreferenceChange.Setting<String> {
+            if f.isNull(field) { return .reset }
+            return try f.string(field).map { .set($0) } ?? .keep
         }
-        let known = Set(catalog.templates.values.map(\.category))
-        for (index, category) in (categories ?? []).enumerated() where !known.contains(category) {
-            let hint = Catalog.closest(category, in: Array(known)).map { " (did you mean '\($0)'?)" } ?? ""
-            throw Problem.field("optedOutCategories[\(index)]", "no template has category '\(category)'\(hint); categories: \(known.sorted().joined(separator: ", "))")
+        change.language = try setting("language")
+        change.timeZone = try setting("timeZone")
+        change.quietHours = try setting("quietHours")
+        change.optedOutAll = try f.bool("optedOutAll")
+        if f.isNull("optedOutCategories") {
+            change.optedOutCategories = .reset
+        } else if let categories = try f.strings("optedOutCategories") {
+            change.optedOutCategories = .set(categories)
         }
-        let (resetLanguage, resetZone, resetQuiet) = (f.isNull("language"), f.isNull("timeZone"), f.isNull("quietHours"))
-        let resetCategories = f.isNull("optedOutCategories")
-        let (contact, _) = try store.updateContact(id: id, now: state.clock(), policy: state.settings.policy) { c in
-            if let language { c.language = language; c.languageChosen = true }
-            if resetLanguage { c.language = nil; c.languageChosen = false }
-            if let timeZone { c.timeZone = timeZone; c.timeZoneChosen = true }
-            if resetZone { c.timeZone = nil; c.timeZoneChosen = false }
-            if let quietHours { c.quietHours = quietHours == "off" ? "off" : QuietHours(quietHours)!.description }
-            if resetQuiet { c.quietHours = nil }
-            if let optedOutAll { c.optedOutAll = optedOutAll }
-            if let categories { c.optedOutCategories = Array(Set(categories)).sorted() }
-            if resetCategories { c.optedOutCategories = [] }
+        if let problem = change.problems(catalog: catalog).first {
+            let field: String = switch problem.field {
+            case .language: "language"
+            case .timeZone: "timeZone"
+            case .region: "region"
+            case .quietHours: "quietHours"
+            case .category:
+                if case .set(let list) = change.optedOutCategories, let index = list.firstIndex(of: problem.value ?? "") {
+                    "optedOutCategories[\(index)]"
+                } else {
+                    "optedOutCategories"
+                }
+            }
+            throw Problem.field(field, problem.text, code: problem.code)
         }
+        let (contact, _) = try store.updateContact(id: id, now: state.clock(), policy: state.settings.policy) { [change] in change.apply(to: &$0) }
         context.logger.info("preferences of \(maskedContact(id)) changed by \(context.identity.map(describe) ?? "?")")
         return try jsonResponse(preferences(contact))
     }

@@ -118,18 +118,26 @@ struct ContactCommand: ParsableCommand {
         func run() throws {
             let config = try PolicyOptions.config(defaultRegion: defaultRegion)
             let catalog = catalogOptions.load()
-            let categories = Swift.Set(catalog.templates.values.map(\.category))
+            var change = PreferenceChange()
+            change.language = language.map { $0 == "default" ? .reset : .set($0) } ?? .keep
+            change.timeZone = timeZone.map { $0 == "default" ? .reset : .set($0) } ?? .keep
+            change.quietHours = quietHours.map { $0 == "default" ? .reset : .set($0) } ?? .keep
+            change.region = region
+            change.name = name
+            if optIn.contains("all") { (change.optedOutAll, change.optedOutCategories) = (false, .reset) }
+            if optOut.contains("all") { change.optedOutAll = true }
+            change.optIn = optIn.filter { $0 != "all" }
+            change.optOut = optOut.filter { $0 != "all" }
             // Every value is checked before anything is written.
-            let problems: [(String, String?)] = [
-                ("--language", language.flatMap { $0 == "default" ? nil : ValueCheck.language($0, servedBy: catalog) }),
-                ("--time-zone", timeZone.flatMap { $0 == "default" ? nil : ValueCheck.timeZone($0) }),
-                ("--region", region.flatMap(ValueCheck.region)),
-                ("--quiet-hours", quietHours.flatMap { ["off", "default"].contains($0) ? nil : ValueCheck.quietHours($0).map { $0 + ", off or default" } }),
-            ]
-            for case let (flag, problem?) in problems { throw Self.fail("\(flag): \(problem)") }
-            for category in optOut + optIn where category != "all" && !categories.contains(category) {
-                let hint = Catalog.closest(category, in: Array(categories)).map { " (did you mean '\($0)'?)" } ?? ""
-                throw Self.fail("no template has category '\(category)'\(hint); categories: \(categories.sorted().joined(separator: ", "))")
+            if let problem = change.problems(catalog: catalog).first {
+                let flag: String? = switch problem.field {
+                case .language: "--language"
+                case .timeZone: "--time-zone"
+                case .region: "--region"
+                case .quietHours: "--quiet-hours"
+                case .category: nil
+                }
+                throw Self.fail(flag.map { "\($0): \(problem.text)" } ?? problem.text)
             }
             let store = try storeOptions.open()
             let existing = try store.contact(id: id)
@@ -140,35 +148,9 @@ struct ContactCommand: ParsableCommand {
                     throw Self.fail("--phone: \(error) (region \(region))")
                 }
             }
-            let (language, timeZone, region, quietHours, name) = (language, timeZone, region, quietHours, name)
-            let (optOut, optIn, parsedPhone) = (optOut, optIn, number)
-            let (contact, changes) = try store.updateContact(id: id, now: try clock.clock(), policy: config) { c in
-                if let language {
-                    c.language = language == "default" ? nil : language
-                    c.languageChosen = language != "default"
-                }
-                if let timeZone {
-                    c.timeZone = timeZone == "default" ? nil : timeZone
-                    c.timeZoneChosen = timeZone != "default"
-                }
-                if let region { c.region = region.uppercased() }
-                if let parsedPhone { c.phone = parsedPhone.e164 }
-                if let name { c.name = name }
-                if let quietHours { c.quietHours = quietHours == "default" ? nil : quietHours == "off" ? "off" : QuietHours(quietHours)!.description }
-                var set = Swift.Set(c.optedOutCategories)
-                for category in optIn {
-                    if category == "all" {
-                        c.optedOutAll = false
-                        set.removeAll()
-                    } else {
-                        set.remove(category)
-                    }
-                }
-                for category in optOut {
-                    if category == "all" { c.optedOutAll = true } else { set.insert(category) }
-                }
-                c.optedOutCategories = set.sorted()
-            }
+            change.phone = number?.e164
+            let parsedPhone = number
+            let (contact, changes) = try store.updateContact(id: id, now: try clock.clock(), policy: config) { [change] in change.apply(to: &$0) }
             if let parsedPhone, !parsedPhone.isValidPerMetadata {
                 FileHandle.standardError.write(Data("warning: \(parsedPhone.masked) is possible but not valid per libphonenumber's metadata; messages will still be sent\n".utf8))
             }

@@ -166,6 +166,8 @@ public final class Worker: Sendable {
                 inFlight.insert(message.id)
                 group.addTask { await self.attempt(message, clock: clock) }
             }
+            /// Down to the last sends of the batch, with free places.
+            func tail() -> Bool { next == queue.count && running > 0 && running < width }
             while next < queue.count && next < width { start() }
             var stopped = false
             while let finished = try await group.next() {
@@ -185,7 +187,7 @@ public final class Worker: Sendable {
                 }
                 if !stopped, shouldStop() { stopped = true }
                 if stopped { continue }
-                if next == queue.count, running > 0, running < width, ContinuousClock.now - lastClaim >= .milliseconds(100) {
+                if tail(), ContinuousClock.now - lastClaim >= .milliseconds(100) {
                     lastClaim = ContinuousClock.now
                     // A message of this batch whose lease ran out while it waited or was sent here is still held:
                     // it is not taken twice. One whose attempt is over and recorded (a retry due again) is taken.
@@ -197,7 +199,7 @@ public final class Worker: Sendable {
                 }
                 while next < queue.count, running < width { start() }
                 if next == queue.count, running == 0, ticking { group.cancelAll() }
-                if next == queue.count, running > 0, running < width, !ticking {
+                if tail(), !ticking {
                     ticking = true
                     group.addTask {
                         try? await Task.sleep(for: .milliseconds(100))

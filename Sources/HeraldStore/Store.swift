@@ -198,10 +198,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         return nil
     }
 
-    /// Why a database could not be opened, in the terms an operator fixes: a read-only file system or file, a
-    /// file that is not a database, or SQLite's own words.
+    /// Why a database Herald may write could not be opened (`unwritable` is asked first), in the terms an
+    /// operator fixes: a file that is not a database, a storage fault, or SQLite's own words.
     static func cannotOpen(_ path: String, directory: String, _ error: any Error) -> StoreError {
-        if let unwritable = unwritable(path, directory: directory) { return unwritable }
         if let error = error as? DatabaseError, error.resultCode == .SQLITE_NOTADB {
             return StoreError(description: "the file is not a SQLite database (or is damaged); it was left as it is")
         }

@@ -298,10 +298,10 @@ extension Parameter {
 }
 
 enum Duration {
-    /// Seconds in a duration such as `90s`, `30m`, `24h`, `3d` or `1h30m`.
-    /// A hundred years, in seconds.
+    /// A hundred years, in seconds: the longest duration Herald takes.
     static let longest = 100 * 365 * 86400
 
+    /// Seconds in a duration such as `90s`, `30m`, `24h`, `3d` or `1h30m`; nil when malformed or over a century.
     static func seconds(parsing text: String) -> Int? {
         var total = 0
         var digits = ""

@@ -35,7 +35,8 @@ let catalog = Catalog.load(
     templates: root + "/Templates", locales: root + "/Locales", events: root + "/Events")
 let keywords = Keywords(catalog: catalog)
 let empty: String = {
-    let path = NSTemporaryDirectory() + "herald-fuzz-empty-\(getpid())"
+    // One empty folder for every run (created once, never filled), not one more per run.
+    let path = NSTemporaryDirectory() + "herald-fuzz-empty"
     try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
 }()

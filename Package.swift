@@ -52,12 +52,15 @@ let package = Package(
             name: "HeraldStore",
             dependencies: ["HeraldCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // The use cases every adapter (the CLI, the HTTP API) calls: each rule of an operation written once, over
+        // the `Storage` protocol.
+        .target(name: "HeraldApp", dependencies: ["HeraldCore"]),
         // Getting messages out: the sender protocol and its http and log implementations, the worker that
         // drains the outbox with retries, delivery reports.
         .target(
             name: "HeraldDelivery",
             dependencies: [
-                "HeraldStore",
+                "HeraldCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -68,7 +71,7 @@ let package = Package(
         .target(
             name: "HeraldServer",
             dependencies: [
-                "HeraldCore", "HeraldStore", "HeraldDelivery",
+                "HeraldCore", "HeraldApp", "HeraldStore", "HeraldDelivery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -79,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "herald",
             dependencies: [
-                "HeraldCore", "HeraldICU", "HeraldStore", "HeraldDelivery", "HeraldServer",
+                "HeraldCore", "HeraldICU", "HeraldApp", "HeraldStore", "HeraldDelivery", "HeraldServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -1,5 +1,5 @@
 import Foundation
-import HeraldStore
+import HeraldCore
 
 /// One SMS handed to a sender.
 public struct OutgoingSMS: Sendable, Equatable {
@@ -54,17 +54,4 @@ public protocol Sender: Sendable {
     func send(_ sms: OutgoingSMS) async -> SendResult
     /// Releases connections and files.
     func shutdown() async
-}
-
-/// A value shared with concurrently running code, behind a lock.
-public final class Locked<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: T
-
-    public init(_ value: T) { stored = value }
-
-    public var value: T { lock.withLock { stored } }
-
-    @discardableResult
-    public func update<R>(_ body: (inout T) -> R) -> R { lock.withLock { body(&stored) } }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import HeraldCore
-import HeraldStore
 import Logging
 
 /// How the worker sends.
@@ -70,7 +69,7 @@ public struct PassSummary: Sendable, Equatable, Codable {
 public final class Worker: Sendable {
     public typealias Observer = @Sendable (ClaimedMessage, AttemptRecord) -> Void
 
-    public let store: Store
+    public let store: any Storage
     public let sender: any Sender
     public let config: WorkerConfig
     /// The deployment's policy (default quiet hours and time zone): consent is checked again as each message is
@@ -86,7 +85,7 @@ public final class Worker: Sendable {
     let shouldStop: @Sendable () -> Bool
 
     public init(
-        store: Store, sender: any Sender, config: WorkerConfig, policy: PolicyConfig,
+        store: any Storage, sender: any Sender, config: WorkerConfig, policy: PolicyConfig,
         logger: Logger = Logger(label: "herald.worker"),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, observer: Observer? = nil,
         shouldStop: @escaping @Sendable () -> Bool = { false }
@@ -110,15 +109,15 @@ public final class Worker: Sendable {
     /// As `pass(now:)`, reading the time from `clock` for each batch (long passes keep their leases fresh).
     public func pass(clock: @escaping @Sendable () -> Int64) async throws -> PassSummary {
         var summary = PassSummary()
-        summary.expired = try store.expireDue(now: clock())
+        summary.expired = try await store.expireDue(now: clock())
         guard config.enabled else {
-            summary.held = try store.holdDue(now: clock())
+            summary.held = try await store.holdDue(now: clock())
             if summary.held > 0 { logger.notice("sending is switched off: \(summary.held) due messages held as disabled") }
             return summary
         }
         while !shouldStop() {
             let now = clock()
-            let claimed = try store.claim(now: now, limit: config.batch, lease: config.lease, policy: policy, only: config.only)
+            let claimed = try await store.claim(now: now, limit: config.batch, lease: config.lease, policy: policy, only: config.only)
             if claimed.isEmpty { break }
             var batch = PassSummary()
             let (records, refilled) = try await sendAll(claimed, clock: clock)
@@ -179,7 +178,7 @@ public final class Worker: Sendable {
                     // Every 64, and each one once the batch is down to its last sends: a retry is due again, and
                     // claimable, without waiting for a slow send of the same batch.
                     if unrecorded >= 64 || next == queue.count {
-                        try store.record(Array(records.suffix(unrecorded)), now: clock(), policy: policy)
+                        try await store.record(Array(records.suffix(unrecorded)), now: clock(), policy: policy)
                         unrecorded = 0
                     }
                 } else {
@@ -192,7 +191,7 @@ public final class Worker: Sendable {
                     // A message of this batch whose lease ran out while it waited or was sent here is still held:
                     // it is not taken twice. One whose attempt is over and recorded (a retry due again) is taken.
                     let held = inFlight.union(queue[next...].map(\.id))
-                    let more = try store.claim(now: clock(), limit: width - running, lease: config.lease, policy: policy, only: config.only)
+                    let more = try await store.claim(now: clock(), limit: width - running, lease: config.lease, policy: policy, only: config.only)
                         .filter { !held.contains($0.id) }
                     queue += more
                     refilled += more.count
@@ -207,10 +206,10 @@ public final class Worker: Sendable {
                     }
                 }
             }
-            if unrecorded > 0 { try store.record(Array(records.suffix(unrecorded)), now: clock(), policy: policy) }
+            if unrecorded > 0 { try await store.record(Array(records.suffix(unrecorded)), now: clock(), policy: policy) }
             if next < queue.count {
                 let unstarted = queue[next...].map(\.id)
-                try store.release(unstarted, now: clock())
+                try await store.release(unstarted, now: clock())
                 logger.info("stopping: \(unstarted.count) claimed messages given back unsent")
             }
             return (records, refilled)
@@ -282,15 +281,15 @@ public final class Worker: Sendable {
     }
 
     /// Passes until `stop` says so, sleeping until the next message is due (at most `poll` seconds).
-    public func run(clock: @escaping @Sendable () -> Int64, poll: Double = 1, stop: @Sendable (PassSummary) throws -> Bool)
+    public func run(clock: @escaping @Sendable () -> Int64, poll: Double = 1, stop: @Sendable (PassSummary) async throws -> Bool)
         async throws
     {
         while !Task.isCancelled && !shouldStop() {
             let summary = try await pass(clock: clock)
-            if try stop(summary) { return }
+            if try await stop(summary) { return }
             let now = clock()
             var wait = poll
-            if let due = try store.nextDue() { wait = min(poll, max(0.005, Double(due - now) / 1000)) }
+            if let due = try await store.nextDue() { wait = min(poll, max(0.005, Double(due - now) / 1000)) }
             try await Task.sleep(for: .milliseconds(Int64(wait * 1000)))
         }
     }

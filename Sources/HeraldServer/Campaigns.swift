@@ -1,8 +1,7 @@
-import Dispatch
 import Foundation
 import HeraldCore
 import HeraldDelivery
-import HeraldStore
+import HeraldApp
 import Logging
 import ServiceLifecycle
 
@@ -28,21 +27,21 @@ public struct CampaignProgress: Sendable, Codable {
     }
 }
 
-/// Runs campaigns posted over HTTP in the background, one batch (one transaction) at a time, on their own
-/// thread. A campaign is stored as an event whose payload holds the whole request, so one cut short by a stop
+/// Runs campaigns posted over HTTP in the background (`CampaignRun`, one batch per transaction), each in its own
+/// task. A campaign is stored as an event whose payload holds the whole request, so one cut short by a stop
 /// resumes when the server starts again; rows already decided are skipped.
 public final class CampaignRunner: Service, Sendable {
-    let store: Store
+    let store: any Storage
     let planner: Planner
     let region: String
     let clock: @Sendable () -> Int64
     let logger: Logger
     let batchSize: Int
-    private let queue = DispatchQueue(label: "herald.campaigns")
+    private let tasks = Locked<[String: Task<Void, Never>]>([:])
     private let running = Locked<[String: CampaignProgress]>([:])
     private let stopping = Locked(false)
 
-    init(store: Store, planner: Planner, region: String, clock: @escaping @Sendable () -> Int64, logger: Logger, batchSize: Int = 500) {
+    init(store: any Storage, planner: Planner, region: String, clock: @escaping @Sendable () -> Int64, logger: Logger, batchSize: Int = 500) {
         self.store = store
         self.planner = planner
         self.region = region
@@ -54,15 +53,9 @@ public final class CampaignRunner: Service, Sendable {
     static func metaKey(_ id: String) -> String { "campaign:\(id)" }
 
     /// Stores the campaign's event and starts it; false when the id is taken.
-    func start(id: String, template: Template, common: [String: String], recipients: [JSONValue]) throws -> Bool {
-        let now = clock()
-        let event = Event(
-            id: id, type: "campaign", occurredAt: now,
-            data: .object([
-                "template": .string(template.id), "params": .object(common.mapValues(JSONValue.string)),
-                "recipients": .array(recipients),
-            ]))
-        guard try store.register(event, now: now) else { return false }
+    func start(id: String, template: Template, common: [String: String], recipients: [JSONValue]) async throws -> Bool {
+        let event = CampaignRun.event(id: id, template: template, common: common, recipients: .array(recipients), now: clock())
+        guard try await store.register(event, now: event.occurredAt ?? clock()) else { return false }
         launch(event: event, template: template, common: common, recipients: recipients, resumed: false)
         return true
     }
@@ -72,72 +65,68 @@ public final class CampaignRunner: Service, Sendable {
             state: "running", id: event.id, template: template.id, rows: recipients.count, processed: 0, refused: [],
             counts: CampaignCounts(), startedAt: Renderer.iso8601(ms: Double(clock())))
         running.update { $0[event.id] = progress }
-        queue.async { self.run(event: event, template: template, common: common, recipients: recipients, resumed: resumed) }
+        let task = Task {
+            await self.run(event: event, template: template, common: common, recipients: recipients, resumed: resumed)
+        }
+        tasks.update { $0[event.id] = task }
     }
 
-    private func run(event: Event, template: Template, common: [String: String], recipients: [JSONValue], resumed: Bool) {
-        var seen = Set<String>()
+    private func run(event: Event, template: Template, common: [String: String], recipients: [JSONValue], resumed: Bool) async {
+        let campaign = CampaignRun(
+            store: store, planner: planner, template: template, common: common, event: event,
+            now: event.occurredAt ?? clock(), resumed: resumed)
         var index = 0
-        let now = event.occurredAt ?? clock()
+        let (region, size) = (region, batchSize)
         do {
-            while index < recipients.count {
-                if stopping.value {
-                    logger.notice("campaign \(event.id) stopped at row \(index) of \(recipients.count); it resumes at the next start")
-                    running.update { $0[event.id]?.state = "interrupted" }
-                    return
-                }
-                let slice = recipients[index..<min(index + batchSize, recipients.count)]
-                let rows = slice.enumerated().map { offset, value -> RecipientRow in
-                    let line = index + offset + 1
-                    guard case .object(let object) = value else {
-                        return RecipientRow(line: line, person: .failure(RowProblem("expected an object, got \(value.kindName)")), params: [:])
+            let ending = try await campaign.run(
+                next: {
+                    let slice = recipients[index..<min(index + size, recipients.count)]
+                    defer { index += slice.count }
+                    return slice.enumerated().map { RecipientRow(line: index + $0.offset + 1, json: $0.element, region: region) }
+                },
+                shouldStop: { stopping.value },
+                planned: { batch in
+                    running.update {
+                        $0[event.id]?.processed += batch.rows
+                        $0[event.id]?.refused += batch.refused.map { CampaignProgress.RefusedRow(index: $0.line, reason: $0.reason) }
                     }
-                    switch RecipientRow.values(object) {
-                    case .failure(let problem): return RecipientRow(line: line, person: .failure(problem), params: [:])
-                    case .success(let values): return RecipientRow(line: line, values: values, region: region)
-                    }
-                }
-                let batch = try store.planning { view in
-                    try view.planCampaign(
-                        rows, template: template, common: common, event: event, now: now, planner: planner,
-                        resumed: resumed, seen: &seen)
-                }
-                try store.write(batch.plans, eventID: event.id, now: now)
-                index += slice.count
-                running.update {
-                    $0[event.id]?.processed = index
-                    $0[event.id]?.refused += batch.refused.map { CampaignProgress.RefusedRow(index: $0.line, reason: $0.reason) }
-                }
+                })
+            if ending == .stopped {
+                let processed = running.value[event.id]?.processed ?? 0
+                logger.notice("campaign \(event.id) stopped at row \(processed) of \(recipients.count); it resumes at the next start")
+                running.update { $0[event.id]?.state = "interrupted" }
+                return
             }
             let final = running.update { p -> CampaignProgress? in
                 p[event.id]?.state = "done"
                 p[event.id]?.finishedAt = Renderer.iso8601(ms: Double(clock()))
                 return p[event.id]
             }
-            if let final { try store.setMeta(Self.metaKey(event.id), String(decoding: try JSONEncoder().encode(final), as: UTF8.self)) }
+            if let final { try await store.setMeta(Self.metaKey(event.id), String(decoding: try JSONEncoder().encode(final), as: UTF8.self)) }
             logger.info("campaign \(event.id) done: \(recipients.count) rows")
         } catch {
-            logger.error("campaign \(event.id) failed at row \(index): \(error)")
+            let line = (error as? CampaignRun.Interrupted)?.line ?? index
+            logger.error("campaign \(event.id) failed at row \(line): \(error)")
             let p = running.update { p -> CampaignProgress? in
                 p[event.id]?.state = "failed"
-                p[event.id]?.error = "\(error); rows before \(index + 1) are stored"
+                p[event.id]?.error = "\(error); rows before \(line) are stored"
                 return p[event.id]
             }
-            if let p { try? store.setMeta(Self.metaKey(event.id), String(decoding: (try? JSONEncoder().encode(p)) ?? Data(), as: UTF8.self)) }
+            if let p { try? await store.setMeta(Self.metaKey(event.id), String(decoding: (try? JSONEncoder().encode(p)) ?? Data(), as: UTF8.self)) }
         }
     }
 
     /// The campaign's progress, or nil when no campaign has this id.
-    func progress(_ id: String) throws -> CampaignProgress? {
+    func progress(_ id: String) async throws -> CampaignProgress? {
         var progress: CampaignProgress
         if let live = running.value[id] {
             progress = live
-        } else if let stored = try store.meta(Self.metaKey(id)),
+        } else if let stored = try await store.meta(Self.metaKey(id)),
             let decoded = try? JSONDecoder().decode(CampaignProgress.self, from: Data(stored.utf8))
         {
             progress = decoded
         } else {
-            guard let event = try store.event(id: id), event.type == "campaign" else { return nil }
+            guard let event = try await store.event(id: id), event.type == "campaign" else { return nil }
             let recipients = event.payload["data"]?["recipients"]
             let rows: Int
             if case .array(let list)? = recipients { rows = list.count } else { rows = 0 }
@@ -146,7 +135,7 @@ public final class CampaignRunner: Service, Sendable {
                 rows: rows, processed: 0, refused: [], counts: CampaignCounts(),
                 startedAt: Renderer.iso8601(ms: Double(event.receivedAt)))
         }
-        progress.counts = try store.campaignCounts(id)
+        progress.counts = try await store.campaignCounts(id)
         if progress.state != "running" { progress.processed = max(progress.processed, progress.counts.decided + progress.refused.count) }
         return progress
     }
@@ -154,9 +143,9 @@ public final class CampaignRunner: Service, Sendable {
     /// Resumes campaigns a stop cut short, then waits for the shutdown and stops between batches.
     public func run() async throws {
         let catalog = planner.catalog
-        for stored in try store.events(type: "campaign", limit: 1000) {
+        for stored in try await store.events(type: "campaign", limit: 1000) {
             let (id, payload) = (stored.id, stored.payload)
-            guard try store.meta(Self.metaKey(id)) == nil, running.value[id] == nil,
+            guard try await store.meta(Self.metaKey(id)) == nil, running.value[id] == nil,
                 case .array(let recipients)? = payload["data"]?["recipients"],
                 let templateID = payload["data"]?["template"]?.text, let template = catalog.templates[templateID]
             else { continue }
@@ -172,7 +161,7 @@ public final class CampaignRunner: Service, Sendable {
         }
         try? await gracefulShutdown()
         stopping.update { $0 = true }
-        // Waits for the batch in progress to be written.
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in queue.async { c.resume() } }
+        // Waits for the batches in progress to be written.
+        for task in tasks.value.values { await task.value }
     }
 }

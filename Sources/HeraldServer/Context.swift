@@ -1,7 +1,6 @@
 import Foundation
 import HTTPTypes
 import HeraldCore
-import HeraldStore
 import Hummingbird
 import Logging
 import NIOCore
@@ -52,7 +51,7 @@ struct RequestLogMiddleware: RouterMiddleware {
         } catch let error as any HTTPResponseError {
             response = try error.response(from: request, context: context)
         } catch {
-            if let fault = StorageFault(error) {
+            if let fault = error as? StorageFault {
                 context.logger.error("storage: \(fault.detail)")
                 response = try Problem.storage(fault).response(from: request, context: context)
             } else {

@@ -1,6 +1,5 @@
 import Foundation
 import HeraldCore
-import HeraldStore
 
 /// An SMS a person sent back. A stop word of any locale opts every contact with that number out of everything
 /// (a number no contact has becomes a contact keyed by it, opted out, so later messages to it are refused); a
@@ -30,20 +29,20 @@ struct Inbound {
         var segments: Int
     }
 
-    func handle(phone: PhoneNumber, text: String, providerID: String?) throws -> Answer {
+    func handle(phone: PhoneNumber, text: String, providerID: String?) async throws -> Answer {
         guard let match = state.keywords.match(text) else {
             return Answer(keyword: nil, word: nil, keywordLocale: nil, contacts: [], reply: nil, event: nil)
         }
         let (kind, locales, word) = (match.kind, match.locales, match.word)
         let store = state.store
         let now = state.clock()
-        var contacts = try store.contacts(phone: phone.e164)
+        var contacts = try await store.contacts(phone: phone.e164)
         if contacts.isEmpty, kind == .stop { contacts = [Contact(id: phone.e164)] }
         var changed: [Contact] = []
         var cancelled = 0
         for contact in contacts {
             let change = PreferenceChange.keyword(kind)
-            let (updated, changes) = try store.updateContact(id: contact.id, now: now, policy: state.settings.policy) { c in
+            let (updated, changes) = try await store.updateContact(id: contact.id, now: now, policy: state.settings.policy) { c in
                 change.apply(to: &c)
                 if c.phone == nil { c.phone = phone.e164 }
             }
@@ -64,16 +63,16 @@ struct Inbound {
                 "from": .string(phone.e164), "keyword": .string(kind.rawValue), "word": .string(word),
                 "contacts": .array(changed.map { .string($0.id) }),
             ]))
-        try store.register(event, now: now)
+        try await store.register(event, now: now)
         var reply: Reply?
         if let file, let text = kind == .stop ? file.stopReply : file.startReply {
             let measured = Renderer.measure(text, policy: file.gsm)
-            let id = try store.direct(now: now) { w in
-                try w.writeRaw(
+            let id = try await store.queue(
+                RawMessage(
                     eventID: eventID, contact: changed.first?.id ?? phone.e164, phone: phone.e164, text: measured.text,
                     locale: file.id, encoding: measured.encoding.rawValue, units: measured.units, segments: measured.segments,
-                    expiresAt: now + 3600 * 1000, category: Consent.keywordReply)
-            }
+                    expiresAt: now + 3600 * 1000, category: Consent.keywordReply),
+                now: now)
             reply = Reply(messageId: id, locale: file.id, text: measured.text, segments: measured.segments)
         }
         return Answer(

@@ -1,12 +1,9 @@
-import Dispatch
 import Foundation
 import HeraldCore
-import HeraldDelivery
-import HeraldStore
 
 /// Stores events from many requests together (group commit): while one transaction is being written, the events
 /// that arrive wait and go into the next one. Each caller gets its own results once its transaction is on disk.
-/// Writes run on their own thread, never on the tasks that serve requests.
+/// Writes run one after another in a task of their own.
 final class IngestQueue: Sendable {
     typealias Results = [Result<IngestResult, EventError>]
     struct Waiting {
@@ -14,14 +11,13 @@ final class IngestQueue: Sendable {
         var continuation: CheckedContinuation<Results, any Error>
     }
 
-    let store: Store
+    let store: any Storage
     let planner: Planner
     let clock: @Sendable () -> Int64
     let maxBatch: Int
-    private let queue = DispatchQueue(label: "herald.ingest")
     private let state = Locked<(waiting: [Waiting], scheduled: Bool)>(([], false))
 
-    init(store: Store, planner: Planner, clock: @escaping @Sendable () -> Int64, maxBatch: Int = 1000) {
+    init(store: any Storage, planner: Planner, clock: @escaping @Sendable () -> Int64, maxBatch: Int = 1000) {
         self.store = store
         self.planner = planner
         self.clock = clock
@@ -37,12 +33,12 @@ final class IngestQueue: Sendable {
                 s.scheduled = true
                 return true
             }
-            if schedule { queue.async { self.drain() } }
+            if schedule { Task { await self.drain() } }
         }
     }
 
     /// Writes what waits, transaction after transaction, until nothing does.
-    private func drain() {
+    private func drain() async {
         while true {
             let taken = state.update { s -> [Waiting] in
                 var count = 0
@@ -58,7 +54,7 @@ final class IngestQueue: Sendable {
             }
             if taken.isEmpty { return }
             do {
-                let results = try store.ingest(taken.flatMap(\.events), planner: planner, now: clock())
+                let results = try await store.ingest(taken.flatMap(\.events), planner: planner, now: clock())
                 var offset = 0
                 for waiting in taken {
                     waiting.continuation.resume(returning: Array(results[offset..<offset + waiting.events.count]))

@@ -1,5 +1,5 @@
 import Foundation
-import HeraldStore
+import HeraldCore
 import Prometheus
 
 /// What `/metrics` shows: latency histograms kept as requests, renders and sends happen, and the outbox's counts
@@ -64,19 +64,19 @@ public final class ServerMetrics: Sendable {
     func event(_ result: String) { events[result]?.increment() }
 
     /// The Prometheus text: the histograms and counters, then the outbox as it is now.
-    func text(store: Store, now: Int64) throws -> String {
+    func text(store: any Storage, now: Int64) async throws -> String {
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
         var out = String(decoding: buffer, as: UTF8.self)
-        let counts = try store.messageCounts()
+        let counts = try await store.messageCounts()
         out += "# HELP herald_messages Messages in the outbox by status\n# TYPE herald_messages gauge\n"
         for status in MessageStatus.allCases {
             out += "herald_messages{status=\"\(status.rawValue)\"} \(counts[status.rawValue, default: 0])\n"
         }
         out += "# HELP herald_segments_sent Segments of messages handed to the provider (sent or delivered)\n# TYPE herald_segments_sent gauge\n"
-        out += "herald_segments_sent \(try store.segmentsHandedOver())\n"
+        out += "herald_segments_sent \(try await store.segmentsHandedOver())\n"
         out += "# HELP herald_queue_depth Messages due now or in flight: queued, retrying, sending, and deferred ones whose time has come\n# TYPE herald_queue_depth gauge\n"
-        out += "herald_queue_depth \(try store.pending(now: now, futureRetries: false))\n"
+        out += "herald_queue_depth \(try await store.pending(now: now, futureRetries: false))\n"
         return out
     }
 }

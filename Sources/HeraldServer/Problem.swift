@@ -1,7 +1,6 @@
 import Foundation
 import HTTPTypes
 import HeraldCore
-import HeraldStore
 import Hummingbird
 import NIOCore
 

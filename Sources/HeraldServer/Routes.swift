@@ -1,7 +1,6 @@
 import Foundation
 import HTTPTypes
 import HeraldCore
-import HeraldStore
 import Hummingbird
 import NIOCore
 
@@ -9,7 +8,7 @@ import NIOCore
 struct Routes: Sendable {
     let state: ServerState
 
-    var store: Store { state.store }
+    var store: any Storage { state.store }
     var catalog: Catalog { state.catalog }
     var limit: Int { state.settings.maxBody }
 
@@ -48,7 +47,7 @@ struct Routes: Sendable {
             var version = "0.1.0"
         }
         do {
-            let queue = try store.pending(now: state.clock(), futureRetries: false)
+            let queue = try await store.pending(now: state.clock(), futureRetries: false)
             return try jsonResponse(Health(status: "ok", database: "ok", worker: state.settings.worker != nil, queue: queue))
         } catch {
             return try jsonResponse(
@@ -58,7 +57,7 @@ struct Routes: Sendable {
     }
 
     func metrics(_ request: Request, _ context: HeraldContext) async throws -> Response {
-        let text = try state.metrics.text(store: store, now: state.clock())
+        let text = try await state.metrics.text(store: store, now: state.clock())
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(string: text)))
@@ -173,7 +172,7 @@ struct Routes: Sendable {
 
     func getEvent(_ request: Request, _ context: HeraldContext) async throws -> Response {
         let id = try context.parameters.require("id")
-        guard var x = try store.explain(event: id) else { throw Problem.notFound("no event '\(id)'") }
+        guard var x = try await store.explain(event: id) else { throw Problem.notFound("no event '\(id)'") }
         for i in x.decisions.indices { x.decisions[i].contact = maskedContact(x.decisions[i].contact) }
         for i in x.messages.indices { x.messages[i].mask() }
         x.payload = .null
@@ -316,7 +315,7 @@ struct Routes: Sendable {
 
     func getPreferences(_ request: Request, _ context: HeraldContext) async throws -> Response {
         let id = try context.parameters.require("id")
-        guard let contact = try store.contact(id: id) else { throw Problem.notFound("no contact '\(maskedContact(id))'") }
+        guard let contact = try await store.contact(id: id) else { throw Problem.notFound("no contact '\(maskedContact(id))'") }
         return try jsonResponse(preferences(contact))
     }
 
@@ -355,7 +354,7 @@ struct Routes: Sendable {
             }
             throw Problem.field(field, problem.text, code: problem.code)
         }
-        let (contact, _) = try store.updateContact(id: id, now: state.clock(), policy: state.settings.policy) { [change] in change.apply(to: &$0) }
+        let (contact, _) = try await store.updateContact(id: id, now: state.clock(), policy: state.settings.policy) { [change] in change.apply(to: &$0) }
         context.logger.info("preferences of \(maskedContact(id)) changed by \(context.identity.map(describe) ?? "?")")
         return try jsonResponse(preferences(contact))
     }
@@ -377,7 +376,7 @@ struct Routes: Sendable {
                 ttl = Int64(seconds)
             }
         }
-        guard try store.contact(id: id) != nil else { throw Problem.notFound("no contact '\(maskedContact(id))'") }
+        guard try await store.contact(id: id) != nil else { throw Problem.notFound("no contact '\(maskedContact(id))'") }
         let expires = state.clock() / 1000 + ttl
         struct Token: Encodable {
             var contact: String
@@ -407,7 +406,7 @@ struct Routes: Sendable {
         do { phone = try PhoneNumber.parse(from, region: state.settings.policy.defaultRegion) } catch {
             throw Problem.field("from", "\(error)", code: "invalid-phone")
         }
-        let answer = try Inbound(state: state).handle(phone: phone, text: text, providerID: providerID)
+        let answer = try await Inbound(state: state).handle(phone: phone, text: text, providerID: providerID)
         context.logger.info("inbound SMS from \(phone.masked): \(answer.keyword?.rawValue ?? "no keyword")")
         return try jsonResponse(answer)
     }
@@ -428,7 +427,8 @@ struct Routes: Sendable {
             }
         }
         let now = state.clock()
-        let results = try reports.map { try store.apply($0, now: now) }
+        var results: [ReportResult] = []
+        for report in reports { results.append(try await store.apply(report, now: now)) }
         struct Answer: Encodable {
             var matched: Int
             var unknown: Int
@@ -460,7 +460,7 @@ struct Routes: Sendable {
             guard let n = Int(text), (1...1000).contains(n) else { throw Problem.field("?limit", "'\(text)' is not a number in 1…1000") }
             filter.limit = n
         }
-        var list = try store.messages(filter)
+        var list = try await store.messages(filter)
         for i in list.indices { list[i].mask() }
         struct Page: Encodable {
             var messages: [StoredMessage]
@@ -478,20 +478,20 @@ struct Routes: Sendable {
 
     func message(_ request: Request, _ context: HeraldContext) async throws -> Response {
         let id = try messageID(context)
-        guard var m = try store.message(id: id) else { throw Problem.notFound("no message \(id)") }
+        guard var m = try await store.message(id: id) else { throw Problem.notFound("no message \(id)") }
         m.mask()
         struct Answer: Encodable {
             var message: StoredMessage
             var attempts: [StoredAttempt]
         }
-        return try jsonResponse(Answer(message: m, attempts: try store.attempts(message: id)))
+        return try jsonResponse(Answer(message: m, attempts: try await store.attempts(message: id)))
     }
 
     func resend(_ request: Request, _ context: HeraldContext) async throws -> Response {
         let id = try messageID(context)
         try await request.noBody(limit: limit)
         do {
-            var m = try store.resend(id, now: state.clock(), ttl: state.settings.resendTTL)
+            var m = try await store.resend(id, now: state.clock(), ttl: state.settings.resendTTL)
             context.logger.notice("message \(id) resent as \(m.id) by \(context.identity.map(describe) ?? "?")")
             m.mask()
             return try jsonResponse(m, status: .created)
@@ -531,18 +531,18 @@ struct Routes: Sendable {
                 .replacingOccurrences(of: "add columns or --param", with: "give them in params or in each recipient's params"))
         }
         let id = try f.string("id") ?? "campaign-\(template.id)-\(UUID().uuidString.prefix(8).lowercased())"
-        guard try state.campaigns.start(id: id, template: template, common: common, recipients: recipients) else {
+        guard try await state.campaigns.start(id: id, template: template, common: common, recipients: recipients) else {
             throw Problem(.conflict, "exists", "an event or campaign '\(id)' exists; read it at /v1/campaigns/\(id)")
         }
         context.logger.info("campaign \(id) started: \(template.id), \(recipients.count) recipients")
-        var response = try jsonResponse(try state.campaigns.progress(id)!, status: .accepted)
+        var response = try jsonResponse(try await state.campaigns.progress(id)!, status: .accepted)
         response.headers[.location] = "/v1/campaigns/\(id)"
         return response
     }
 
     func campaign(_ request: Request, _ context: HeraldContext) async throws -> Response {
         let id = try context.parameters.require("id")
-        guard let progress = try state.campaigns.progress(id) else { throw Problem.notFound("no campaign '\(id)'") }
+        guard let progress = try await state.campaigns.progress(id) else { throw Problem.notFound("no campaign '\(id)'") }
         return try jsonResponse(progress)
     }
 
@@ -550,7 +550,7 @@ struct Routes: Sendable {
         let now = state.clock()
         let since = try request.instant("since", now: now)
         let until = try request.instant("until", now: now)
-        return try jsonResponse(try store.statistics(since: since, until: until, contact: request.query("contact")))
+        return try jsonResponse(try await store.statistics(since: since, until: until, contact: request.query("contact")))
     }
 }
 

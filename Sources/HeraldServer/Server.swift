@@ -2,7 +2,6 @@ import Foundation
 import HTTPTypes
 import HeraldCore
 import HeraldDelivery
-import HeraldStore
 import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -52,7 +51,7 @@ public struct ServerSettings: Sendable {
 /// What the routes share.
 final class ServerState: Sendable {
     let settings: ServerSettings
-    let store: Store
+    let store: any Storage
     let renderer: Renderer
     let planner: Planner
     let tokens: CustomerTokens
@@ -66,7 +65,7 @@ final class ServerState: Sendable {
     var clock: @Sendable () -> Int64 { settings.clock }
     var catalog: Catalog { settings.catalog }
 
-    init(settings: ServerSettings, store: Store, logger: Logger) {
+    init(settings: ServerSettings, store: any Storage, logger: Logger) {
         self.settings = settings
         self.store = store
         self.logger = logger
@@ -110,7 +109,7 @@ public enum HeraldServer {
     /// The application: the HTTP server, the worker (when configured) and the campaign runner, under one
     /// service group that shuts down gracefully on SIGTERM and SIGINT.
     public static func application(
-        settings: ServerSettings, store: Store, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        settings: ServerSettings, store: any Storage, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> (app: some ApplicationProtocol, routes: [RouteInfo], registered: [String]) {
         let state = ServerState(settings: settings, store: store, logger: logger)
         let (router, routes) = router(state: state)

@@ -1,14 +1,13 @@
 import Foundation
 import HeraldCore
 import HeraldDelivery
-import HeraldStore
 import Logging
 import ServiceLifecycle
 
 /// The sender worker inside the server. On shutdown it starts no new send, records the ones in flight, gives
 /// back the claims it had not started, and closes the sender.
 public struct WorkerService: Service {
-    let store: Store
+    let store: any Storage
     let sender: any Sender
     let config: WorkerConfig
     let policy: PolicyConfig

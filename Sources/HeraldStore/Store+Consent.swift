@@ -1,45 +1,24 @@
 import GRDB
 import HeraldCore
 
-/// What a review of a person's waiting messages changed.
-public struct ConsentChanges: Sendable, Equatable, Codable {
-    /// Withdrawn: the person opted out.
-    public var cancelled = 0
-    /// Held (again, or longer) by quiet hours.
-    public var deferred = 0
-    /// Due sooner than before: quiet hours that no longer hold them.
-    public var released = 0
-    /// Too late to be worth sending.
-    public var expired = 0
-
-    public init() {}
-
-    public mutating func add(_ other: ConsentChanges) {
-        cancelled += other.cancelled
-        deferred += other.deferred
-        released += other.released
-        expired += other.expired
-    }
-}
-
-extension Store {
+extension SQLiteStore {
     /// A contact's preferences changed by `change` (the contact is created when unknown), and every message still
     /// waiting for them reviewed against the new preferences (`Consent.review`), in one transaction: what they
     /// opted out of is cancelled, quiet hours defer or release what waits. Every path that changes a preference
     /// (the CLI, the API, a customer's token, an inbound STOP or START) goes through here.
     @discardableResult
     public func updateContact(
-        id: String, now: Int64, policy: PolicyConfig, _ change: @Sendable (inout Contact) throws -> Void
-    ) throws -> (contact: Contact, changes: ConsentChanges) {
-        try writer.write { db in try Self.update(db, id: id, now: now, policy: policy, change) }
+        id: String, now: Int64, policy: PolicyConfig, _ change: @escaping @Sendable (inout Contact) throws -> Void
+    ) async throws -> (contact: Contact, changes: ConsentChanges) {
+        try await write { db in try Self.update(db, id: id, now: now, policy: policy, change) }
     }
 
     /// `updateContact` for many people in one transaction: an import of preferences.
     @discardableResult
     public func updateContacts(
         _ updates: [(id: String, change: @Sendable (inout Contact) throws -> Void)], now: Int64, policy: PolicyConfig
-    ) throws -> ConsentChanges {
-        try writer.write { db in
+    ) async throws -> ConsentChanges {
+        try await write { db in
             var total = ConsentChanges()
             for update in updates { total.add(try Self.update(db, id: update.id, now: now, policy: policy, update.change).changes) }
             return total

@@ -25,7 +25,7 @@ extension Contact {
     }
 }
 
-extension Store {
+extension SQLiteStore {
     static func contact(_ db: Database, id: String) throws -> Contact? {
         try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM contact WHERE id = ?"), arguments: [id]).map(Contact.init(row:))
     }
@@ -49,7 +49,7 @@ extension Store {
     }
 
     /// The contact, or nil when unknown.
-    public func contact(id: String) throws -> Contact? {
-        try writer.read { db in try Self.contact(db, id: id) }
+    public func contact(id: String) async throws -> Contact? {
+        try await read { db in try Self.contact(db, id: id) }
     }
 }

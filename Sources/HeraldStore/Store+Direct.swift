@@ -2,46 +2,10 @@ import Foundation
 import GRDB
 import HeraldCore
 
-/// Writes plans for people named directly (campaign rows, `herald send`) inside one transaction.
-public struct DirectWriter {
-    let db: Database
-    let now: Int64
-
-    /// The planner's view of the store in this transaction.
-    public var context: some PlanningContext { TransactionContext(db: db) }
-
-    /// Stores a decision, its message and the contact it changed; returns the decision as stored (with its message id).
+extension SQLiteStore {
     @discardableResult
-    public func write(_ plan: RecipientPlan, eventID: String) throws -> Decision {
-        if let contact = plan.contact { try Store.save(db, contact: contact, now: now) }
-        return try Store.insert(plan.decision, message: plan.message, eventID: eventID, db: db, now: now)
-    }
-
-    /// Stores a message written by hand (`herald send --to --text`, category `direct`) or a reply to a keyword
-    /// (category `Consent.keywordReply`): no template, no quiet hours. A person who opted out of everything is
-    /// still not sent a `direct` message; a keyword reply confirms their own STOP or START and goes.
-    public func writeRaw(
-        eventID: String, contact: String, phone: String, text: String, locale: String, encoding: String, units: Int,
-        segments: Int, expiresAt: Int64, category: String = "direct"
-    ) throws -> Int64 {
-        try db.execute(
-            sql: """
-                INSERT INTO message (eventId, template, contactId, phone, category, priority, locale, timeZone, text,
-                    encoding, units, segments, status, createdAt, dueAt, expiresAt, updatedAt, notBefore)
-                VALUES (?, '-', ?, ?, ?, 'urgent', ?, 'UTC', ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)
-                """,
-            arguments: [eventID, contact, phone, category, locale, text, encoding, units, segments, now, now, expiresAt, now, now])
-        return db.lastInsertedRowID
-    }
-
-}
-
-extension Store {
-    /// Records the event standing for a direct send (a campaign, `herald send`); false when its id was already
-    /// stored (nothing is changed then).
-    @discardableResult
-    public func register(_ event: Event, now: Int64) throws -> Bool {
-        try writer.write { db in
+    public func register(_ event: Event, now: Int64) async throws -> Bool {
+        try await write { db in
             if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM event WHERE id = ?)", arguments: [event.id]) == true {
                 return false
             }
@@ -52,36 +16,37 @@ extension Store {
         }
     }
 
-    /// Runs `body` in one write transaction with a writer for direct plans. Nothing of it is stored if it throws.
-    public func direct<T>(now: Int64, _ body: (DirectWriter) throws -> T) throws -> T {
-        try writer.write { db in try body(DirectWriter(db: db, now: now)) }
-    }
-}
-
-/// A read-only view for planning outside the write transaction (a campaign plans one batch while the previous
-/// one is written).
-public struct PlanningView {
-    let db: Database
-
-    public var context: some PlanningContext { TransactionContext(db: db) }
-
-    /// Whether a decision for this contact was already stored for the event.
-    public func decided(eventID: String, contact: String) throws -> Bool {
-        try Bool.fetchOne(
-            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM decision WHERE eventId = ? AND contactId = ?)"),
-            arguments: [eventID, contact]) ?? false
-    }
-}
-
-extension Store {
-    /// Runs `body` on a read-only snapshot: with WAL, alongside a write in progress.
-    public func planning<T>(_ body: (PlanningView) throws -> T) throws -> T {
-        try writer.read { db in try body(PlanningView(db: db)) }
+    /// On a read-only snapshot: with WAL, alongside a write in progress (a campaign plans one batch while the
+    /// previous one is written).
+    public func planning<T: Sendable>(_ body: @escaping @Sendable (any PlanningContext) throws -> T) async throws -> T {
+        try await read { db in try body(TransactionContext(db: db)) }
     }
 
-    /// Stores planned recipients in one transaction; returns the decisions as stored.
     @discardableResult
-    public func write(_ plans: [RecipientPlan], eventID: String, now: Int64) throws -> [Decision] {
-        try direct(now: now) { w in try plans.map { try w.write($0, eventID: eventID) } }
+    public func write(_ plans: [RecipientPlan], eventID: String, now: Int64) async throws -> [Decision] {
+        try await write { db in
+            try plans.map { plan in
+                if let contact = plan.contact { try Self.save(db, contact: contact, now: now) }
+                return try Self.insert(plan.decision, message: plan.message, eventID: eventID, db: db, now: now)
+            }
+        }
+    }
+
+    /// A person who opted out of everything is still not sent a `direct` message (the review at hand-over
+    /// cancels it); a keyword reply confirms their own STOP or START and goes.
+    public func queue(_ m: RawMessage, now: Int64) async throws -> Int64 {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO message (eventId, template, contactId, phone, category, priority, locale, timeZone, text,
+                        encoding, units, segments, status, createdAt, dueAt, expiresAt, updatedAt, notBefore)
+                    VALUES (?, '-', ?, ?, ?, 'urgent', ?, 'UTC', ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    m.eventID, m.contact, m.phone, m.category, m.locale, m.text, m.encoding, m.units, m.segments, now, now,
+                    m.expiresAt, now, now,
+                ])
+            return db.lastInsertedRowID
+        }
     }
 }

@@ -2,34 +2,31 @@ import Foundation
 import GRDB
 import HeraldCore
 
-/// What became of one event.
-public struct IngestResult: Sendable, Codable, Equatable {
-    public var event: String
-    public var type: String
-    /// True when the event id was already stored: nothing new was created and the stored decisions are returned.
-    public var duplicate: Bool
-    public var decisions: [Decision]
-}
-
 /// The planner's view of the store, inside the ingest transaction.
 struct TransactionContext: PlanningContext {
     let db: Database
 
-    func contact(id: String) throws -> Contact? { try Store.contact(db, id: id) }
+    func contact(id: String) throws -> Contact? { try SQLiteStore.contact(db, id: id) }
 
     func messageCount(contact: String, since: Int64) throws -> Int {
         try Int.fetchOne(
             db.cachedStatement(sql: "SELECT COUNT(*) FROM message WHERE contactId = ? AND createdAt >= ?"),
             arguments: [contact, since]) ?? 0
     }
+
+    func decided(eventID: String, contact: String) throws -> Bool {
+        try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM decision WHERE eventId = ? AND contactId = ?)"),
+            arguments: [eventID, contact]) ?? false
+    }
 }
 
-extension Store {
+extension SQLiteStore {
     /// Plans and stores events in one transaction: each event's row, its decisions, its outbox messages and the
     /// contacts it changed. An event that fails planning is reported and leaves nothing; the others are stored.
     /// When this returns, every decision is on disk.
-    public func ingest(_ events: [Event], planner: Planner, now: Int64) throws -> [Result<IngestResult, EventError>] {
-        try writer.write { db in
+    public func ingest(_ events: [Event], planner: Planner, now: Int64) async throws -> [Result<IngestResult, EventError>] {
+        try await write { db in
             var out: [Result<IngestResult, EventError>] = []
             out.reserveCapacity(events.count)
             for event in events {

@@ -2,195 +2,16 @@ import Foundation
 import GRDB
 import HeraldCore
 
-/// Where a message is in its life. Waiting: `queued`, `deferred`, `retry`, `disabled`; in flight: `sending`;
-/// handed over: `sent`; final: `delivered`, `failed`, `expired`, `cancelled`.
-public enum MessageStatus: String, Sendable, Codable, CaseIterable {
-    /// Due now.
-    case queued
-    /// Due later: quiet hours or a schedule.
-    case deferred
-    /// A transient failure; due again at its next attempt.
-    case retry
-    /// Held while sending is switched off (`HERALD_SMS_ENABLED=false`); sent when it is switched on, if still alive.
-    case disabled
-    /// Claimed by a worker; picked up again when the claim's lease runs out (a worker that died).
-    case sending
-    /// Accepted by the provider.
-    case sent
-    /// The provider reported it delivered.
-    case delivered
-    /// Refused by the provider, out of attempts, or reported undelivered.
-    case failed
-    /// Its time to live ran out before it could be sent, or the provider reported it expired.
-    case expired
-    /// Withdrawn before it was sent: the person opted out (a STOP reply, a preference change) while it waited.
-    case cancelled
-
-    /// The statuses the worker takes due messages from.
-    public static let waiting: [MessageStatus] = [.queued, .deferred, .retry, .disabled]
+extension MessageStatus {
     static let waitingSQL = "('queued', 'deferred', 'retry', 'disabled')"
-
-    /// Why `text` is not a status, worded once for every filter (the CLI's `--status`, the API's `?status`); nil
-    /// when it is one.
-    public static func problem(_ text: String) -> String? {
-        MessageStatus(rawValue: text) == nil ? "'\(text)' is not one of \(allCases.map(\.rawValue).joined(separator: ", "))" : nil
-    }
-
-    public var isFinal: Bool { self == .delivered || self == .failed || self == .expired || self == .cancelled }
-
-    /// The state machine of delivery reports: a report moves a message only once it was handed to a provider
-    /// (`sending`: accepted but not yet recorded, or `sent`), and only to a final status. Why not, otherwise.
-    public func refusesReport() -> String? {
-        switch self {
-        case .sending, .sent: nil
-        case .delivered, .failed, .expired: "it is already \(rawValue); the first final report stands"
-        case .cancelled: "it was cancelled before it was sent"
-        case .queued, .deferred, .retry, .disabled: "it is \(rawValue): not handed to a provider yet"
-        }
-    }
 }
 
-/// A message a worker claimed: everything needed to send it.
-public struct ClaimedMessage: Sendable, Equatable {
-    public var id: Int64
-    /// E.164.
-    public var phone: String
-    public var text: String
-    public var encoding: String
-    public var segments: Int
-    public var template: String
-    public var contact: String
-    /// This attempt's number, from 1.
-    public var attempt: Int
-    public var expiresAt: Int64
-    /// True when an earlier claim ran out without a recorded outcome (a worker stopped mid-send).
-    public var reclaimed: Bool
-    /// The same for every attempt at this message, unique across databases: `herald-<instance>-<id>`.
-    public var idempotencyKey: String
-}
-
-/// The outcome of one attempt and what becomes of the message, written by `Store.record`.
-public struct AttemptRecord: Sendable, Equatable {
-    public enum Outcome: String, Sendable, Codable {
-        /// The provider took the message.
-        case accepted
-        /// May work later: a timeout, a refused connection, 5xx, 429.
-        case transient
-        /// Will not work: 4xx.
-        case permanent
-    }
-
-    public var messageID: Int64
-    public var number: Int
-    public var sender: String
-    public var startedAt: Int64
-    public var latencyMs: Int64
-    public var outcome: Outcome
-    public var httpStatus: Int?
-    public var error: String?
-    public var providerID: String?
-    /// The message's status after this attempt: sent, retry, failed or expired.
-    public var result: MessageStatus
-    /// When it is tried again (for `retry`).
-    public var nextAt: Int64?
-
-    public init(
-        messageID: Int64, number: Int, sender: String, startedAt: Int64, latencyMs: Int64, outcome: Outcome,
-        httpStatus: Int? = nil, error: String? = nil, providerID: String? = nil, result: MessageStatus, nextAt: Int64? = nil
-    ) {
-        self.messageID = messageID
-        self.number = number
-        self.sender = sender
-        self.startedAt = startedAt
-        self.latencyMs = latencyMs
-        self.outcome = outcome
-        self.httpStatus = httpStatus
-        self.error = error
-        self.providerID = providerID
-        self.result = result
-        self.nextAt = nextAt
-    }
-}
-
-/// A provider's delivery report.
-public struct DeliveryReport: Sendable, Equatable, Codable {
-    public enum Status: String, Sendable, Codable, CaseIterable {
-        case delivered, failed, expired
-    }
-
-    /// The provider's message id, or Herald's (`42`, or the idempotency key `herald-<instance>-42`).
-    public var reference: String
-    public var status: Status
-    public var errorCode: String?
-
-    public init(reference: String, status: Status, errorCode: String? = nil) {
-        self.reference = reference
-        self.status = status
-        self.errorCode = errorCode
-    }
-}
-
-extension DeliveryReport {
-    /// The keys a report in JSON may have: `reference` (or `id`, `messageId`), `status`, `errorCode` (or `error`).
-    public static let jsonKeys: Set<String> = ["reference", "id", "messageId", "status", "errorCode", "error"]
-
-    /// Reads one report from JSON, as `herald dlr` and `POST /v1/delivery-reports` take it.
-    public static func parse(_ value: JSONValue) -> Result<DeliveryReport, RowProblem> {
-        guard case .object = value else { return .failure(RowProblem("not a JSON object")) }
-        for key in ["reference", "id", "messageId"] {
-            switch value[key] {
-            case nil, .string?, .number?: continue
-            case let other?: return .failure(RowProblem("a reference is text (or a number), not \(other.kindName)", field: key))
-            }
-        }
-        // Each given one is text or a number now (a null reads as absent), so its text is the reference.
-        guard let reference = (value["reference"] ?? value["id"] ?? value["messageId"])?.text, !reference.isEmpty else {
-            return .failure(RowProblem("no reference (the provider's or Herald's message id)", field: "reference"))
-        }
-        guard let text = value["status"]?.text else { return .failure(RowProblem("no status", field: "status")) }
-        guard let status = Status(rawValue: text.lowercased()) else {
-            return .failure(RowProblem("status '\(text)' is not delivered, failed or expired", field: "status"))
-        }
-        let code = value["errorCode"] ?? value["error"]
-        switch code {
-        case nil, .string?, .number?: break
-        case let other?: return .failure(RowProblem("an error code is text (or a number), not \(other.kindName)", field: "errorCode"))
-        }
-        return .success(DeliveryReport(reference: reference, status: status, errorCode: code?.text))
-    }
-}
-
-/// What a delivery report changed.
-public struct ReportResult: Sendable, Equatable, Codable {
-    public var reference: String
-    /// Nil when no message matches: the report is kept, nothing else changes.
-    public var messageID: Int64?
-    public var previous: String?
-    public var status: String?
-    /// Why the report changed nothing, when it did not (it is kept all the same).
-    public var ignored: String?
-}
-
-/// One attempt as stored.
-public struct StoredAttempt: Sendable, Codable, Equatable {
-    public var number: Int
-    public var sender: String
-    public var startedAt: String
-    public var latencyMs: Int64
-    public var outcome: String
-    public var httpStatus: Int?
-    public var error: String?
-    public var providerID: String?
-    public var result: String
-    public var nextAt: String?
-}
-
-extension Store {
+extension SQLiteStore {
     /// Ends as `expired` every waiting message whose time to live ran out by `now`, and every claim that ran out
     /// past it. Returns how many.
     @discardableResult
-    public func expireDue(now: Int64) throws -> Int {
-        try writer.write { db in
+    public func expireDue(now: Int64) async throws -> Int {
+        try await write { db in
             try db.execute(
                 sql: """
                     UPDATE message SET status = 'expired', finishedAt = ?, updatedAt = ?, leaseUntil = NULL,
@@ -204,8 +25,8 @@ extension Store {
 
     /// Holds every due message as `disabled` (sending is switched off). Returns how many.
     @discardableResult
-    public func holdDue(now: Int64) throws -> Int {
-        try writer.write { db in
+    public func holdDue(now: Int64) async throws -> Int {
+        try await write { db in
             try db.execute(
                 sql: """
                     UPDATE message SET status = 'disabled', updatedAt = ?
@@ -220,10 +41,10 @@ extension Store {
     /// preferences (`Consent.review`) in this same transaction: what they opted out of is cancelled, what their
     /// quiet hours now cover is deferred, what is too late expires, and what goes takes their current number. The
     /// attempt count goes up as the claim is written. `only` limits the claim to these messages.
-    public func claim(now: Int64, limit: Int, lease: Int64, policy: PolicyConfig, only: [Int64]? = nil) throws
+    public func claim(now: Int64, limit: Int, lease: Int64, policy: PolicyConfig, only: [Int64]?) async throws
         -> [ClaimedMessage]
     {
-        try writer.write { db in
+        try await write { db in
             let scope = only == nil ? "" : "AND id IN (SELECT value FROM json_each(?))"
             let list = only.map { "[" + $0.map(String.init).joined(separator: ",") + "]" }
             var arguments: StatementArguments = [now]
@@ -288,9 +109,9 @@ extension Store {
     /// Writes attempts and the statuses they lead to, in one transaction. A message no longer `sending` (a delivery
     /// report came first) keeps its status; the attempt is still recorded. A message left to retry is reviewed
     /// against its person's preferences at once, so an opt-out that came while it was in flight cancels it.
-    public func record(_ attempts: [AttemptRecord], now: Int64, policy: PolicyConfig) throws {
+    public func record(_ attempts: [AttemptRecord], now: Int64, policy: PolicyConfig) async throws {
         guard !attempts.isEmpty else { return }
-        try writer.write { db in
+        try await write { db in
             let insert = try db.cachedStatement(
                 sql: """
                     INSERT INTO attempt (messageId, number, sender, startedAt, latencyMs, outcome, httpStatus, error,
@@ -328,8 +149,8 @@ extension Store {
     }
 
     /// The earliest time something becomes due (a waiting message or a claim running out); nil when nothing waits.
-    public func nextDue() throws -> Int64? {
-        try writer.read { db in
+    public func nextDue() async throws -> Int64? {
+        try await read { db in
             try Int64.fetchOne(
                 db,
                 sql: """
@@ -342,8 +163,8 @@ extension Store {
 
     /// Applies a delivery report: the message it names takes the reported status. Every report is kept, matched
     /// or not.
-    public func apply(_ report: DeliveryReport, now: Int64) throws -> ReportResult {
-        try writer.write { db in
+    public func apply(_ report: DeliveryReport, now: Int64) async throws -> ReportResult {
+        try await write { db in
             var row = try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT id, status FROM message WHERE providerId = ? ORDER BY id DESC LIMIT 1"),
                 arguments: [report.reference])
@@ -378,8 +199,8 @@ extension Store {
     }
 
     /// A message's attempts, oldest first.
-    public func attempts(message id: Int64) throws -> [StoredAttempt] {
-        try writer.read { db in
+    public func attempts(message id: Int64) async throws -> [StoredAttempt] {
+        try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM attempt WHERE messageId = ? ORDER BY id", arguments: [id]).map { row in
                 StoredAttempt(
                     number: row["number"], sender: row["sender"],
@@ -392,18 +213,18 @@ extension Store {
     }
 
     /// One message by id.
-    public func message(id: Int64) throws -> StoredMessage? {
-        try writer.read { db in
+    public func message(id: Int64) async throws -> StoredMessage? {
+        try await read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM message WHERE id = ?", arguments: [id]).map(StoredMessage.init(row:))
         }
     }
 }
 
-extension Store {
+extension SQLiteStore {
     /// Messages still to send now or soon: queued, retrying, in flight, or deferred and already due. `only`
     /// limits the count to these messages; `futureRetries: false` leaves out retries due after `now`.
-    public func pending(now: Int64, only: [Int64]? = nil, futureRetries: Bool = true) throws -> Int {
-        try writer.read { db in
+    public func pending(now: Int64, only: [Int64]?, futureRetries: Bool) async throws -> Int {
+        try await read { db in
             let scope = only.map { "AND id IN (" + $0.map(String.init).joined(separator: ",") + ")" } ?? ""
             return try Int.fetchOne(
                 db,

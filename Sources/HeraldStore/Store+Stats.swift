@@ -2,44 +2,10 @@ import Foundation
 import GRDB
 import HeraldCore
 
-/// Totals over the message log: what was sent, what failed, by template and event type.
-public struct Statistics: Sendable, Codable, Equatable {
-    /// ISO 8601; nil for all time.
-    public var since: String?
-    public var until: String?
-    public var contact: String?
-    public var messages: Int
-    public var segments: Int
-    public var byStatus: [String: Int]
-    /// Sent or delivered: handed to the provider.
-    public var handedOver: Int
-    /// Failed or expired.
-    public var failedOrExpired: Int
-    /// Handed to the provider (sent or delivered) over messages that reached an outcome (those plus failed and
-    /// expired); nil when none has.
-    public var successRate: Double?
-    public var failureRate: Double?
-    /// Delivered over messages with a delivery report (delivered, failed after sending, reported expired).
-    public var deliveredRate: Double?
-    public var attempts: AttemptTotals
-    /// Decisions not to send, by reason.
-    public var suppressed: [String: Int]
-    public var byTemplate: [String: [String: Int]]
-    public var byEventType: [String: [String: Int]]
-
-    public struct AttemptTotals: Sendable, Codable, Equatable {
-        public var total: Int
-        public var accepted: Int
-        public var transient: Int
-        public var permanent: Int
-        public var averageLatencyMs: Double?
-    }
-}
-
-extension Store {
+extension SQLiteStore {
     /// Statistics of messages created at or after `since` and before `until` (epoch ms), optionally of one contact.
-    public func statistics(since: Int64?, until: Int64? = nil, contact: String? = nil) throws -> Statistics {
-        try writer.read { db in
+    public func statistics(since: Int64?, until: Int64?, contact: String?) async throws -> Statistics {
+        try await read { db in
             var clauses: [String] = []
             var arguments: StatementArguments = []
             if let since { clauses.append("m.createdAt >= ?"); arguments += [since] }

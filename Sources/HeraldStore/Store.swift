@@ -2,12 +2,15 @@ import Foundation
 import GRDB
 import HeraldCore
 
-/// Herald's durable state in SQLite (WAL): contacts and their preferences, events, decisions and the outbox.
-public struct Store: Sendable {
+/// Herald's durable state in SQLite (WAL), the embedded default `Storage`: contacts and their preferences,
+/// events, decisions and the outbox. Every call runs on GRDB's own queues (`async` read and write), never on the
+/// caller's thread.
+public struct SQLiteStore: Storage {
     /// The database; a pool (WAL, concurrent readers) for files, a queue for in-memory stores.
-    public let writer: any DatabaseWriter
+    let writer: any DatabaseWriter
     /// The file, or `:memory:`.
     public let path: String
+    public var location: String { path }
     /// This database's random id, made at creation: it makes idempotency keys (`herald-<instance>-<message id>`)
     /// unique across databases, so a provider never drops a message of a new database as a resend.
     public let instance: String
@@ -204,7 +207,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         if let error = error as? DatabaseError, error.resultCode == .SQLITE_NOTADB {
             return StoreError(description: "the file is not a SQLite database (or is damaged); it was left as it is")
         }
-        if let fault = StorageFault(error) { return StoreError(description: fault.detail) }
+        if let fault = StorageFault(sqlite: error) { return StoreError(description: fault.detail) }
         return StoreError(description: "\(error)")
     }
 }

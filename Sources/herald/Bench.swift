@@ -6,7 +6,7 @@ import HeraldICU
 import HeraldStore
 import Synchronization
 
-struct Bench: ParsableCommand {
+struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print what they measured (release builds).",
         subcommands: [BenchRender.self, BenchSegments.self, BenchIngest.self, BenchCampaign.self])
@@ -481,7 +481,7 @@ enum SegmentCorpus {
 }
 
 /// Events through rules, policy, rendering and the durable SQLite outbox, in-process.
-struct BenchIngest: ParsableCommand {
+struct BenchIngest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
         abstract: "Ingest generated events into a fresh SQLite file (WAL, synchronous=FULL) in batches of 1 and 500.",
@@ -519,7 +519,7 @@ struct BenchIngest: ParsableCommand {
     /// The instant the examples in `Examples/events` are written for: their appointment lies ahead of it.
     static let examplesDay = "2026-11-23T12:00:00Z"
 
-    func run() throws {
+    func run() async throws {
         Bench.warnIfDebug()
         let catalog = try loadCatalog(catalogOptions)
         let now = try ClockOptions.instant(now)
@@ -534,7 +534,7 @@ struct BenchIngest: ParsableCommand {
         let folder = try scratch.folder("ingest")
         defer { scratch.clean(folder) }
         let path = folder + "/ingest.sqlite"
-        let store = try Store(path: path, bulk: true)
+        let store = try SQLiteStore(path: path, bulk: true)
         // Events parsed before the clock (as the API parses a request before it reaches the store).
         func generate(_ range: Range<Int>) throws -> [Event] {
             try range.map { n in
@@ -546,7 +546,7 @@ struct BenchIngest: ParsableCommand {
                 return try Event.parse(value, catalog: catalog)
             }
         }
-        func measure(_ events: [Event], batch: Int) throws -> (wall: Double, latencies: [Double], decisions: Int, messages: Int) {
+        func measure(_ events: [Event], batch: Int) async throws -> (wall: Double, latencies: [Double], decisions: Int, messages: Int) {
             var latencies: [Double] = []
             var decisions = 0, messages = 0
             let start = DispatchTime.now().uptimeNanoseconds
@@ -554,7 +554,7 @@ struct BenchIngest: ParsableCommand {
             while index < events.count {
                 let slice = Array(events[index..<min(index + batch, events.count)])
                 let t = DispatchTime.now().uptimeNanoseconds
-                let results = try store.ingest(slice, planner: planner, now: now)
+                let results = try await store.ingest(slice, planner: planner, now: now)
                 latencies.append(Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6)
                 for case .success(let r) in results {
                     decisions += r.decisions.count
@@ -564,8 +564,8 @@ struct BenchIngest: ParsableCommand {
             }
             return (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, latencies.sorted(), decisions, messages)
         }
-        let single = try measure(try generate(0..<singles), batch: 1)
-        let batched = try measure(try generate(singles..<(singles + events)), batch: max(1, batch))
+        let single = try await measure(try generate(0..<singles), batch: 1)
+        let batched = try await measure(try generate(singles..<(singles + events)), batch: max(1, batch))
         func percentile(_ sorted: [Double], _ p: Double) -> Double {
             sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
         }
@@ -672,9 +672,9 @@ struct BenchCampaign: AsyncParsableCommand {
         }
         out.write(buffer)
         try out.close()
-        let store = try Store(path: db, bulk: true)
+        let store = try SQLiteStore(path: db, bulk: true)
         // Through the one preference path, as an import of opt-outs would go.
-        try store.updateContacts(
+        try await store.updateContacts(
             optedOut.map { person in
                 (id: person.0, change: { (c: inout Contact) in
                     c.phone = person.1
@@ -697,8 +697,8 @@ struct BenchCampaign: AsyncParsableCommand {
         var usage = rusage()
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         let peakMB = Double(usage.ru_maxrss) / 1024
-        let counts = try store.messageCounts().map { ($0.key, $0.value) }
-        let decided = try store.campaignCounts("bench")
+        let counts = try await store.messageCounts().map { ($0.key, $0.value) }
+        let decided = try await store.campaignCounts("bench")
         let decisions = [("send ", decided.queued), ("defer ", decided.deferred)].filter { $0.1 > 0 }
             + decided.suppressed.map { ("suppress \($0.key)", $0.value) }
         if json {

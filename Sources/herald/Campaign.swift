@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HeraldCore
 import HeraldDelivery
+import HeraldApp
 import HeraldStore
 
 struct Campaign: AsyncParsableCommand {
@@ -105,24 +106,18 @@ struct Campaign: AsyncParsableCommand {
         let workerConfig = send ? try delivery.workerConfig() : nil
 
         // A dry run reads the real contacts (their opt-outs and quiet hours) but writes nothing, not even a new file.
-        let store = dryRun && !FileManager.default.fileExists(atPath: storeOptions.path)
-            ? try Store(path: ":memory:") : try storeOptions.open(bulk: !dryRun)
+        let store: any Storage = dryRun && !FileManager.default.fileExists(atPath: storeOptions.path)
+            ? try SQLiteStore(path: ":memory:") : try storeOptions.open(bulk: !dryRun)
         let now = try clock.clock()
         let campaignID = id ?? "campaign-\(template.id)-\(Renderer.iso8601(ms: Double(now)).filter { $0.isNumber || $0 == "T" })"
-        let event = Event(
-            id: campaignID, type: "campaign", occurredAt: now,
-            data: .object([
-                "template": .string(template.id), "recipients": .string(recipients),
-                "params": .object(common.mapValues(JSONValue.string)),
-            ]))
-        let resumed = dryRun ? try store.hasEvent(campaignID) : !(try store.register(event, now: now))
+        let event = CampaignRun.event(id: campaignID, template: template, common: common, recipients: .string(recipients), now: now)
+        let resumed = dryRun ? try await store.hasEvent(campaignID) : !(try await store.register(event, now: now))
         let planner = Planner(renderer: Renderer(catalog: catalog), config: config)
         var summary = Summary(campaign: campaignID, template: template.id, resumed: resumed)
         summary.dryRun = dryRun
         let progress = isatty(STDERR_FILENO) == 1 && !json
         if resumed { FileHandle.standardError.write(Data("campaign \(campaignID) exists: resuming, rows already decided are skipped\n".utf8)) }
         let started = Stopwatch()
-        var seen = Set<String>()
         var errors: [String] = []
         var lastDraw: Stopwatch? = nil
 
@@ -132,62 +127,38 @@ struct Campaign: AsyncParsableCommand {
             if verbose { FileHandle.standardError.write(Data("\(recipients):\(line): \(text)\n".utf8)) }
         }
 
-        // A pipeline over two cores: this thread reads and plans a batch (on a read-only snapshot) while the
-        // previous batch is written in its own transaction.
-        let writes = DispatchQueue(label: "herald.campaign.write")
-        let pending = DispatchGroup()
-        let writeFailure = Locked<(line: Int, error: String)?>(nil)
-        func waitForWrite() throws {
-            pending.wait()
-            if let failure = writeFailure.value {
-                throw Self.fail("database \(store.path): \(failure.error); rows before line \(failure.line) are stored, run again with --id \(campaignID) to resume")
-            }
+        let run = CampaignRun(
+            store: store, planner: planner, template: template, common: common, event: event, now: now, resumed: resumed,
+            dryRun: dryRun)
+        do {
+            _ = try await run.run(
+                next: {
+                    do { return try reader.next(batch) } catch { throw Self.fail("\(recipients): \(error)") }
+                },
+                planned: { batch in
+                    summary.rows += batch.rows
+                    summary.queued += batch.queued
+                    summary.deferred += batch.deferred
+                    summary.skipped += batch.skipped
+                    summary.segments += batch.segments
+                    for (reason, n) in batch.suppressed { summary.suppressed[reason, default: 0] += n }
+                    for (line, text) in batch.refused { refuse(line, text) }
+                    for case let message? in batch.plans.map(\.message) {
+                        summary.byLocale[message.rendered.messageLocale, default: 0] += 1
+                        summary.byEncoding[message.rendered.encoding.rawValue, default: 0] += 1
+                    }
+                    if progress, (lastDraw?.seconds ?? 1) > 0.2 {
+                        lastDraw = Stopwatch()
+                        let fraction = reader.fraction
+                        let filled = Int(fraction * 30)
+                        let rate = Double(summary.rows) / max(started.seconds, 0.001)
+                        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: 30 - filled)
+                        FileHandle.standardError.write(Data("\r[\(bar)] \(Int(fraction * 100))% \(summary.rows) rows, \(Int(rate))/s  ".utf8))
+                    }
+                })
+        } catch let interrupted as CampaignRun.Interrupted {
+            throw Self.fail("database \(store.location): \(interrupted.reason); rows before line \(interrupted.line) are stored, run again with --id \(campaignID) to resume")
         }
-        while true {
-            let rows: [RecipientRow]
-            do { rows = try reader.next(batch) } catch { throw Self.fail("\(recipients): \(error)") }
-            if rows.isEmpty { break }
-            let plans: [RecipientPlan]
-            do {
-                let batch = try store.planning { view in
-                    try view.planCampaign(
-                        rows, template: template, common: common, event: event, now: now, planner: planner,
-                        resumed: resumed, seen: &seen)
-                }
-                plans = batch.plans
-                summary.rows += batch.rows
-                summary.queued += batch.queued
-                summary.deferred += batch.deferred
-                summary.skipped += batch.skipped
-                summary.segments += batch.segments
-                for (reason, n) in batch.suppressed { summary.suppressed[reason, default: 0] += n }
-                for (line, text) in batch.refused { refuse(line, text) }
-                for case let message? in batch.plans.map(\.message) {
-                    summary.byLocale[message.rendered.messageLocale, default: 0] += 1
-                    summary.byEncoding[message.rendered.encoding.rawValue, default: 0] += 1
-                }
-            } catch {
-                throw Self.fail("database \(store.path): \(error); run again with --id \(campaignID) to resume")
-            }
-            try waitForWrite()
-            if dryRun { continue }
-            let firstLine = rows[0].line
-            pending.enter()
-            writes.async {
-                do { try store.write(plans, eventID: campaignID, now: now) } catch {
-                    writeFailure.update { $0 = (firstLine, "\(error)") }
-                }
-                pending.leave()
-            }
-            if progress, (lastDraw?.seconds ?? 1) > 0.2 {
-                lastDraw = Stopwatch()
-                let fraction = reader.fraction
-                let filled = Int(fraction * 30)
-                let rate = Double(summary.rows) / max(started.seconds, 0.001)
-                FileHandle.standardError.write(Data("\r[\(String(repeating: "#", count: filled))\(String(repeating: ".", count: 30 - filled))] \(Int(fraction * 100))% \(summary.rows) rows, \(Int(rate))/s  ".utf8))
-            }
-        }
-        try waitForWrite()
         if progress { FileHandle.standardError.write(Data("\r\(String(repeating: " ", count: 72))\r".utf8)) }
         summary.seconds = started.seconds
         summary.rowsPerSecond = Double(summary.rows) / max(summary.seconds, 0.001)
@@ -208,7 +179,7 @@ struct Campaign: AsyncParsableCommand {
                     if progress, t.claimed > 0 {
                         FileHandle.standardError.write(Data("\rsending: \(t.sent) sent, \(t.retry) to retry, \(t.failed) failed  ".utf8))
                     }
-                    return try store.pending(now: clockFn(), futureRetries: !fixed) == 0
+                    return try await store.pending(now: clockFn(), futureRetries: !fixed) == 0
                 }
             } catch {
                 await sender.shutdown()
@@ -363,14 +334,11 @@ struct RecipientReader {
             } else {
                 guard let bytes = try nextLine() else { break }
                 if !bytes.contains(where: { !$0.isWhitespace }) { continue }
-                guard let value = try? JSONValue.parse(bytes), case .object(let object) = value else {
+                guard let value = try? JSONValue.parse(bytes) else {
                     rows.append(RecipientRow(line: line, person: .failure(RowProblem("not a JSON object")), params: [:]))
                     continue
                 }
-                switch RecipientRow.values(object) {
-                case .failure(let problem): rows.append(RecipientRow(line: line, person: .failure(problem), params: [:]))
-                case .success(let values): rows.append(RecipientRow(line: line, values: values, region: region))
-                }
+                rows.append(RecipientRow(line: line, json: value, region: region))
             }
         }
         return rows

@@ -3,7 +3,7 @@ import Foundation
 import HeraldCore
 import HeraldStore
 
-struct ContactCommand: ParsableCommand {
+struct ContactCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "contact",
         abstract: "Show or change a contact's preferences: language, opt-outs, quiet hours, time zone, phone.",
@@ -62,7 +62,7 @@ struct ContactCommand: ParsableCommand {
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show a contact and what it chose.")
 
         @Argument(help: "The contact id (the person's id in events).")
@@ -72,15 +72,15 @@ struct ContactCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var policy: PolicyOptions
 
-        func run() throws {
+        func run() async throws {
             let store = try storeOptions.open()
-            guard let contact = try store.contact(id: id) else { throw Self.fail("no contact '\(id)' in \(store.path)") }
-            let view = View(contact, config: try policy.config(), showPhone: showPhone, events: try store.events(forContact: id))
+            guard let contact = try await store.contact(id: id) else { throw Self.fail("no contact '\(id)' in \(store.path)") }
+            let view = View(contact, config: try policy.config(), showPhone: showPhone, events: try await store.events(forContact: id))
             if json { try printJSON(view) } else { print(view.text, terminator: "") }
         }
     }
 
-    struct Set: ParsableCommand {
+    struct Set: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Change what a contact chose (creating the contact when unknown).",
             discussion: """
@@ -115,7 +115,7 @@ struct ContactCommand: ParsableCommand {
         @OptionGroup var clock: ClockOptions
         @OptionGroup var catalogOptions: CatalogOptions
 
-        func run() throws {
+        func run() async throws {
             let config = try PolicyOptions.config(defaultRegion: defaultRegion)
             let catalog = catalogOptions.load()
             var change = PreferenceChange()
@@ -140,7 +140,7 @@ struct ContactCommand: ParsableCommand {
                 throw Self.fail(flag.map { "\($0): \(problem.text)" } ?? problem.text)
             }
             let store = try storeOptions.open()
-            let existing = try store.contact(id: id)
+            let existing = try await store.contact(id: id)
             var number: PhoneNumber?
             if let phone {
                 let region = (region ?? existing?.region ?? config.defaultRegion).uppercased()
@@ -150,7 +150,7 @@ struct ContactCommand: ParsableCommand {
             }
             change.phone = number?.e164
             let parsedPhone = number
-            let (contact, changes) = try store.updateContact(id: id, now: try clock.clock(), policy: config) { [change] in change.apply(to: &$0) }
+            let (contact, changes) = try await store.updateContact(id: id, now: try clock.clock(), policy: config) { [change] in change.apply(to: &$0) }
             if let parsedPhone, !parsedPhone.isValidPerMetadata {
                 FileHandle.standardError.write(Data("warning: \(parsedPhone.masked) is possible but not valid per libphonenumber's metadata; messages will still be sent\n".utf8))
             }

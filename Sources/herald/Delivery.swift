@@ -241,7 +241,7 @@ struct WorkerCommand: AsyncParsableCommand {
                 guard drain else { return false }
                 if !config.enabled { return true }
                 // A fixed --now never reaches a retry's time: stop when nothing is due at that instant.
-                return try store.pending(now: now(), futureRetries: !fixed) == 0
+                return try await store.pending(now: now(), futureRetries: !fixed) == 0
             }
         } catch {
             await sender.shutdown()

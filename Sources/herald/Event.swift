@@ -4,7 +4,7 @@ import HeraldCore
 import HeraldDelivery
 import HeraldStore
 
-struct Ingest: ParsableCommand {
+struct Ingest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "event",
         abstract: "Ingest events: decide who is told, and store every decision and message.",
@@ -42,7 +42,7 @@ struct Ingest: ParsableCommand {
         guard (1...100_000).contains(batch) else { throw ValidationError("--batch must be 1…100000") }
     }
 
-    func run() throws {
+    func run() async throws {
         let catalog = try loadCatalog(catalogOptions)
         let planner = Planner(renderer: Renderer(catalog: catalog), config: try policy.config())
         let store = try storeOptions.open(bulk: true)
@@ -88,7 +88,7 @@ struct Ingest: ParsableCommand {
             }
             let now = try clock.clock()
             let results: [Result<IngestResult, EventError>]
-            do { results = try store.ingest(current.events, planner: planner, now: now) } catch {
+            do { results = try await store.ingest(current.events, planner: planner, now: now) } catch {
                 out.flush()
                 done.wait()
                 throw Self.fail("database \(store.path): \(error); this batch of \(end - start) events was not stored")

@@ -3,7 +3,7 @@ import Foundation
 import HeraldCore
 import HeraldStore
 
-struct Messages: ParsableCommand {
+struct Messages: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List messages in the outbox, newest first.",
         discussion: "Example: herald messages --status deferred --contact u-17"
@@ -24,9 +24,9 @@ struct Messages: ParsableCommand {
         if let status, let problem = MessageStatus.problem(status) { throw ValidationError("--status: \(problem)") }
     }
 
-    func run() throws {
+    func run() async throws {
         let store = try storeOptions.open()
-        var messages = try store.messages(
+        var messages = try await store.messages(
             MessageFilter(status: status, contact: contact, template: template, event: event, limit: limit))
         if !showPhone {
             for i in messages.indices { messages[i].mask() }
@@ -43,12 +43,12 @@ struct Messages: ParsableCommand {
                 print("    \(m.attempts) attempt\(m.attempts == 1 ? "" : "s")\(m.providerID.map { ", provider id \($0)" } ?? "")\(m.lastError.map { "; \($0)" } ?? "")")
             }
         }
-        let counts = try store.messageCounts()
+        let counts = try await store.messageCounts()
         print("\(messages.count) shown; in the outbox: " + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
     }
 }
 
-struct Explain: ParsableCommand {
+struct Explain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Explain what Herald decided for an event, and why.",
         discussion: """
@@ -64,13 +64,13 @@ struct Explain: ParsableCommand {
     @Flag(help: "Show full phone numbers instead of masked ones.") var showPhone = false
     @OptionGroup var storeOptions: StoreOptions
 
-    func run() throws {
+    func run() async throws {
         let store = try storeOptions.open()
-        guard var x = try store.explain(event: eventID, contact: contact) else {
+        guard var x = try await store.explain(event: eventID, contact: contact) else {
             throw Self.fail("no event '\(eventID)' in \(store.path)")
         }
         if let contact, x.decisions.isEmpty {
-            throw Self.fail("event '\(eventID)' reached no contact '\(contact)' (it reached: \(try store.explain(event: eventID)?.decisions.map(\.contact).joined(separator: ", ") ?? ""))")
+            throw Self.fail("event '\(eventID)' reached no contact '\(contact)' (it reached: \(try await store.explain(event: eventID)?.decisions.map(\.contact).joined(separator: ", ") ?? ""))")
         }
         if !showPhone {
             for i in x.messages.indices { x.messages[i].mask() }
@@ -95,7 +95,7 @@ struct Explain: ParsableCommand {
                 print("  message #\(m.id) \(m.status)\(m.reason.map { " (\($0))" } ?? ""), due \(m.dueAt), expires \(m.expiresAt), to \(m.phone)")
                 print("  \(m.locale) · \(m.encoding) · \(m.units) units · \(m.segments) segment\(m.segments == 1 ? "" : "s"):")
                 print("    \(m.text)")
-                for a in try store.attempts(message: m.id) { print("  · " + Self.line(a)) }
+                for a in try await store.attempts(message: m.id) { print("  · " + Self.line(a)) }
                 if let error = m.lastError, m.status != "sent" { print("  last error: \(error)") }
             }
         }

@@ -3,7 +3,7 @@ import Foundation
 import HeraldCore
 import HeraldStore
 
-struct DLR: ParsableCommand {
+struct DLR: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dlr",
         abstract: "Apply provider delivery reports: a message becomes delivered, failed or expired.",
@@ -44,7 +44,7 @@ struct DLR: ParsableCommand {
         if file != nil, reference != nil { throw ValidationError("give FILE or --reference, not both") }
     }
 
-    func run() throws {
+    func run() async throws {
         let store = try storeOptions.open()
         var reports: [(line: Int, report: Result<DeliveryReport, RowProblem>)] = []
         if let reference, let status {
@@ -70,7 +70,7 @@ struct DLR: ParsableCommand {
                 FileHandle.standardError.write(Data("\(name):\(line): \(problem.text)\n".utf8))
                 if json { print(JSONValue.object(["line": .number(Double(line)), "error": .string(problem.text)]).serialized) }
             case .success(let report):
-                let result = try store.apply(report, now: try clock.clock())
+                let result = try await store.apply(report, now: try clock.clock())
                 if result.messageID == nil { unknown += 1 }
                 if json {
                     try printJSON(result, pretty: false)
@@ -95,7 +95,7 @@ struct DLR: ParsableCommand {
     }
 }
 
-struct Stats: ParsableCommand {
+struct Stats: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Statistics of the message log: totals, success and failure rates, by template, event type and status.",
         discussion: """
@@ -120,7 +120,7 @@ struct Stats: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var clock: ClockOptions
 
-    func run() throws {
+    func run() async throws {
         let store = try storeOptions.open()
         var from: Int64?
         if let since {
@@ -129,10 +129,10 @@ struct Stats: ParsableCommand {
             }
             from = instant
         }
-        let stats = try store.statistics(since: from, contact: contact)
+        let stats = try await store.statistics(since: from, until: nil, contact: contact)
         var history: [StoredMessage] = []
         if let contact {
-            history = try store.messages(MessageFilter(contact: contact, limit: 20))
+            history = try await store.messages(MessageFilter(contact: contact, limit: 20))
             if !showPhone { for i in history.indices { history[i].phone = PhoneNumber.mask(e164: history[i].phone) } }
         }
         if json {

@@ -68,11 +68,11 @@ struct Send: AsyncParsableCommand {
         let ids: [Int64]
         do {
             if let to, let text {
-                ids = try direct(to: to, text: text, store: store, config: config, now: now)
+                ids = try await direct(to: to, text: text, store: store, config: config, now: now)
             } else if let contact, let template {
-                ids = try templated(contact: contact, template: template, store: store, config: config, now: now)
+                ids = try await templated(contact: contact, template: template, store: store, config: config, now: now)
             } else {
-                ids = try fromEvent(event!, store: store, config: config, now: now)
+                ids = try await fromEvent(event!, store: store, config: config, now: now)
             }
         } catch {
             await sender.shutdown()
@@ -109,8 +109,8 @@ struct Send: AsyncParsableCommand {
             while true {
                 _ = try await worker.pass(clock: timeSource)
                 if !workerConfig.enabled { break }
-                guard try store.pending(now: timeSource(), only: ids) > 0 else { break }
-                guard started.seconds < wait, let due = try nextRetry(store, ids) else { break }
+                guard try await store.pending(now: timeSource(), only: ids) > 0 else { break }
+                guard started.seconds < wait, let due = try await nextRetry(store, ids) else { break }
                 let delay = max(0, due - timeSource())
                 if fixedClock { offset.update { $0 += delay } } else { try await Task.sleep(for: .milliseconds(delay)) }
             }
@@ -121,7 +121,7 @@ struct Send: AsyncParsableCommand {
         await sender.shutdown()
         var bad = false
         for id in ids {
-            guard let m = try store.message(id: id) else { continue }
+            guard let m = try await store.message(id: id) else { continue }
             var line = "message \(id): \(m.status)"
             if m.status == "retry" { line += " (the worker tries again at \(m.dueAt))" }
             if m.status == "disabled" { line += " (held; sent when HERALD_SMS_ENABLED is true again, until \(m.expiresAt))" }
@@ -132,15 +132,17 @@ struct Send: AsyncParsableCommand {
         if bad { throw ExitCode(1) }
     }
 
-    func nextRetry(_ store: Store, _ ids: [Int64]) throws -> Int64? {
-        try ids.compactMap { id -> Int64? in
-            guard let m = try store.message(id: id), m.status == "retry" || m.status == "queued" else { return nil }
-            return ParameterValue.epochMilliseconds(m.dueAt, timeZone: "UTC").map(Int64.init)
-        }.min()
+    func nextRetry(_ store: any Storage, _ ids: [Int64]) async throws -> Int64? {
+        var due: [Int64] = []
+        for id in ids {
+            guard let m = try await store.message(id: id), m.status == "retry" || m.status == "queued" else { continue }
+            if let at = ParameterValue.epochMilliseconds(m.dueAt, timeZone: "UTC") { due.append(Int64(at)) }
+        }
+        return due.min()
     }
 
     /// `--to --text`: the number checked by libphonenumber, the text counted, stored as queued.
-    func direct(to: String, text: String, store: Store, config: PolicyConfig, now: Int64) throws -> [Int64] {
+    func direct(to: String, text: String, store: any Storage, config: PolicyConfig, now: Int64) async throws -> [Int64] {
         let number: PhoneNumber
         do { number = try PhoneNumber.parse(to, region: config.defaultRegion) } catch {
             throw Self.fail("--to '\(to)': \(error.description) (region \(config.defaultRegion))")
@@ -152,18 +154,18 @@ struct Send: AsyncParsableCommand {
         let eventID = "send-\(now)-\(UInt32.random(in: 0...UInt32.max))"
         let event = Event(id: eventID, type: "herald.send", occurredAt: now,
                           data: .object(["to": .string(number.e164), "text": .string(text)]))
-        try store.register(event, now: now)
-        let id = try store.direct(now: now) { w in
-            try w.writeRaw(eventID: eventID, contact: number.e164, phone: number.e164, text: text, locale: "und",
-                           encoding: sms.encoding.rawValue, units: sms.units, segments: sms.segments,
-                           expiresAt: now + 24 * 3_600_000)
-        }
+        try await store.register(event, now: now)
+        let id = try await store.queue(
+            RawMessage(
+                eventID: eventID, contact: number.e164, phone: number.e164, text: text, locale: "und",
+                encoding: sms.encoding.rawValue, units: sms.units, segments: sms.segments, expiresAt: now + 24 * 3_600_000),
+            now: now)
         show("stored", "message \(id) (event \(eventID)), queued")
         return [id]
     }
 
     /// `--contact --template`: the policy decides, as for a campaign of one.
-    func templated(contact: String, template id: String, store: Store, config: PolicyConfig, now: Int64) throws -> [Int64] {
+    func templated(contact: String, template id: String, store: any Storage, config: PolicyConfig, now: Int64) async throws -> [Int64] {
         let catalog = try loadCatalog(catalogOptions)
         guard let template = catalog.templates[id] else {
             let hint = Catalog.closest(id, in: Array(catalog.templates.keys)).map { "; did you mean \($0)?" } ?? ""
@@ -175,18 +177,18 @@ struct Send: AsyncParsableCommand {
         let event = Event(id: eventID, type: "herald.send", occurredAt: now,
                           data: .object(["template": .string(id), "contact": .string(contact)]))
         if let problem = template.unusableDirectly(parameters: parameters, columns: []) { throw Self.fail(problem) }
-        guard try store.contact(id: contact) != nil else {
+        guard try await store.contact(id: contact) != nil else {
             throw Self.fail("unknown contact '\(contact)'; add it with herald contact set \(contact) --phone …")
         }
-        try store.register(event, now: now)
+        try await store.register(event, now: now)
         let decision: Decision
         do {
-            decision = try store.direct(now: now) { w in
-                let plan = try planner.plan(
+            let plan = try await store.planning { context in
+                try planner.plan(
                     template: template, person: .object(["id": .string(contact)]), parameters: parameters, event: event,
-                    now: now, context: w.context)
-                return try w.write(plan, eventID: eventID)
+                    now: now, context: context)
             }
+            decision = try await store.write([plan], eventID: eventID, now: now)[0]
         } catch let error as EventError {
             throw Self.fail(error.description)
         }
@@ -196,7 +198,7 @@ struct Send: AsyncParsableCommand {
     }
 
     /// `--event`: ingested as by `herald event`, then its messages due now are sent.
-    func fromEvent(_ file: String, store: Store, config: PolicyConfig, now: Int64) throws -> [Int64] {
+    func fromEvent(_ file: String, store: any Storage, config: PolicyConfig, now: Int64) async throws -> [Int64] {
         let catalog = try loadCatalog(catalogOptions)
         guard let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file) else {
             throw Self.fail("cannot read \(file)")
@@ -209,7 +211,7 @@ struct Send: AsyncParsableCommand {
         }
         let planner = Planner(renderer: Renderer(catalog: catalog), config: config)
         var ids: [Int64] = []
-        for result in try store.ingest(events, planner: planner, now: now) {
+        for result in try await store.ingest(events, planner: planner, now: now) {
             switch result {
             case .failure(let error): throw Self.fail("\(file): \(error.description)")
             case .success(let r):

@@ -66,7 +66,7 @@ struct Serve: AsyncParsableCommand {
             secret = Array(text.utf8)
         } else {
             // Made once per database, so tokens outlive a restart.
-            let stored = try store.meta("token-secret") {
+            let stored = try await store.meta("token-secret") {
                 (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
             }
             secret = Array(stored.utf8)

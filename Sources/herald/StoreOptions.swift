@@ -11,8 +11,8 @@ struct StoreOptions: ParsableArguments {
     var path: String { db ?? ProcessInfo.processInfo.environment["HERALD_DB"] ?? "herald.sqlite" }
 
     /// The store; `bulk` for commands that write batch after batch (see `Store.init(path:bulk:)`).
-    func open(bulk: Bool = false) throws -> Store {
-        do { return try Store(path: path, bulk: bulk) } catch {
+    func open(bulk: Bool = false) throws -> SQLiteStore {
+        do { return try SQLiteStore(path: path, bulk: bulk) } catch {
             throw Herald.fail("cannot open database \(path): \(error)")
         }
     }

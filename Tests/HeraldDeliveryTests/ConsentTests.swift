@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import HeraldCore
 import HeraldDelivery
-import HeraldStore
+@testable import HeraldStore
 import Testing
 
 /// No SMS is handed to a provider unless, at that moment, the person's current preferences allow it: the worker
@@ -14,7 +14,7 @@ import Testing
     let policy = PolicyConfig()
 
     /// A `service.completed` for c-42 in Tunis (UTC+1), planned at `now`: returns its message id.
-    func plan(_ outbox: Outbox, id: String = "svc", at now: String) throws -> Int64 {
+    func plan(_ outbox: Outbox, id: String = "svc", at now: String) async throws -> Int64 {
         let json = """
             {"id": "\(id)", "type": "service.completed",
              "data": {"service": {"id": "S-1"}, "car": {"make": "Peugeot", "model": "208"},
@@ -23,7 +23,7 @@ import Testing
             """
         let event = try Event.parse(Data(json.utf8), catalog: catalog)
         let planner = Planner(renderer: Renderer(catalog: catalog), config: policy)
-        let result = try outbox.store.ingest([event], planner: planner, now: ms(now))[0].get()
+        let result = try await outbox.store.ingest([event], planner: planner, now: ms(now))[0].get()
         return try #require(result.decisions.first?.messageID)
     }
 
@@ -39,13 +39,13 @@ import Testing
     /// The issue's case: deferred by quiet hours at 21:30, opted out at 22:00, the worker at 08:30 sends nothing.
     @Test func anOptOutWhileAMessageWaitsInQuietHoursCancelsIt() async throws {
         let outbox = try Outbox()
-        let id = try plan(outbox, at: "2026-11-23T21:30:00Z")
-        #expect(try outbox.status(id) == "deferred")
-        let (_, changes) = try outbox.store.updateContact(id: "c-42", now: ms("2026-11-23T22:00:00Z"), policy: policy) {
+        let id = try await plan(outbox, at: "2026-11-23T21:30:00Z")
+        #expect(try await outbox.status(id) == "deferred")
+        let (_, changes) = try await outbox.store.updateContact(id: "c-42", now: ms("2026-11-23T22:00:00Z"), policy: policy) {
             $0.optedOutAll = true
         }
         #expect(changes.cancelled == 1)
-        let m = try #require(try outbox.store.message(id: id))
+        let m = try #require(try await outbox.store.message(id: id))
         #expect(m.status == "cancelled")
         #expect(m.reason == "opted_out")
         let (sender, path) = try logSender()
@@ -59,8 +59,8 @@ import Testing
     /// the claim itself looks again.
     @Test func theClaimLooksAgainWhateverChangedThePreference() async throws {
         let outbox = try Outbox()
-        let queued = try plan(outbox, id: "a", at: "2026-11-23T10:00:00Z")
-        #expect(try outbox.status(queued) == "queued")
+        let queued = try await plan(outbox, id: "a", at: "2026-11-23T10:00:00Z")
+        #expect(try await outbox.status(queued) == "queued")
         try await outbox.store.writer.write { db in
             try db.execute(sql: "UPDATE contact SET optedOutCategories = 'service' WHERE id = 'c-42'")
         }
@@ -70,7 +70,7 @@ import Testing
         await sender.shutdown()
         #expect(summary.claimed == 0)
         #expect(sentLines(path) == 0)
-        let m = try #require(try outbox.store.message(id: queued))
+        let m = try #require(try await outbox.store.message(id: queued))
         #expect(m.status == "cancelled")
         #expect(m.reason == "opted_out")
         #expect(m.lastError?.contains("opted out of service") == true)
@@ -79,7 +79,7 @@ import Testing
     /// Quiet hours as they are at hand-over, in the person's current zone; the number they have now.
     @Test func quietHoursAndTheNumberAreTheCurrentOnes() async throws {
         let outbox = try Outbox()
-        let id = try plan(outbox, at: "2026-11-23T10:00:00Z")
+        let id = try await plan(outbox, at: "2026-11-23T10:00:00Z")
         // Written around the preference path: the claim finds 11:00 in Tunis inside the new window.
         try await outbox.store.writer.write { db in
             try db.execute(sql: "UPDATE contact SET quietHours = '10:30-12:00', phone = '+21620999888' WHERE id = 'c-42'")
@@ -87,35 +87,35 @@ import Testing
         let (sender, path) = try logSender()
         let worker = Worker(store: outbox.store, sender: sender, config: WorkerConfig(), policy: policy)
         #expect(try await worker.pass(now: ms("2026-11-23T10:00:00Z")).claimed == 0)
-        var m = try #require(try outbox.store.message(id: id))
+        var m = try #require(try await outbox.store.message(id: id))
         #expect(m.status == "deferred")
         #expect(m.reason == "quiet_hours")
         #expect(m.dueAt == "2026-11-23T11:00:00Z")
         #expect(try await worker.pass(now: ms("2026-11-23T11:00:00Z")).sent == 1)
         await sender.shutdown()
-        m = try #require(try outbox.store.message(id: id))
+        m = try #require(try await outbox.store.message(id: id))
         #expect(m.phone == "+21620999888")
         let line = try JSONValue.parse(Array(String(contentsOfFile: path, encoding: .utf8).utf8))
         #expect(line["to"]?.text == "+21620999888")
     }
 
     /// Turning quiet hours off releases what they held; turning them on holds what waits.
-    @Test func quietHoursChangesApplyToWhatWaits() throws {
+    @Test func quietHoursChangesApplyToWhatWaits() async throws {
         let outbox = try Outbox()
-        let night = try plan(outbox, id: "night", at: "2026-11-23T21:30:00Z")
-        #expect(try outbox.store.message(id: night)?.dueAt == "2026-11-24T07:00:00Z")
-        var (_, changes) = try outbox.store.updateContact(id: "c-42", now: ms("2026-11-23T22:00:00Z"), policy: policy) {
+        let night = try await plan(outbox, id: "night", at: "2026-11-23T21:30:00Z")
+        #expect(try await outbox.store.message(id: night)?.dueAt == "2026-11-24T07:00:00Z")
+        var (_, changes) = try await outbox.store.updateContact(id: "c-42", now: ms("2026-11-23T22:00:00Z"), policy: policy) {
             $0.quietHours = "off"
         }
         #expect(changes.released == 1)
-        var m = try #require(try outbox.store.message(id: night))
+        var m = try #require(try await outbox.store.message(id: night))
         #expect(m.status == "queued")
         #expect(m.dueAt == "2026-11-23T22:00:00Z")
-        (_, changes) = try outbox.store.updateContact(id: "c-42", now: ms("2026-11-23T22:05:00Z"), policy: policy) {
+        (_, changes) = try await outbox.store.updateContact(id: "c-42", now: ms("2026-11-23T22:05:00Z"), policy: policy) {
             $0.quietHours = "22:00-09:00"
         }
         #expect(changes.deferred == 1)
-        m = try #require(try outbox.store.message(id: night))
+        m = try #require(try await outbox.store.message(id: night))
         #expect(m.status == "deferred")
         #expect(m.reason == "quiet_hours")
         #expect(m.dueAt == "2026-11-24T08:00:00Z")
@@ -124,11 +124,11 @@ import Testing
     /// The provider fails, the person opts out while the attempt is in flight: the retry never goes.
     @Test func anOptOutDuringAFailingAttemptStopsItsRetry() async throws {
         let outbox = try Outbox()
-        let id = try plan(outbox, at: "2026-11-23T10:00:00Z")
+        let id = try await plan(outbox, at: "2026-11-23T10:00:00Z")
         let store = outbox.store
         let policy = policy
         let provider = try await ScriptedProvider { _, _ in
-            _ = try? store.updateContact(id: "c-42", now: ms("2026-11-23T10:00:00.500Z"), policy: policy) {
+            _ = try? await store.updateContact(id: "c-42", now: ms("2026-11-23T10:00:00.500Z"), policy: policy) {
                 $0.optedOutAll = true
             }
             return .status(500, #"{"error":"busy"}"#)
@@ -139,33 +139,33 @@ import Testing
             store: store, sender: sender, config: WorkerConfig(backoffBase: 1_000), policy: policy, random: { 0 })
         let first = try await worker.pass(now: ms("2026-11-23T10:00:00Z"))
         #expect(first.retry == 1)
-        let m = try #require(try store.message(id: id))
+        let m = try #require(try await store.message(id: id))
         #expect(m.status == "cancelled")
         #expect(m.reason == "opted_out")
         let later = try await worker.pass(now: ms("2026-11-23T11:00:00Z"))
         await sender.shutdown()
         #expect(later.claimed == 0)
         #expect(provider.requests.count == 1)
-        #expect(try store.attempts(message: id).count == 1)
+        #expect(try await store.attempts(message: id).count == 1)
     }
 
     /// A waiting retry is cancelled by the opt-out itself.
-    @Test func anOptOutCancelsAWaitingRetry() throws {
+    @Test func anOptOutCancelsAWaitingRetry() async throws {
         let outbox = try Outbox()
-        let id = try plan(outbox, at: "2026-11-23T10:00:00Z")
-        let claimed = try outbox.store.claim(now: ms("2026-11-23T10:00:00Z"), limit: 10, lease: 60_000, policy: policy)
+        let id = try await plan(outbox, at: "2026-11-23T10:00:00Z")
+        let claimed = try await outbox.store.claim(now: ms("2026-11-23T10:00:00Z"), limit: 10, lease: 60_000, policy: policy)
         #expect(claimed.map(\.id) == [id])
-        try outbox.store.record(
+        try await outbox.store.record(
             [AttemptRecord(
                 messageID: id, number: 1, sender: "test", startedAt: ms("2026-11-23T10:00:00Z"), latencyMs: 5,
                 outcome: .transient, error: "HTTP 500", result: .retry, nextAt: ms("2026-11-23T10:00:02Z"))],
             now: ms("2026-11-23T10:00:00Z"), policy: policy)
-        #expect(try outbox.status(id) == "retry")
-        let (_, changes) = try outbox.store.updateContact(id: "c-42", now: ms("2026-11-23T10:00:01Z"), policy: policy) {
+        #expect(try await outbox.status(id) == "retry")
+        let (_, changes) = try await outbox.store.updateContact(id: "c-42", now: ms("2026-11-23T10:00:01Z"), policy: policy) {
             $0.optedOutCategories = ["service"]
         }
         #expect(changes.cancelled == 1)
-        #expect(try outbox.status(id) == "cancelled")
+        #expect(try await outbox.status(id) == "cancelled")
     }
 
     /// The worker runs while the person opts out: nothing is claimed for them after the opt-out commits. What a
@@ -178,13 +178,14 @@ import Testing
             try db.execute(sql: "INSERT INTO contact (id, phone, createdAt, updatedAt) VALUES ('c-9', '+251911234567', 0, 0)")
         }
         let event = Event(id: "many", type: "herald.send", occurredAt: now, data: .object([:]))
-        try store.register(event, now: now)
-        let ids = try store.direct(now: now) { w in
-            try (0..<120).map { _ in
-                try w.writeRaw(
+        try await store.register(event, now: now)
+        var ids: [Int64] = []
+        for _ in 0..<120 {
+            ids.append(try await store.queue(
+                RawMessage(
                     eventID: "many", contact: "c-9", phone: "+251911234567", text: "hello", locale: "en",
-                    encoding: "GSM-7", units: 5, segments: 1, expiresAt: now + 3_600_000)
-            }
+                    encoding: "GSM-7", units: 5, segments: 1, expiresAt: now + 3_600_000),
+                now: now))
         }
         let provider = try await ScriptedProvider { key, _ in .ok(key) }
         defer { provider.stop() }
@@ -198,7 +199,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(2))
             waited += 1
         }
-        try store.updateContact(id: "c-9", now: now, policy: policy) { $0.optedOutAll = true }
+        try await store.updateContact(id: "c-9", now: now, policy: policy) { $0.optedOutAll = true }
         // Claimed before the opt-out: every message with an attempt counted now. Any later claim would be reviewed
         // and cancelled, so this set can only shrink from here.
         let claimedBefore = Set(try await store.writer.read { db in
@@ -210,7 +211,7 @@ import Testing
         let keys = Set(provider.requests.map(\.key))
         let allowed = Set(claimedBefore.map { "herald-\(store.instance)-\($0)" })
         #expect(keys.isSubset(of: allowed))
-        let statuses = try store.messageCounts()
+        let statuses = try await store.messageCounts()
         #expect(statuses["cancelled", default: 0] == ids.count - claimedBefore.count)
         #expect(statuses["sent", default: 0] == claimedBefore.count)
     }
@@ -219,26 +220,28 @@ import Testing
     @Test func aKeywordReplyGoesToThePersonWhoJustOptedOut() async throws {
         let outbox = try Outbox()
         let now = ms("2026-11-23T10:00:00Z")
-        try outbox.store.updateContact(id: "c-1", now: now, policy: policy) {
+        try await outbox.store.updateContact(id: "c-1", now: now, policy: policy) {
             $0.phone = "+251911234567"
             $0.optedOutAll = true
         }
         let event = Event(id: "in-1", type: "inbound", occurredAt: now, data: .object([:]))
-        try outbox.store.register(event, now: now)
-        let (reply, direct) = try outbox.store.direct(now: now) { w in
-            (try w.writeRaw(
+        try await outbox.store.register(event, now: now)
+        let reply = try await outbox.store.queue(
+            RawMessage(
                 eventID: "in-1", contact: "c-1", phone: "+251911234567", text: "You will get no more SMS", locale: "en",
                 encoding: "GSM-7", units: 24, segments: 1, expiresAt: now + 3_600_000, category: Consent.keywordReply),
-             try w.writeRaw(
+            now: now)
+        let direct = try await outbox.store.queue(
+            RawMessage(
                 eventID: "in-1", contact: "c-1", phone: "+251911234567", text: "Hello", locale: "en",
-                encoding: "GSM-7", units: 5, segments: 1, expiresAt: now + 3_600_000))
-        }
+                encoding: "GSM-7", units: 5, segments: 1, expiresAt: now + 3_600_000),
+            now: now)
         let (sender, path) = try logSender()
         let worker = Worker(store: outbox.store, sender: sender, config: WorkerConfig(), policy: policy)
         #expect(try await worker.pass(now: now).sent == 1)
         await sender.shutdown()
-        #expect(try outbox.status(reply) == "sent")
-        #expect(try outbox.status(direct) == "cancelled")
+        #expect(try await outbox.status(reply) == "sent")
+        #expect(try await outbox.status(direct) == "cancelled")
         #expect(sentLines(path) == 1)
     }
 }

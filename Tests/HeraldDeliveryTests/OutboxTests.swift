@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import HeraldCore
 import HeraldDelivery
-import HeraldStore
+@testable import HeraldStore
 import Testing
 
 /// The worker over the outbox with the injected clock: quiet hours, expiry, the kill switch, delivery reports and
@@ -33,7 +33,7 @@ import Testing
                                    "language": "fr", "timeZone": "Africa/Tunis"}}}
             """
         let event = try Event.parse(Data(json.utf8), catalog: catalog)
-        let result = try outbox.store.ingest([event], planner: planner, now: ms("2026-11-23T21:30:00Z"))[0].get()
+        let result = try await outbox.store.ingest([event], planner: planner, now: ms("2026-11-23T21:30:00Z"))[0].get()
         let decision = try #require(result.decisions.first)
         #expect(decision.action == .defer)
         let id = try #require(decision.messageID)
@@ -42,10 +42,10 @@ import Testing
         let (sender, path) = try logSender()
         let worker = Worker(store: outbox.store, sender: sender, config: WorkerConfig(), policy: PolicyConfig())
         #expect(try await worker.pass(now: ms("2026-11-24T06:59:59.999Z")).claimed == 0)
-        #expect(try outbox.status(id) == "deferred")
+        #expect(try await outbox.status(id) == "deferred")
         #expect(try await worker.pass(now: ms("2026-11-24T07:00:00Z")).sent == 1)
         await sender.shutdown()
-        #expect(try outbox.status(id) == "sent")
+        #expect(try await outbox.status(id) == "sent")
         let sent = lines(path)
         #expect(sent.count == 1)
         #expect(sent.first?["to"]?.text == "+21620123456")
@@ -56,14 +56,14 @@ import Testing
     @Test func aMessagePastItsTimeToLiveEndsExpiredWithoutBeingSent() async throws {
         let outbox = try Outbox()
         let now = ms("2026-11-23T10:00:00Z")
-        let ids = try outbox.add(2, now: now, ttl: 60_000)
+        let ids = try await outbox.add(2, now: now, ttl: 60_000)
         let (sender, path) = try logSender()
         let worker = Worker(store: outbox.store, sender: sender, config: WorkerConfig(), policy: PolicyConfig())
         let s = try await worker.pass(now: now + 60_000)
         await sender.shutdown()
         #expect(s.expired == 2 && s.sent == 0)
         for id in ids {
-            let m = try outbox.store.message(id: id)!
+            let m = try await outbox.store.message(id: id)!
             #expect(m.status == "expired")
             #expect(m.lastError == "expired before it could be sent")
             #expect(m.finishedAt == "2026-11-23T10:01:00Z")
@@ -74,45 +74,46 @@ import Testing
     @Test func theKillSwitchHoldsMessagesAndReleasesThoseStillAlive() async throws {
         let outbox = try Outbox()
         let now = ms("2026-11-23T10:00:00Z")
-        let short = try outbox.add(1, now: now, ttl: 10 * 60_000)[0]
-        let long = try outbox.add(1, now: now, ttl: 24 * 3_600_000)[0]
+        let short = try await outbox.add(1, now: now, ttl: 10 * 60_000)[0]
+        let long = try await outbox.add(1, now: now, ttl: 24 * 3_600_000)[0]
         let (sender, path) = try logSender()
         let off = Worker(store: outbox.store, sender: sender, config: WorkerConfig(enabled: false), policy: PolicyConfig())
         let held = try await off.pass(now: now)
         #expect(held.held == 2 && held.claimed == 0)
-        #expect(try outbox.status(short) == "disabled" && outbox.status(long) == "disabled")
+        #expect(try await outbox.status(short) == "disabled")
+        #expect(try await outbox.status(long) == "disabled")
         #expect(lines(path).isEmpty)
         // Switched on an hour later: the 10-minute message is past its time to live, the other goes out.
         let on = Worker(store: outbox.store, sender: sender, config: WorkerConfig(enabled: true), policy: PolicyConfig())
         let s = try await on.pass(now: now + 3_600_000)
         await sender.shutdown()
         #expect(s.expired == 1 && s.sent == 1)
-        #expect(try outbox.status(short) == "expired")
-        #expect(try outbox.status(long) == "sent")
+        #expect(try await outbox.status(short) == "expired")
+        #expect(try await outbox.status(long) == "sent")
         #expect(lines(path).map { $0["id"]?.text } == ["\(long)"])
     }
 
     @Test func deliveryReportsUpdateKnownMessagesAndKeepUnknownOnes() async throws {
         let outbox = try Outbox()
         let now = ms("2026-11-23T10:00:00Z")
-        let ids = try outbox.add(2, now: now)
+        let ids = try await outbox.add(2, now: now)
         let (sender, _) = try logSender()
         _ = try await Worker(store: outbox.store, sender: sender, config: WorkerConfig(), policy: PolicyConfig()).pass(now: now)
         await sender.shutdown()
         // By the provider's id, and by Herald's idempotency key.
-        let first = try outbox.store.apply(DeliveryReport(reference: "log-\(ids[0])", status: .delivered), now: now + 5_000)
+        let first = try await outbox.store.apply(DeliveryReport(reference: "log-\(ids[0])", status: .delivered), now: now + 5_000)
         #expect(first.messageID == ids[0] && first.previous == "sent" && first.status == "delivered")
-        let second = try outbox.store.apply(
+        let second = try await outbox.store.apply(
             DeliveryReport(reference: "herald-\(outbox.store.instance)-\(ids[1])", status: .failed, errorCode: "EC_ABSENT_SUBSCRIBER"), now: now + 6_000)
         #expect(second.messageID == ids[1] && second.status == "failed")
-        let unknown = try outbox.store.apply(DeliveryReport(reference: "prov-nope", status: .delivered), now: now + 7_000)
+        let unknown = try await outbox.store.apply(DeliveryReport(reference: "prov-nope", status: .delivered), now: now + 7_000)
         #expect(unknown.messageID == nil)
-        #expect(try outbox.status(ids[0]) == "delivered")
-        let failed = try outbox.store.message(id: ids[1])!
+        #expect(try await outbox.status(ids[0]) == "delivered")
+        let failed = try await outbox.store.message(id: ids[1])!
         #expect(failed.status == "failed" && failed.lastError == "provider reported failed: EC_ABSENT_SUBSCRIBER")
         let kept = try await outbox.store.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM report") }
         #expect(kept == 3)
-        let stats = try outbox.store.statistics(since: nil)
+        let stats = try await outbox.store.statistics(since: nil)
         #expect(stats.byStatus == ["delivered": 1, "failed": 1])
         #expect(stats.deliveredRate == 0.5)
     }
@@ -120,9 +121,9 @@ import Testing
     @Test func aClaimLeftByAStoppedWorkerIsTakenAgainWhenItsLeaseRunsOut() async throws {
         let outbox = try Outbox()
         let now = ms("2026-11-23T10:00:00Z")
-        let id = try outbox.add(now: now)[0]
+        let id = try await outbox.add(now: now)[0]
         // A worker claimed it and stopped before recording anything.
-        let claimed = try outbox.store.claim(now: now, limit: 10, lease: 60_000, policy: PolicyConfig())
+        let claimed = try await outbox.store.claim(now: now, limit: 10, lease: 60_000, policy: PolicyConfig())
         #expect(claimed.map(\.id) == [id] && claimed[0].attempt == 1 && !claimed[0].reclaimed)
         let (sender, path) = try logSender()
         let worker = Worker(store: outbox.store, sender: sender, config: WorkerConfig(lease: 60_000), policy: PolicyConfig())
@@ -130,21 +131,21 @@ import Testing
         let s = try await worker.pass(now: now + 60_000)
         await sender.shutdown()
         #expect(s.sent == 1 && s.reclaimed == 1)
-        let m = try outbox.store.message(id: id)!
+        let m = try await outbox.store.message(id: id)!
         #expect(m.status == "sent" && m.attempts == 2)
         #expect(lines(path).map { $0["idempotencyKey"]?.text } == ["herald-\(outbox.store.instance)-\(id)"])
     }
 
-    @Test func idempotencyKeysDifferBetweenDatabases() throws {
+    @Test func idempotencyKeysDifferBetweenDatabases() async throws {
         let a = try Outbox(), b = try Outbox()
         let now = ms("2026-11-23T10:00:00Z")
-        _ = try a.add(now: now)
-        _ = try b.add(now: now)
-        let ka = try a.store.claim(now: now, limit: 1, lease: 1_000, policy: PolicyConfig())[0].idempotencyKey
-        let kb = try b.store.claim(now: now, limit: 1, lease: 1_000, policy: PolicyConfig())[0].idempotencyKey
+        _ = try await a.add(now: now)
+        _ = try await b.add(now: now)
+        let ka = try await a.store.claim(now: now, limit: 1, lease: 1_000, policy: PolicyConfig())[0].idempotencyKey
+        let kb = try await b.store.claim(now: now, limit: 1, lease: 1_000, policy: PolicyConfig())[0].idempotencyKey
         #expect(ka != kb, "message 1 of a new database is not a resend of another's message 1")
-        #expect(try b.store.apply(DeliveryReport(reference: ka, status: .delivered), now: now).messageID == nil)
-        #expect(try a.store.apply(DeliveryReport(reference: ka, status: .delivered), now: now).messageID == 1)
+        #expect(try await b.store.apply(DeliveryReport(reference: ka, status: .delivered), now: now).messageID == nil)
+        #expect(try await a.store.apply(DeliveryReport(reference: ka, status: .delivered), now: now).messageID == 1)
     }
 
     @Test func backoffDoublesWithJitterUpToTheCeiling() throws {

@@ -31,13 +31,13 @@ struct Received: Sendable, Equatable {
 /// client, headers, timeouts and connection handling are the real ones.
 final class ScriptedProvider: Sendable {
     let received = Locked<[Received]>([])
-    let script: @Sendable (_ key: String, _ attempt: Int) -> Reply
+    let script: @Sendable (_ key: String, _ attempt: Int) async -> Reply
     let port: Int
     private let task: Task<Void, any Error>
 
     /// Starts on a free port; `script` is asked for each request with the message's idempotency key and how
     /// many times that key was seen (from 1).
-    init(script: @escaping @Sendable (String, Int) -> Reply) async throws {
+    init(script: @escaping @Sendable (String, Int) async -> Reply) async throws {
         self.script = script
         let received = self.received
         let router = Router()
@@ -51,7 +51,7 @@ final class ScriptedProvider: Sendable {
                 return list.filter { $0.key == key }.count
             }
             var headers: HTTPFields = [.contentType: "application/json"]
-            switch script(key, attempt) {
+            switch await script(key, attempt) {
             case .ok(let id):
                 return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "{\"id\": \"\(id)\"}")))
             case .status(let code, let text, let extra):
@@ -93,28 +93,30 @@ func ms(_ iso: String) -> Int64 { Int64(ParameterValue.epochMilliseconds(iso, ti
 
 /// A fresh SQLite file with messages put straight into the outbox.
 struct Outbox {
-    let store: Store
+    let store: SQLiteStore
     let path: String
 
     init() throws {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("herald-\(UUID().uuidString).sqlite").path
-        store = try Store(path: path)
+        store = try SQLiteStore(path: path)
     }
 
     /// Stores `count` queued messages created at `now`, alive for `ttl` ms; returns their ids.
-    func add(_ count: Int = 1, now: Int64, ttl: Int64 = 3_600_000, text: String = "Test message") throws -> [Int64] {
+    func add(_ count: Int = 1, now: Int64, ttl: Int64 = 3_600_000, text: String = "Test message") async throws -> [Int64] {
         let event = Event(id: "t-\(UUID().uuidString)", type: "herald.send", occurredAt: now, data: .object([:]))
-        try store.register(event, now: now)
-        return try store.direct(now: now) { w in
-            try (0..<count).map { i in
-                try w.writeRaw(
+        try await store.register(event, now: now)
+        var ids: [Int64] = []
+        for i in 0..<count {
+            ids.append(try await store.queue(
+                RawMessage(
                     eventID: event.id, contact: "c-\(i)", phone: "+25191123\(String(format: "%04d", i))", text: text,
-                    locale: "en", encoding: "GSM-7", units: text.count, segments: 1, expiresAt: now + ttl)
-            }
+                    locale: "en", encoding: "GSM-7", units: text.count, segments: 1, expiresAt: now + ttl),
+                now: now))
         }
+        return ids
     }
 
-    func status(_ id: Int64) throws -> String { try store.message(id: id)!.status }
+    func status(_ id: Int64) async throws -> String { try await store.message(id: id)!.status }
 
-    func statuses() throws -> [String: Int] { try store.messageCounts() }
+    func statuses() async throws -> [String: Int] { try await store.messageCounts() }
 }

@@ -25,17 +25,17 @@ import Testing
         let provider = try await ScriptedProvider { key, _ in .ok("prov-\(key)") }
         defer { provider.stop() }
         let outbox = try Outbox()
-        let ids = try outbox.add(3, now: now)
+        let ids = try await outbox.add(3, now: now)
         let w = worker(outbox, provider)
         let summary = try await w.pass(now: now)
         await w.sender.shutdown()
         #expect(summary.sent == 3)
         for id in ids {
-            let m = try outbox.store.message(id: id)!
+            let m = try await outbox.store.message(id: id)!
             #expect(m.status == "sent")
             #expect(m.providerID == "prov-herald-\(outbox.store.instance)-\(id)")
             #expect(m.attempts == 1)
-            let attempts = try outbox.store.attempts(message: id)
+            let attempts = try await outbox.store.attempts(message: id)
             #expect(attempts.count == 1 && attempts[0].outcome == "accepted" && attempts[0].httpStatus == 200)
         }
         let received = provider.requests
@@ -51,25 +51,25 @@ import Testing
         let provider = try await ScriptedProvider { _, attempt in attempt == 1 ? .status(500, "{\"error\": \"busy\"}") : .ok("p2") }
         defer { provider.stop() }
         let outbox = try Outbox()
-        let id = try outbox.add(now: now)[0]
+        let id = try await outbox.add(now: now)[0]
         let w = worker(outbox, provider)
         var s = try await w.pass(now: now)
         #expect(s.retry == 1 && s.sent == 0)
-        let m = try outbox.store.message(id: id)!
+        let m = try await outbox.store.message(id: id)!
         #expect(m.status == "retry")
         // First retry: base 1 s, equal jitter at 0.5 → 750 ms after the attempt ended.
         let due = ms(m.dueAt)
-        let latency = try outbox.store.attempts(message: id)[0].latencyMs
+        let latency = try await outbox.store.attempts(message: id)[0].latencyMs
         #expect(due == now + latency + 750)
         s = try await w.pass(now: due - 1)
         #expect(s.claimed == 0)
         s = try await w.pass(now: due)
         await w.sender.shutdown()
         #expect(s.sent == 1)
-        let attempts = try outbox.store.attempts(message: id)
+        let attempts = try await outbox.store.attempts(message: id)
         #expect(attempts.map(\.outcome) == ["transient", "accepted"])
         #expect(attempts[0].httpStatus == 500 && attempts[0].error?.contains("busy") == true)
-        #expect(try outbox.status(id) == "sent")
+        #expect(try await outbox.status(id) == "sent")
         #expect(provider.requests.map(\.key) == ["herald-\(outbox.store.instance)-\(id)", "herald-\(outbox.store.instance)-\(id)"])
     }
 
@@ -79,12 +79,12 @@ import Testing
         let provider = try await ScriptedProvider { _, _ in .slow(5) }
         defer { provider.stop() }
         let outbox = try Outbox()
-        let id = try outbox.add(now: now)[0]
+        let id = try await outbox.add(now: now)[0]
         let w = worker(outbox, provider, timeout: 0.3)
         let s = try await w.pass(now: now)
         await w.sender.shutdown()
         #expect(s.retry == 1)
-        let attempt = try #require(try outbox.store.attempts(message: id).first)
+        let attempt = try #require(try await outbox.store.attempts(message: id).first)
         #expect(attempt.outcome == "transient")
         #expect(attempt.error?.contains("timed out") == true)
         #expect(attempt.latencyMs >= 250 && attempt.latencyMs < 4_500)
@@ -97,7 +97,7 @@ import Testing
         provider.stop()
         try await Task.sleep(for: .milliseconds(100))
         let outbox = try Outbox()
-        let id = try outbox.add(now: now)[0]
+        let id = try await outbox.add(now: now)[0]
         let sender = HTTPSender(config: HTTPSenderConfig(url: "http://127.0.0.1:\(port)/send", timeout: 0.5))
         let w = Worker(store: outbox.store, sender: sender, config: WorkerConfig(maxAttempts: 2, backoffBase: 1_000), policy: PolicyConfig(), random: { 0 })
         var s = try await w.pass(now: now)
@@ -105,11 +105,11 @@ import Testing
         s = try await w.pass(now: now + 60_000)
         await sender.shutdown()
         #expect(s.failed == 1)
-        let m = try outbox.store.message(id: id)!
+        let m = try await outbox.store.message(id: id)!
         #expect(m.status == "failed")
         #expect(m.lastError?.contains("gave up after 2 attempts") == true)
         #expect(m.lastError?.contains("refused") == true)
-        #expect(try outbox.store.attempts(message: id).map(\.outcome) == ["transient", "transient"])
+        #expect(try await outbox.store.attempts(message: id).map(\.outcome) == ["transient", "transient"])
     }
 
     @Test func tooManyRequestsWaitsForRetryAfter() async throws {
@@ -118,31 +118,31 @@ import Testing
         }
         defer { provider.stop() }
         let outbox = try Outbox()
-        let id = try outbox.add(now: now)[0]
+        let id = try await outbox.add(now: now)[0]
         let w = worker(outbox, provider)
         _ = try await w.pass(now: now)
-        let m = try outbox.store.message(id: id)!
+        let m = try await outbox.store.message(id: id)!
         #expect(m.status == "retry")
         let due = ms(m.dueAt)
-        let latency = try outbox.store.attempts(message: id)[0].latencyMs
+        let latency = try await outbox.store.attempts(message: id)[0].latencyMs
         #expect(due == now + latency + 30_000, "Retry-After 30 s beats a 1 s backoff")
         #expect(try await w.pass(now: now + 29_000).claimed == 0)
         #expect(try await w.pass(now: due).sent == 1)
         await w.sender.shutdown()
-        #expect(try outbox.store.attempts(message: id).first?.httpStatus == 429)
+        #expect(try await outbox.store.attempts(message: id).first?.httpStatus == 429)
     }
 
     @Test func aClientErrorIsNotRetried() async throws {
         let provider = try await ScriptedProvider { _, _ in .status(400, "{\"error\": \"bad number\"}") }
         defer { provider.stop() }
         let outbox = try Outbox()
-        let id = try outbox.add(now: now)[0]
+        let id = try await outbox.add(now: now)[0]
         let w = worker(outbox, provider)
         let s = try await w.pass(now: now)
         #expect(s.failed == 1)
         #expect(try await w.pass(now: now + 3_600_000 - 1).claimed == 0)
         await w.sender.shutdown()
-        let m = try outbox.store.message(id: id)!
+        let m = try await outbox.store.message(id: id)!
         #expect(m.status == "failed")
         #expect(m.lastError == "HTTP 400: {\"error\": \"bad number\"}")
         #expect(provider.requests.count == 1)
@@ -152,13 +152,13 @@ import Testing
         let provider = try await ScriptedProvider { _, _ in .status(200, "<html>OK</html>") }
         defer { provider.stop() }
         let outbox = try Outbox()
-        let id = try outbox.add(now: now)[0]
+        let id = try await outbox.add(now: now)[0]
         let w = worker(outbox, provider)
         let s = try await w.pass(now: now)
         await w.sender.shutdown()
         // 2xx means the provider took it: resending would send it twice.
         #expect(s.sent == 1)
-        let m = try outbox.store.message(id: id)!
+        let m = try await outbox.store.message(id: id)!
         #expect(m.status == "sent" && m.providerID == nil)
         #expect(m.lastError?.contains("not JSON") == true)
     }
@@ -167,7 +167,7 @@ import Testing
         let provider = try await ScriptedProvider { _, _ in .ok("g1") }
         defer { provider.stop() }
         let outbox = try Outbox()
-        _ = try outbox.add(now: now, text: "Café & co = 100% ✓")
+        _ = try await outbox.add(now: now, text: "Café & co = 100% ✓")
         let w = worker(outbox, provider) {
             $0.method = .get
             $0.url = provider.url + "?to={to}&msg={text}&from={from}"
@@ -184,11 +184,11 @@ import Testing
         let provider = try await ScriptedProvider { _, _ in .status(503, "down") }
         defer { provider.stop() }
         let outbox = try Outbox()
-        let id = try outbox.add(now: now, ttl: 500)[0]
+        let id = try await outbox.add(now: now, ttl: 500)[0]
         let w = worker(outbox, provider)
         _ = try await w.pass(now: now)
         await w.sender.shutdown()
-        let m = try outbox.store.message(id: id)!
+        let m = try await outbox.store.message(id: id)!
         #expect(m.status == "expired")
         #expect(m.lastError?.contains("before the next attempt") == true)
     }

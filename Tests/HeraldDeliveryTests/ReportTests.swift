@@ -12,33 +12,33 @@ import Testing
     @Test func aReportNeverStopsAMessageFromBeingSent() async throws {
         let outbox = try Outbox()
         let now = ms("2026-11-23T10:00:00Z")
-        let id = try #require(try outbox.add(1, now: now).first)
+        let id = try #require(try await outbox.add(1, now: now).first)
         // A report for a message still queued: kept, ignored, and the message is sent as if it never came.
-        let early = try outbox.store.apply(DeliveryReport(reference: "\(id)", status: .delivered), now: now)
+        let early = try await outbox.store.apply(DeliveryReport(reference: "\(id)", status: .delivered), now: now)
         #expect(early.ignored?.contains("not handed to a provider yet") == true, "\(early)")
-        #expect(try outbox.status(id) == "queued")
+        #expect(try await outbox.status(id) == "queued")
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("sms-\(UUID().uuidString).jsonl").path
         let sender = try LogSender(path: path)
         let worker = Worker(store: outbox.store, sender: sender, config: WorkerConfig(), policy: policy)
         #expect(try await worker.pass(now: now).sent == 1)
         await sender.shutdown()
         // Now handed over: the report applies; a later, contradicting one does not.
-        let delivered = try outbox.store.apply(DeliveryReport(reference: "\(id)", status: .delivered), now: now + 1_000)
+        let delivered = try await outbox.store.apply(DeliveryReport(reference: "\(id)", status: .delivered), now: now + 1_000)
         #expect(delivered.ignored == nil && delivered.status == "delivered")
-        let late = try outbox.store.apply(DeliveryReport(reference: "\(id)", status: .failed), now: now + 2_000)
+        let late = try await outbox.store.apply(DeliveryReport(reference: "\(id)", status: .failed), now: now + 2_000)
         #expect(late.ignored?.contains("already delivered") == true)
-        #expect(try outbox.status(id) == "delivered")
+        #expect(try await outbox.status(id) == "delivered")
     }
 
-    @Test func aCancelledMessageStaysCancelled() throws {
+    @Test func aCancelledMessageStaysCancelled() async throws {
         let outbox = try Outbox()
         let now = ms("2026-11-23T10:00:00Z")
-        let id = try #require(try outbox.add(1, now: now).first)
-        try outbox.store.updateContact(id: "c-0", now: now, policy: policy) { $0.optedOutAll = true }
-        #expect(try outbox.status(id) == "cancelled")
-        let report = try outbox.store.apply(DeliveryReport(reference: "\(id)", status: .delivered), now: now)
+        let id = try #require(try await outbox.add(1, now: now).first)
+        try await outbox.store.updateContact(id: "c-0", now: now, policy: policy) { $0.optedOutAll = true }
+        #expect(try await outbox.status(id) == "cancelled")
+        let report = try await outbox.store.apply(DeliveryReport(reference: "\(id)", status: .delivered), now: now)
         #expect(report.ignored == "it was cancelled before it was sent")
-        #expect(try outbox.status(id) == "cancelled")
+        #expect(try await outbox.status(id) == "cancelled")
     }
 
     /// An accepted answer is accepted, however large; a refusal's body is kept short, without numbers or the text.
@@ -51,15 +51,15 @@ import Testing
         defer { provider.stop() }
         let outbox = try Outbox()
         let now = ms("2026-11-23T10:00:00Z")
-        let ids = try outbox.add(2, now: now, text: "Private note for Amine")
+        let ids = try await outbox.add(2, now: now, text: "Private note for Amine")
         let sender = HTTPSender(config: HTTPSenderConfig(url: provider.url, method: .post, idPath: "id"), connections: 2)
         let worker = Worker(store: outbox.store, sender: sender, config: WorkerConfig(), policy: policy)
         let summary = try await worker.pass(now: now)
         await sender.shutdown()
         #expect(summary.sent == 1 && summary.failed == 1, "\(summary)")
-        #expect(try outbox.status(ids[0]) == "sent")
+        #expect(try await outbox.status(ids[0]) == "sent")
         #expect(provider.requests.filter { $0.key.hasSuffix("-\(ids[0])") }.count == 1)
-        let refused = try #require(try outbox.store.message(id: ids[1]))
+        let refused = try #require(try await outbox.store.message(id: ids[1]))
         #expect(refused.status == "failed")
         let error = refused.lastError ?? ""
         #expect(error.contains("HTTP 400") && !error.contains("911230001") && !error.contains("Private note"), "\(error)")

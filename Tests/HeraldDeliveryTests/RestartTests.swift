@@ -28,7 +28,7 @@ import Testing
         defer { provider.stop() }
         let outbox = try Outbox()
         let now = SystemClock.now()
-        let ids = try outbox.add(300, now: now)
+        let ids = try await outbox.add(300, now: now)
 
         let first = try worker(db: outbox.path, url: provider.url)
         var waited = 0
@@ -40,7 +40,7 @@ import Testing
         await onOwnThread { first.waitUntilExit() }
         let beforeRestart = provider.requests.count
         #expect(beforeRestart >= 60 && beforeRestart < 300, "killed mid-batch")
-        let inFlight = try outbox.statuses()["sending", default: 0]
+        let inFlight = try await outbox.statuses()["sending", default: 0]
         #expect(inFlight > 0, "the kill left claimed messages")
 
         let second = try worker(db: outbox.path, url: provider.url)
@@ -48,7 +48,7 @@ import Testing
         #expect(second.terminationStatus == 0)
 
         // Every message ends sent, each received at most twice, always under its own key.
-        #expect(try outbox.statuses() == ["sent": 300])
+        #expect(try await outbox.statuses() == ["sent": 300])
         var byKey: [String: Int] = [:]
         for r in provider.requests { byKey[r.key, default: 0] += 1 }
         #expect(Set(byKey.keys) == Set(ids.map { "herald-\(outbox.store.instance)-\($0)" }))
@@ -56,8 +56,8 @@ import Testing
         // provider never saw more requests for a message than it had claims.
         var lost = 0
         for id in ids {
-            let m = try #require(try outbox.store.message(id: id))
-            let recorded = try outbox.store.attempts(message: id)
+            let m = try #require(try await outbox.store.message(id: id))
+            let recorded = try await outbox.store.attempts(message: id)
             let received = byKey["herald-\(outbox.store.instance)-\(id)", default: 0]
             #expect(m.attempts - recorded.count <= 1, "message \(id): \(m.attempts) claims, \(recorded.count) recorded")
             #expect(received <= m.attempts)

@@ -82,7 +82,7 @@ import Yams
             #expect(other.status == 403)
             let otherPut = try await client.call(.put, "/v1/contacts/u-18/preferences", #"{"optedOutAll": true}"#, headers: h.headers(token: token))
             #expect(otherPut.status == 403)
-            #expect(try h.store.contact(id: "u-18")?.optedOutAll == false)
+            #expect(try await h.store.contact(id: "u-18")?.optedOutAll == false)
             for (method, path) in [(HTTPRequest.Method.get, "/v1/messages"), (.post, "/v1/events"), (.get, "/v1/stats"), (.post, "/v1/contacts/u-17/tokens")] {
                 let r = try await client.call(method, path, "{}", headers: h.headers(token: token))
                 #expect(r.status == 403, "\(method) \(path) with a customer token")

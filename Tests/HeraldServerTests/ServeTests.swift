@@ -1,6 +1,7 @@
 import Foundation
 import HeraldTestSupport
 import HTTPTypes
+import HeraldCore
 import HeraldDelivery
 import HeraldServer
 import HeraldStore
@@ -176,13 +177,13 @@ import FoundationNetworking
 
         // Every event answered 201 is stored with its message; nothing is left claimed; every message the
         // provider received is recorded as sent, under its own key.
-        let store = try Store(path: db)
+        let store = try SQLiteStore(path: db)
         let created = answered.value.filter { $0.value == 201 }.keys
         #expect(created.count >= 60)
         for id in created {
-            #expect(try store.explain(event: id)?.messages.count == 1, "event \(id)")
+            #expect(try await store.explain(event: id)?.messages.count == 1, "event \(id)")
         }
-        let counts = try store.messageCounts()
+        let counts = try await store.messageCounts()
         #expect(counts["sending", default: 0] == 0, "\(counts)")
         // What the provider received is recorded: sent, or (an answer too slow on a loaded machine) a transient
         // attempt to retry under the same key. Nothing is sent that Herald does not know of.
@@ -190,7 +191,7 @@ import FoundationNetworking
         #expect(counts["sent", default: 0] <= keys.count, "\(counts), provider got \(received.value.count)")
         for key in keys {
             let id = try #require(Int64(key.split(separator: "-").last ?? ""))
-            #expect(try store.attempts(message: id).isEmpty == false, "message \(id) reached the provider with no attempt recorded")
+            #expect(try await store.attempts(message: id).isEmpty == false, "message \(id) reached the provider with no attempt recorded")
         }
         #expect(counts.values.reduce(0, +) == answered.value.filter { $0.value == 201 }.count)
     }

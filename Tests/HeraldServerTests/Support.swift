@@ -4,7 +4,7 @@ import HTTPTypes
 import HeraldCore
 import HeraldDelivery
 import HeraldServer
-import HeraldStore
+@testable import HeraldStore
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -17,7 +17,7 @@ func ms(_ iso: String) -> Int64 { Int64(ParameterValue.epochMilliseconds(iso, ti
 
 /// A server over a fresh SQLite file, the shipped catalog, one key per role and a clock the test moves.
 final class ServerHarness: Sendable {
-    let store: Store
+    let store: SQLiteStore
     let path: String
     let secrets: [Role: String]
     let now: Locked<Int64>
@@ -25,7 +25,7 @@ final class ServerHarness: Sendable {
 
     init(now start: String = "2026-11-23T11:00:00Z", worker: Bool = false) throws {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("herald-server-\(UUID().uuidString).sqlite").path
-        store = try Store(path: path)
+        store = try SQLiteStore(path: path)
         var secrets: [Role: String] = [:]
         var keys: [APIKey] = []
         for role in Role.allCases {

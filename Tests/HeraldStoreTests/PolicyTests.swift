@@ -5,13 +5,13 @@ import Testing
 
 @Suite("Seed events through rules, policy and the outbox")
 struct SeedEventTests {
-    @Test func everySeedEventReachesTheRightPerson() throws {
+    @Test func everySeedEventReachesTheRightPerson() async throws {
         let h = try Harness()
         let dir = packageRoot.appendingPathComponent("Examples/events")
         var byEvent: [String: IngestResult] = [:]
         for name in try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() where name.hasSuffix(".json") {
             let json = try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
-            let result = try h.ingest(json, now: "2026-11-23T14:00:00Z").get()
+            let result = try await h.ingest(json, now: "2026-11-23T14:00:00Z").get()
             byEvent[result.event] = result
         }
         #expect(byEvent.count == 8)
@@ -33,7 +33,7 @@ struct SeedEventTests {
         let reminder = try only("ecar-apt-2003")
         #expect(reminder.action == .defer && reminder.dueAt == "2026-11-25T08:30:00Z")
 
-        let messages = try h.store.messages(MessageFilter(limit: 100))
+        let messages = try await h.store.messages(MessageFilter(limit: 100))
         #expect(messages.count == 7)
         let text = Dictionary(uniqueKeysWithValues: messages.map { ($0.template, $0) })
         #expect(text["case.response_added"]?.text.contains("has received 2 responses") == true)
@@ -47,7 +47,7 @@ struct SeedEventTests {
         #expect(text["appointment.reminder"]?.status == "deferred")
         #expect(text["case.escalated"]?.phone == "+251711234567")
         // The CRM's stored form, 2519…, is read as Ethiopian.
-        #expect(try h.store.contact(id: "u-3")?.phone == "+251911765432")
+        #expect(try await h.store.contact(id: "u-3")?.phone == "+251911765432")
     }
 }
 
@@ -55,7 +55,7 @@ struct SeedEventTests {
 struct PreferenceTests {
     /// A value the catalog check could not foresee (a name that forces UCS-2) pushes the reminder past its budget of
     /// 3 segments: the decision says so, and nothing is sent at that cost.
-    @Test func aMessageOverItsBudgetIsRefusedNotSent() throws {
+    @Test func aMessageOverItsBudgetIsRefusedNotSent() async throws {
         let h = try Harness()
         func reminder(_ id: String, name: String) -> String {
             """
@@ -66,78 +66,78 @@ struct PreferenceTests {
                       "car": {"make": "\(String(repeating: "M", count: 20))", "model": "\(String(repeating: "m", count: 20))"}}}
             """
         }
-        let over = try h.decide(reminder("a", name: "😀" + String(repeating: "x", count: 28)), now: "2026-11-23T14:00:00Z")
+        let over = try await h.decide(reminder("a", name: "😀" + String(repeating: "x", count: 28)), now: "2026-11-23T14:00:00Z")
         #expect(over.action == .suppress && over.reason == .overBudget && over.messageID == nil)
         #expect(over.detail.contains("4 segments (UCS-2"), "\(over.detail)")
         #expect(over.detail.contains("over the budget of 3"))
-        let within = try h.decide(reminder("b", name: String(repeating: "x", count: 29)), now: "2026-11-23T14:00:00Z")
+        let within = try await h.decide(reminder("b", name: String(repeating: "x", count: 29)), now: "2026-11-23T14:00:00Z")
         #expect(within.action == .defer && within.messageID != nil)
     }
 
-    @Test func optOutOfOneCategoryLeavesTheOthers() throws {
+    @Test func optOutOfOneCategoryLeavesTheOthers() async throws {
         let h = try Harness()
-        try h.store.updateContact(id: "c-1", now: 0, policy: h.planner.config) { $0.optedOutCategories = ["billing"] }
-        let invoice = try h.decide(garage("invoice.created", at: "2026-11-23T10:00:00Z"), now: "2026-11-23T10:00:00Z")
+        try await h.store.updateContact(id: "c-1", now: 0, policy: h.planner.config) { $0.optedOutCategories = ["billing"] }
+        let invoice = try await h.decide(garage("invoice.created", at: "2026-11-23T10:00:00Z"), now: "2026-11-23T10:00:00Z")
         #expect(invoice.action == .suppress && invoice.reason == .optedOut && invoice.category == "billing")
-        let service = try h.decide(garage("service.completed", at: "2026-11-23T10:00:00Z"), now: "2026-11-23T10:00:00Z")
+        let service = try await h.decide(garage("service.completed", at: "2026-11-23T10:00:00Z"), now: "2026-11-23T10:00:00Z")
         #expect(service.action == .send)
     }
 
-    @Test func optOutOfEverything() throws {
+    @Test func optOutOfEverything() async throws {
         let h = try Harness()
-        try h.store.updateContact(id: "c-1", now: 0, policy: h.planner.config) { $0.optedOutAll = true }
+        try await h.store.updateContact(id: "c-1", now: 0, policy: h.planner.config) { $0.optedOutAll = true }
         for type in ["invoice.created", "service.completed"] {
-            let d = try h.decide(garage(type, at: "2026-11-23T10:00:00Z"), now: "2026-11-23T10:00:00Z")
+            let d = try await h.decide(garage(type, at: "2026-11-23T10:00:00Z"), now: "2026-11-23T10:00:00Z")
             #expect(d.action == .suppress && d.reason == .optedOut && d.category == "all")
         }
-        #expect(try h.counts().messages == 0)
+        #expect(try await h.counts().messages == 0)
     }
 
-    @Test func theCustomersLanguageWinsOverTheEvents() throws {
+    @Test func theCustomersLanguageWinsOverTheEvents() async throws {
         let h = try Harness()
-        try h.store.updateContact(id: "c-1", now: 0, policy: h.planner.config) {
+        try await h.store.updateContact(id: "c-1", now: 0, policy: h.planner.config) {
             $0.language = "am"
             $0.languageChosen = true
         }
-        let d = try h.decide(garage("service.completed", at: "2026-11-23T10:00:00Z", language: "en"), now: "2026-11-23T10:00:00Z")
+        let d = try await h.decide(garage("service.completed", at: "2026-11-23T10:00:00Z", language: "en"), now: "2026-11-23T10:00:00Z")
         #expect(d.locale == "am")
         #expect(d.trace.contains { $0.check == "language" && $0.detail.contains("the contact chose am, which wins") })
-        #expect(try h.store.contact(id: "c-1")?.language == "am")
-        let message = try #require(try h.store.messages(MessageFilter(contact: "c-1")).first)
+        #expect(try await h.store.contact(id: "c-1")?.language == "am")
+        let message = try #require(try await h.store.messages(MessageFilter(contact: "c-1")).first)
         #expect(message.encoding == "UCS-2" && message.locale == "am")
     }
 
-    @Test func anEventsLanguageIsUsedUntilTheCustomerChooses() throws {
+    @Test func anEventsLanguageIsUsedUntilTheCustomerChooses() async throws {
         let h = try Harness()
-        _ = try h.decide(garage("service.completed", at: "2026-11-23T10:00:00Z", language: "fr"), now: "2026-11-23T10:00:00Z")
-        let next = try h.decide(garage("service.completed", at: "2026-11-23T10:05:00Z", language: "en"), now: "2026-11-23T10:05:00Z")
+        _ = try await h.decide(garage("service.completed", at: "2026-11-23T10:00:00Z", language: "fr"), now: "2026-11-23T10:00:00Z")
+        let next = try await h.decide(garage("service.completed", at: "2026-11-23T10:05:00Z", language: "en"), now: "2026-11-23T10:05:00Z")
         #expect(next.locale == "en")
-        #expect(try h.store.contact(id: "c-1")?.languageChosen == false)
+        #expect(try await h.store.contact(id: "c-1")?.languageChosen == false)
     }
 
-    @Test func aLanguageWithoutMessagesFallsBack() throws {
+    @Test func aLanguageWithoutMessagesFallsBack() async throws {
         let h = try Harness()
-        let d = try h.decide(garage("service.completed", at: "2026-11-23T10:00:00Z", language: "de"), now: "2026-11-23T10:00:00Z")
+        let d = try await h.decide(garage("service.completed", at: "2026-11-23T10:00:00Z", language: "de"), now: "2026-11-23T10:00:00Z")
         #expect(d.action == .send && d.locale == "en")
         #expect(d.trace.contains { $0.check == "language" && $0.detail.contains("no service.completed message in de; used en") })
     }
 
-    @Test func phoneNumbersDecide() throws {
+    @Test func phoneNumbersDecide() async throws {
         let h = try Harness()
-        let noPhone = try h.decide(assigned(at: "2026-11-23T10:00:00Z", assignee: "u-40", phone: nil), now: "2026-11-23T10:00:00Z")
+        let noPhone = try await h.decide(assigned(at: "2026-11-23T10:00:00Z", assignee: "u-40", phone: nil), now: "2026-11-23T10:00:00Z")
         #expect(noPhone.reason == .noPhone)
-        let bad = try h.decide(assigned(at: "2026-11-23T10:00:00Z", assignee: "u-41", phone: "12345"), now: "2026-11-23T10:00:00Z")
+        let bad = try await h.decide(assigned(at: "2026-11-23T10:00:00Z", assignee: "u-41", phone: "12345"), now: "2026-11-23T10:00:00Z")
         #expect(bad.reason == .invalidPhone && bad.detail.contains("too_short"))
         // A new number in an event updates the contact.
-        _ = try h.decide(assigned(at: "2026-11-23T10:00:00Z", assignee: "u-42", phone: "0911234567"), now: "2026-11-23T10:00:00Z")
-        let moved = try h.decide(assigned(at: "2026-11-23T10:01:00Z", assignee: "u-42", phone: "+251 91 155 0101"), now: "2026-11-23T10:01:00Z")
+        _ = try await h.decide(assigned(at: "2026-11-23T10:00:00Z", assignee: "u-42", phone: "0911234567"), now: "2026-11-23T10:00:00Z")
+        let moved = try await h.decide(assigned(at: "2026-11-23T10:01:00Z", assignee: "u-42", phone: "+251 91 155 0101"), now: "2026-11-23T10:01:00Z")
         #expect(moved.action == .send)
-        #expect(try h.store.contact(id: "u-42")?.phone == "+251911550101")
+        #expect(try await h.store.contact(id: "u-42")?.phone == "+251911550101")
         // A later event without a phone uses the stored one.
-        let stored = try h.decide(assigned(at: "2026-11-23T10:02:00Z", assignee: "u-42", phone: nil), now: "2026-11-23T10:02:00Z")
+        let stored = try await h.decide(assigned(at: "2026-11-23T10:02:00Z", assignee: "u-42", phone: nil), now: "2026-11-23T10:02:00Z")
         #expect(stored.action == .send)
         // Safaricom 08x: unknown to the 2022 metadata, possible, so sent with a note.
-        let safaricom = try h.decide(assigned(at: "2026-11-23T10:00:00Z", assignee: "u-43", phone: "0811234567"), now: "2026-11-23T10:00:00Z")
+        let safaricom = try await h.decide(assigned(at: "2026-11-23T10:00:00Z", assignee: "u-43", phone: "0811234567"), now: "2026-11-23T10:00:00Z")
         #expect(safaricom.action == .send)
         #expect(safaricom.trace.contains { $0.detail.contains("not valid per libphonenumber's metadata") })
     }
@@ -168,31 +168,31 @@ struct TimingTests {
     ]
 
     @Test(arguments: quietCases)
-    func quietHours(local: String, zone: String, action: Decision.Action, due: String?) throws {
+    func quietHours(local: String, zone: String, action: Decision.Action, due: String?) async throws {
         let h = try Harness()
-        let d = try h.decide(assigned(at: local, timeZone: zone), now: local)
+        let d = try await h.decide(assigned(at: local, timeZone: zone), now: local)
         #expect(d.action == action, "\(local) \(zone)")
         #expect(d.dueAt == due)
         #expect(d.timeZone == zone)
         if let due {
-            let message = try #require(try h.store.messages(MessageFilter()).first)
+            let message = try #require(try await h.store.messages(MessageFilter()).first)
             #expect(message.status == "deferred" && message.dueAt == due)
         }
     }
 
-    @Test func theContactsOwnQuietHoursAndOff() throws {
+    @Test func theContactsOwnQuietHoursAndOff() async throws {
         let h = try Harness()
-        try h.store.updateContact(id: "u-17", now: 0, policy: h.planner.config) { $0.quietHours = "22:00-07:00" }
-        let at2130 = try h.decide(assigned(at: "2026-11-23T21:30:00+03:00"), now: "2026-11-23T21:30:00+03:00")
+        try await h.store.updateContact(id: "u-17", now: 0, policy: h.planner.config) { $0.quietHours = "22:00-07:00" }
+        let at2130 = try await h.decide(assigned(at: "2026-11-23T21:30:00+03:00"), now: "2026-11-23T21:30:00+03:00")
         #expect(at2130.action == .send)
-        let at2230 = try h.decide(assigned(at: "2026-11-23T22:30:00+03:00"), now: "2026-11-23T22:30:00+03:00")
+        let at2230 = try await h.decide(assigned(at: "2026-11-23T22:30:00+03:00"), now: "2026-11-23T22:30:00+03:00")
         #expect(at2230.dueAt == "2026-11-24T04:00:00Z")
-        try h.store.updateContact(id: "u-17", now: 0, policy: h.planner.config) { $0.quietHours = "off" }
-        let off = try h.decide(assigned(at: "2026-11-23T23:30:00+03:00"), now: "2026-11-23T23:30:00+03:00")
+        try await h.store.updateContact(id: "u-17", now: 0, policy: h.planner.config) { $0.quietHours = "off" }
+        let off = try await h.decide(assigned(at: "2026-11-23T23:30:00+03:00"), now: "2026-11-23T23:30:00+03:00")
         #expect(off.action == .send)
     }
 
-    @Test func urgentPassesQuietHoursButNotAnOptOut() throws {
+    @Test func urgentPassesQuietHoursButNotAnOptOut() async throws {
         var catalog = shippedCatalog
         catalog.templates["case.escalated"]!.priority = .urgent
         let h = try Harness(catalog: catalog)
@@ -202,13 +202,13 @@ struct TimingTests {
              "data": {"case": {"number": "CASE-1"}, "manager": {"id": "u-1", "phone": "0911234567"}}}
             """
         }
-        let urgent = try h.decide(escalation("x1"), now: "2026-11-23T23:00:00+03:00")
+        let urgent = try await h.decide(escalation("x1"), now: "2026-11-23T23:00:00+03:00")
         #expect(urgent.action == .send)
         #expect(urgent.trace.contains { $0.check == "quiet_hours" && $0.detail.contains("urgent") })
-        let normal = try h.decide(assigned(at: "2026-11-23T23:00:00+03:00", assignee: "u-1"), now: "2026-11-23T23:00:00+03:00")
+        let normal = try await h.decide(assigned(at: "2026-11-23T23:00:00+03:00", assignee: "u-1"), now: "2026-11-23T23:00:00+03:00")
         #expect(normal.action == .defer)
-        try h.store.updateContact(id: "u-1", now: 0, policy: h.planner.config) { $0.optedOutCategories = ["case_updates"] }
-        let optedOut = try h.decide(escalation("x2"), now: "2026-11-23T23:00:00+03:00")
+        try await h.store.updateContact(id: "u-1", now: 0, policy: h.planner.config) { $0.optedOutCategories = ["case_updates"] }
+        let optedOut = try await h.decide(escalation("x2"), now: "2026-11-23T23:00:00+03:00")
         #expect(optedOut.reason == .optedOut)
     }
 
@@ -221,59 +221,59 @@ struct TimingTests {
         """
     }
 
-    @Test func aReminderThatQuietHoursWouldDelayPastItsExpiryExpires() throws {
+    @Test func aReminderThatQuietHoursWouldDelayPastItsExpiryExpires() async throws {
         let h = try Harness()
         // Booked at 22:00 for 07:00 the next morning: quiet until 08:00, after the appointment.
-        let late = try h.decide(
+        let late = try await h.decide(
             Self.reminder(id: "r1", at: "2026-11-24T07:00:00+01:00", occurred: "2026-11-23T22:00:00+01:00"),
             now: "2026-11-23T22:00:00+01:00")
         #expect(late.action == .suppress && late.reason == .expired)
         #expect(late.detail.contains("quiet until 2026-11-24 08:00"))
         // An appointment already past.
-        let past = try h.decide(
+        let past = try await h.decide(
             Self.reminder(id: "r2", at: "2026-11-20T10:00:00+01:00", occurred: "2026-11-19T10:00:00+01:00"),
             now: "2026-11-23T10:00:00+01:00")
         #expect(past.reason == .expired)
         // Booked at 22:00 for 15:00 tomorrow: deferred to 08:00, still worth sending.
-        let deferred = try h.decide(
+        let deferred = try await h.decide(
             Self.reminder(id: "r3", at: "2026-11-24T15:00:00+01:00", occurred: "2026-11-23T22:00:00+01:00"),
             now: "2026-11-23T22:00:00+01:00")
         #expect(deferred.action == .defer && deferred.dueAt == "2026-11-24T07:00:00Z")
-        #expect(try h.counts().messages == 1)
+        #expect(try await h.counts().messages == 1)
     }
 
-    @Test func aMessageOlderThanItsTimeToLiveExpires() throws {
+    @Test func aMessageOlderThanItsTimeToLiveExpires() async throws {
         let h = try Harness()
         // case.assigned lives 24h; the event arrives 25h late.
-        let d = try h.decide(assigned(at: "2026-11-22T09:00:00Z"), now: "2026-11-23T10:00:00Z")
+        let d = try await h.decide(assigned(at: "2026-11-22T09:00:00Z"), now: "2026-11-23T10:00:00Z")
         #expect(d.reason == .expired)
     }
 
-    @Test func theRateLimitCountsPerPersonInItsWindow() throws {
+    @Test func theRateLimitCountsPerPersonInItsWindow() async throws {
         let h = try Harness(config: PolicyConfig(rateLimit: RateLimit(count: 2, window: 3600)))
-        let first = try h.decide(assigned(at: "2026-11-23T10:00:00Z"), now: "2026-11-23T10:00:00Z")
-        let second = try h.decide(assigned(at: "2026-11-23T10:10:00Z"), now: "2026-11-23T10:10:00Z")
-        let third = try h.decide(assigned(at: "2026-11-23T10:20:00Z"), now: "2026-11-23T10:20:00Z")
+        let first = try await h.decide(assigned(at: "2026-11-23T10:00:00Z"), now: "2026-11-23T10:00:00Z")
+        let second = try await h.decide(assigned(at: "2026-11-23T10:10:00Z"), now: "2026-11-23T10:10:00Z")
+        let third = try await h.decide(assigned(at: "2026-11-23T10:20:00Z"), now: "2026-11-23T10:20:00Z")
         #expect(first.action == .send && second.action == .send)
         #expect(third.reason == .rateLimited && third.detail.contains("2 messages in the last 1h"))
-        let other = try h.decide(assigned(at: "2026-11-23T10:20:00Z", assignee: "u-99"), now: "2026-11-23T10:20:00Z")
+        let other = try await h.decide(assigned(at: "2026-11-23T10:20:00Z", assignee: "u-99"), now: "2026-11-23T10:20:00Z")
         #expect(other.action == .send)
-        let later = try h.decide(assigned(at: "2026-11-23T11:05:00Z"), now: "2026-11-23T11:05:00Z")
+        let later = try await h.decide(assigned(at: "2026-11-23T11:05:00Z"), now: "2026-11-23T11:05:00Z")
         #expect(later.action == .send)
     }
 }
 
 @Suite("Idempotency, bad input and durability")
 struct StoreTests {
-    @Test func theSameEventTwiceCreatesNothingNew() throws {
+    @Test func theSameEventTwiceCreatesNothingNew() async throws {
         let h = try Harness()
         let json = assigned(id: "dup-1", at: "2026-11-23T10:00:00Z")
-        let first = try h.ingest(json, now: "2026-11-23T10:00:00Z").get()
-        let before = try h.counts()
-        let second = try h.ingest(json, now: "2026-11-23T10:05:00Z").get()
+        let first = try await h.ingest(json, now: "2026-11-23T10:00:00Z").get()
+        let before = try await h.counts()
+        let second = try await h.ingest(json, now: "2026-11-23T10:05:00Z").get()
         #expect(!first.duplicate && second.duplicate)
         #expect(second.decisions == first.decisions)
-        let after = try h.counts()
+        let after = try await h.counts()
         #expect(after.events == before.events && after.messages == before.messages && after.decisions == before.decisions)
     }
 
@@ -289,56 +289,56 @@ struct StoreTests {
     ]
 
     @Test(arguments: malformed)
-    func aMalformedEventIsRefusedAndStoresNothing(json: String, code: EventError.Code, field: String?) throws {
+    func aMalformedEventIsRefusedAndStoresNothing(json: String, code: EventError.Code, field: String?) async throws {
         let h = try Harness()
-        let result = try h.ingest(json, now: "2026-11-23T10:00:00Z")
+        let result = try await h.ingest(json, now: "2026-11-23T10:00:00Z")
         guard case .failure(let error) = result else {
             Issue.record("accepted: \(json)")
             return
         }
         #expect(error.code == code)
         #expect(error.field == field)
-        let counts = try h.counts()
+        let counts = try await h.counts()
         #expect(counts.events == 0 && counts.decisions == 0 && counts.messages == 0 && counts.contacts == 0)
     }
 
-    @Test func aBadEventInABatchLeavesTheOthers() throws {
+    @Test func aBadEventInABatchLeavesTheOthers() async throws {
         let h = try Harness()
         let good = try Event.parse(Data(assigned(id: "b1", at: "2026-11-23T10:00:00Z").utf8), catalog: h.planner.catalog)
         var broken = good
         broken.id = "b2"
         broken.data = .object(["case": .object(["number": .string("C")]), "assignee": .object(["id": .string("u")])])
-        let results = try h.store.ingest([good, broken], planner: h.planner, now: ms("2026-11-23T10:00:00Z"))
+        let results = try await h.store.ingest([good, broken], planner: h.planner, now: ms("2026-11-23T10:00:00Z"))
         #expect((try? results[0].get()) != nil)
         guard case .failure(let error) = results[1] else {
             Issue.record("b2 accepted")
             return
         }
         #expect(error.field == "data.case.title")
-        #expect(try h.counts().events == 1)
-        #expect(try h.store.explain(event: "b2") == nil)
+        #expect(try await h.counts().events == 1)
+        #expect(try await h.store.explain(event: "b2") == nil)
     }
 
-    @Test func aReopenedDatabaseHoldsEveryDecision() throws {
+    @Test func aReopenedDatabaseHoldsEveryDecision() async throws {
         let path: String
         let decisions: [Decision]
         do {
             let h = try Harness()
             path = h.path
-            decisions = try h.ingest(assigned(id: "keep-1", at: "2026-11-23T21:30:00+03:00"), now: "2026-11-23T21:30:00+03:00")
+            decisions = try await h.ingest(assigned(id: "keep-1", at: "2026-11-23T21:30:00+03:00"), now: "2026-11-23T21:30:00+03:00")
                 .get().decisions
         }
-        let reopened = try Store(path: path)
-        let x = try #require(try reopened.explain(event: "keep-1"))
+        let reopened = try makeStore(path: path)
+        let x = try #require(try await reopened.explain(event: "keep-1"))
         #expect(x.decisions == decisions)
         #expect(x.messages.count == 1 && x.messages[0].status == "deferred")
     }
 
-    @Test func explainTellsWhy() throws {
+    @Test func explainTellsWhy() async throws {
         let h = try Harness()
-        try h.store.updateContact(id: "u-17", now: 0, policy: h.planner.config) { $0.optedOutCategories = ["billing"] }
-        _ = try h.ingest(assigned(id: "why-1", at: "2026-11-23T22:15:00+03:00", language: "fr"), now: "2026-11-23T22:15:00+03:00")
-        let x = try #require(try h.store.explain(event: "why-1", contact: "u-17"))
+        try await h.store.updateContact(id: "u-17", now: 0, policy: h.planner.config) { $0.optedOutCategories = ["billing"] }
+        _ = try await h.ingest(assigned(id: "why-1", at: "2026-11-23T22:15:00+03:00", language: "fr"), now: "2026-11-23T22:15:00+03:00")
+        let x = try #require(try await h.store.explain(event: "why-1", contact: "u-17"))
         #expect(x.rules.map(\.template) == ["case.assigned"] && x.rules[0].matched)
         let d = try #require(x.decisions.first)
         let checks = d.trace.map(\.check)

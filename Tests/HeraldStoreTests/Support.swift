@@ -12,45 +12,42 @@ let shippedCatalog: Catalog = Catalog.load(
 /// Epoch milliseconds of an ISO 8601 date-time with an offset.
 func ms(_ iso: String) -> Int64 { Int64(ParameterValue.epochMilliseconds(iso, timeZone: "UTC")!) }
 
-/// A fresh SQLite file and a planner over a catalog: what `herald event` uses, in process.
+/// A fresh database file and a planner over a catalog: what `herald event` uses, in process.
 struct Harness {
-    let store: Store
+    let store: any Storage
     let planner: Planner
     let path: String
 
     init(config: PolicyConfig = PolicyConfig(), catalog: Catalog = shippedCatalog) throws {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("herald-\(UUID().uuidString).sqlite").path
-        store = try Store(path: path)
+        store = try makeStore(path: path)
         planner = Planner(renderer: Renderer(catalog: catalog), config: config)
     }
 
     /// Parses and ingests one event at `now`.
-    func ingest(_ json: String, now: String) throws -> Result<IngestResult, EventError> {
+    func ingest(_ json: String, now: String) async throws -> Result<IngestResult, EventError> {
         let event: Event
         do { event = try Event.parse(Data(json.utf8), catalog: planner.catalog) } catch { return .failure(error) }
-        return try store.ingest([event], planner: planner, now: ms(now))[0]
+        return try await store.ingest([event], planner: planner, now: ms(now))[0]
     }
 
     /// The single decision of an event that must be accepted.
-    func decide(_ json: String, now: String) throws -> Decision {
-        let result = try ingest(json, now: now).get()
+    func decide(_ json: String, now: String) async throws -> Decision {
+        let result = try await ingest(json, now: now).get()
         precondition(result.decisions.count == 1, "expected one decision, got \(result.decisions.count)")
         return result.decisions[0]
     }
 
-    func counts() throws -> (events: Int, decisions: Int, messages: Int, contacts: Int) {
-        try store.writer.read { db in
-            (
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event") ?? 0,
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM decision") ?? 0,
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM message") ?? 0,
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM contact") ?? 0
-            )
-        }
+    func counts() async throws -> (events: Int, decisions: Int, messages: Int, contacts: Int) {
+        let t = try await store.totals()
+        return (t.events, t.decisions, t.messages, t.contacts)
     }
 }
 
-import GRDB
+/// The store under test. Every test here goes through the `Storage` protocol only, so another implementation runs
+/// the same suite by being made here.
+func makeStore(path: String) throws -> any Storage { try SQLiteStore(path: path) }
+
 
 /// A `case.assigned` event for one assignee.
 func assigned(

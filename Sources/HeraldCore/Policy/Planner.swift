@@ -42,6 +42,8 @@ public protocol PlanningContext {
     func contact(id: String) throws -> Contact?
     /// Messages (queued, deferred or sent) created for the contact at or after `since` (epoch ms).
     func messageCount(contact: String, since: Int64) throws -> Int
+    /// Whether a decision for this contact was already stored for the event (a campaign resumed).
+    func decided(eventID: String, contact: String) throws -> Bool
 }
 
 /// From an event to a decision for every person it reaches: rules, then the policy (opt-outs, phone, expiry,

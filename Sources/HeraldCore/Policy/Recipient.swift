@@ -52,6 +52,18 @@ public struct RecipientRow: Sendable {
         self.person = .success(wrapped)
     }
 
+    /// A recipient given as JSON (a line of a .jsonl file, an item of `POST /v1/campaigns`).
+    public init(line: Int, json: JSONValue, region: String) {
+        guard case .object(let object) = json else {
+            self.init(line: line, person: .failure(RowProblem("expected an object, got \(json.kindName)")), params: [:])
+            return
+        }
+        switch Self.values(object) {
+        case .failure(let problem): self.init(line: line, person: .failure(problem), params: [:])
+        case .success(let values): self.init(line: line, values: values, region: region)
+        }
+    }
+
     /// The values of a JSON recipient: its keys, and the parameters nested under `params`.
     public static func values(_ object: [String: JSONValue]) -> Result<[String: String], RowProblem> {
         var values: [String: String] = [:]

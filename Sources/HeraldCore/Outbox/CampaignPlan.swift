@@ -1,5 +1,4 @@
 import Foundation
-import HeraldCore
 
 /// One batch of a campaign, planned: the plans to store and what they amount to.
 public struct CampaignBatch: Sendable {
@@ -13,15 +12,17 @@ public struct CampaignBatch: Sendable {
     public var refused: [(line: Int, reason: String)] = []
     /// Rows already decided by an earlier run of the same campaign.
     public var skipped = 0
+
+    public init() {}
 }
 
-extension PlanningView {
+extension Planner {
     /// Plans campaign rows through the policy, as an event's recipients would be: a repeated contact, a missing
     /// parameter or a value the template refuses is a refused row; with `resumed`, rows already decided are
     /// skipped. `seen` carries the contacts met so far across batches.
     public func planCampaign(
         _ rows: [RecipientRow], template: Template, common: [String: String], event: Event, now: Int64,
-        planner: Planner, resumed: Bool, seen: inout Set<String>
+        resumed: Bool, seen: inout Set<String>, context: some PlanningContext
     ) throws -> CampaignBatch {
         var batch = CampaignBatch()
         batch.plans.reserveCapacity(rows.count)
@@ -39,7 +40,7 @@ extension PlanningView {
                 batch.refused.append((row.line, "contact \(PhoneNumber.maskID(contact)) is already in this campaign; the row is skipped"))
                 continue
             }
-            if resumed, try decided(eventID: event.id, contact: contact) {
+            if resumed, try context.decided(eventID: event.id, contact: contact) {
                 batch.skipped += 1
                 continue
             }
@@ -54,7 +55,7 @@ extension PlanningView {
                 continue
             }
             do {
-                let plan = try planner.plan(
+                let plan = try plan(
                     template: template, person: person, parameters: parameters, event: event, now: now, context: context)
                 switch plan.decision.action {
                 case .send: batch.queued += 1

@@ -1,0 +1,192 @@
+import Foundation
+
+/// Why a resend was refused.
+public struct ResendRefusal: Error, Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable { case notFound = "not_found", optedOut = "opted_out", notFinished = "not_finished" }
+    public var kind: Kind
+    public var description: String
+
+    public init(
+        kind: Kind,
+        description: String
+    ) {
+        self.kind = kind
+        self.description = description
+    }
+}
+
+extension ResendRefusal {
+    /// The rule of resending, for every store: only a finished message (sent, delivered, failed, expired or
+    /// cancelled) is sent again, and never to a person who has since opted out of its category. Nil when message
+    /// `id` may be resent.
+    public static func check(id: Int64, status: String, category: String, contact: Contact?) -> ResendRefusal? {
+        guard ["sent", "delivered", "failed", "expired", "cancelled"].contains(status) else {
+            return ResendRefusal(
+                kind: .notFinished,
+                description: "message \(id) is \(status): it is still on its way; resend it once it is sent, failed, expired or cancelled")
+        }
+        if let contact, contact.optedOutAll || contact.optedOutCategories.contains(category) {
+            return ResendRefusal(
+                kind: .optedOut,
+                description: "the contact opted out of \(contact.optedOutAll ? "every message" : category); nothing is resent")
+        }
+        return nil
+    }
+
+    public static func notFound(_ id: Int64) -> ResendRefusal { ResendRefusal(kind: .notFound, description: "no message \(id)") }
+}
+
+/// An event as stored.
+public struct StoredEvent: Sendable {
+    public var id: String
+    public var type: String
+    public var occurredAt: Int64
+    public var receivedAt: Int64
+    /// The envelope: id, type, occurredAt, data.
+    public var payload: JSONValue
+
+    public init(id: String, type: String, occurredAt: Int64, receivedAt: Int64, payload: JSONValue) {
+        self.id = id
+        self.type = type
+        self.occurredAt = occurredAt
+        self.receivedAt = receivedAt
+        self.payload = payload
+    }
+}
+
+/// How far a campaign has come: its decisions by action and reason.
+public struct CampaignCounts: Sendable, Codable, Equatable {
+    public var decided = 0
+    public var queued = 0
+    public var deferred = 0
+    public var suppressed: [String: Int] = [:]
+    public var segments = 0
+    /// Its messages by status.
+    public var messages: [String: Int] = [:]
+
+    public init() {}
+}
+
+/// Totals over the message log: what was sent, what failed, by template and event type.
+public struct Statistics: Sendable, Codable, Equatable {
+    /// ISO 8601; nil for all time.
+    public var since: String?
+    public var until: String?
+    public var contact: String?
+    public var messages: Int
+    public var segments: Int
+    public var byStatus: [String: Int]
+    /// Sent or delivered: handed to the provider.
+    public var handedOver: Int
+    /// Failed or expired.
+    public var failedOrExpired: Int
+    /// Handed to the provider (sent or delivered) over messages that reached an outcome (those plus failed and
+    /// expired); nil when none has.
+    public var successRate: Double?
+    public var failureRate: Double?
+    /// Delivered over messages with a delivery report (delivered, failed after sending, reported expired).
+    public var deliveredRate: Double?
+    public var attempts: AttemptTotals
+    /// Decisions not to send, by reason.
+    public var suppressed: [String: Int]
+    public var byTemplate: [String: [String: Int]]
+    public var byEventType: [String: [String: Int]]
+
+    public struct AttemptTotals: Sendable, Codable, Equatable {
+        public var total: Int
+        public var accepted: Int
+        public var transient: Int
+        public var permanent: Int
+        public var averageLatencyMs: Double?
+
+        public init(
+            total: Int,
+            accepted: Int,
+            transient: Int,
+            permanent: Int,
+            averageLatencyMs: Double? = nil
+        ) {
+            self.total = total
+            self.accepted = accepted
+            self.transient = transient
+            self.permanent = permanent
+            self.averageLatencyMs = averageLatencyMs
+        }
+    }
+
+    public init(
+        since: String? = nil,
+        until: String? = nil,
+        contact: String? = nil,
+        messages: Int,
+        segments: Int,
+        byStatus: [String: Int],
+        handedOver: Int,
+        failedOrExpired: Int,
+        successRate: Double? = nil,
+        failureRate: Double? = nil,
+        deliveredRate: Double? = nil,
+        attempts: AttemptTotals,
+        suppressed: [String: Int],
+        byTemplate: [String: [String: Int]],
+        byEventType: [String: [String: Int]]
+    ) {
+        self.since = since
+        self.until = until
+        self.contact = contact
+        self.messages = messages
+        self.segments = segments
+        self.byStatus = byStatus
+        self.handedOver = handedOver
+        self.failedOrExpired = failedOrExpired
+        self.successRate = successRate
+        self.failureRate = failureRate
+        self.deliveredRate = deliveredRate
+        self.attempts = attempts
+        self.suppressed = suppressed
+        self.byTemplate = byTemplate
+        self.byEventType = byEventType
+    }
+}
+
+/// What became of one event.
+public struct IngestResult: Sendable, Codable, Equatable {
+    public var event: String
+    public var type: String
+    /// True when the event id was already stored: nothing new was created and the stored decisions are returned.
+    public var duplicate: Bool
+    public var decisions: [Decision]
+
+    public init(
+        event: String,
+        type: String,
+        duplicate: Bool,
+        decisions: [Decision]
+    ) {
+        self.event = event
+        self.type = type
+        self.duplicate = duplicate
+        self.decisions = decisions
+    }
+}
+
+/// What a review of a person's waiting messages changed.
+public struct ConsentChanges: Sendable, Equatable, Codable {
+    /// Withdrawn: the person opted out.
+    public var cancelled = 0
+    /// Held (again, or longer) by quiet hours.
+    public var deferred = 0
+    /// Due sooner than before: quiet hours that no longer hold them.
+    public var released = 0
+    /// Too late to be worth sending.
+    public var expired = 0
+
+    public init() {}
+
+    public mutating func add(_ other: ConsentChanges) {
+        cancelled += other.cancelled
+        deferred += other.deferred
+        released += other.released
+        expired += other.expired
+    }
+}

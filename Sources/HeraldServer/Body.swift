@@ -114,12 +114,11 @@ extension Request {
     func query(_ name: String) -> String? { uri.queryParameters.get(name) }
 
     /// An instant from the query: ISO 8601 with an offset, or a duration back from now (`24h`, `7d`).
-    func instant(_ name: String, now: Int64) throws -> Int64? {
-        guard let text = query(name) else { return nil }
-        guard let instant = ParameterValue.instant(text, now: now) else {
-            throw Problem.field("?\(name)", "'\(text)' is not an ISO 8601 date-time with an offset, nor a duration such as 24h")
+    /// `?since=` and `?until=`, read by `TimeWindow`.
+    func window(now: Int64) throws -> TimeWindow {
+        do { return try TimeWindow(since: query("since"), until: query("until"), now: now) } catch {
+            throw Problem.field("?\(error.field)", error.text)
         }
-        return instant
     }
 }
 

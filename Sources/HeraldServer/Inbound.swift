@@ -42,7 +42,9 @@ struct Inbound {
         var cancelled = 0
         for contact in contacts {
             let change = PreferenceChange.keyword(kind)
-            let (updated, changes) = try await store.updateContact(id: contact.id, now: now, policy: state.settings.policy) { c in
+            let (updated, changes) = try await store.updateContact(
+                id: contact.id, now: now, policy: state.settings.policy, source: "inbound SMS \(word) from \(phone.masked)"
+            ) { c in
                 change.apply(to: &c)
                 if c.phone == nil { c.phone = phone.e164 }
             }

@@ -44,10 +44,10 @@ paths:
   /openapi.yaml:
     get:
       tags: [operations]
-      summary: This description (any key)
+      summary: This description (no key needed; it holds no secret)
+      security: []
       responses:
         "200": {description: OpenAPI 3.1 YAML, content: {application/yaml: {schema: {}}}}
-        "401": {$ref: "#/components/responses/Unauthorized"}
   /v1/events:
     post:
       tags: [events]
@@ -341,7 +341,7 @@ paths:
   /v1/messages/{id}:
     get:
       tags: [messages]
-      summary: One message with every attempt (staff)
+      summary: One message with every attempt (staff; backend, to follow up the messages its events caused)
       parameters:
         - {name: id, in: path, required: true, schema: {type: integer}}
       responses:

@@ -15,7 +15,7 @@ struct Routes: Sendable {
     func register(_ t: inout RouteTable) {
         t.add(.get, "/health", roles: [], isPublic: true, health)
         t.add(.get, "/metrics", roles: [.staff], metrics)
-        t.add(.get, "/openapi.yaml", roles: Set(Role.allCases), openAPI)
+        t.add(.get, "/openapi.yaml", roles: [], isPublic: true, openAPI)
         t.add(.post, "/v1/events", roles: [.backend], postEvent)
         t.add(.post, "/v1/events:batch", roles: [.backend], postEvents)
         t.add(.get, "/v1/events/{id}", roles: [.backend, .staff], getEvent)
@@ -29,7 +29,7 @@ struct Routes: Sendable {
         t.add(.post, "/v1/inbound", roles: [.backend, .provider], inbound)
         t.add(.post, "/v1/delivery-reports", roles: [.backend, .provider], deliveryReports)
         t.add(.get, "/v1/messages", roles: [.staff], messages)
-        t.add(.get, "/v1/messages/{id}", roles: [.staff], message)
+        t.add(.get, "/v1/messages/{id}", roles: [.staff, .backend], message)
         t.add(.post, "/v1/messages/{id}:resend", roles: [.staff], resend)
         t.add(.post, "/v1/campaigns", roles: [.backend], startCampaign)
         t.add(.get, "/v1/campaigns/{id}", roles: [.backend, .staff], campaign)
@@ -354,8 +354,11 @@ struct Routes: Sendable {
             }
             throw Problem.field(field, problem.text, code: problem.code)
         }
-        let (contact, _) = try await store.updateContact(id: id, now: state.clock(), policy: state.settings.policy) { [change] in change.apply(to: &$0) }
-        context.logger.info("preferences of \(maskedContact(id)) changed by \(context.identity.map(describe) ?? "?")")
+        let source = context.identity.map(describe) ?? "?"
+        let (contact, _) = try await store.updateContact(id: id, now: state.clock(), policy: state.settings.policy, source: "API, \(source)") {
+            [change] in change.apply(to: &$0)
+        }
+        context.logger.info("preferences of \(maskedContact(id)) changed by \(source)")
         return try jsonResponse(preferences(contact))
     }
 
@@ -450,8 +453,8 @@ struct Routes: Sendable {
         filter.contact = request.query("contact")
         filter.template = request.query("template")
         filter.event = request.query("event")
-        filter.since = try request.instant("since", now: now)
-        filter.until = try request.instant("until", now: now)
+        let window = try request.window(now: now)
+        (filter.since, filter.until) = (window.since, window.until)
         if let text = request.query("before") {
             guard let id = Int64(text) else { throw Problem.field("?before", "'\(text)' is not a message id") }
             filter.before = id
@@ -548,9 +551,8 @@ struct Routes: Sendable {
 
     func stats(_ request: Request, _ context: HeraldContext) async throws -> Response {
         let now = state.clock()
-        let since = try request.instant("since", now: now)
-        let until = try request.instant("until", now: now)
-        return try jsonResponse(try await store.statistics(since: since, until: until, contact: request.query("contact")))
+        let window = try request.window(now: now)
+        return try jsonResponse(try await store.statistics(since: window.since, until: window.until, contact: request.query("contact")))
     }
 }
 

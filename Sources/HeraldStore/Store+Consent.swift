@@ -8,30 +8,57 @@ extension SQLiteStore {
     /// (the CLI, the API, a customer's token, an inbound STOP or START) goes through here.
     @discardableResult
     public func updateContact(
-        id: String, now: Int64, policy: PolicyConfig, _ change: @escaping @Sendable (inout Contact) throws -> Void
+        id: String, now: Int64, policy: PolicyConfig, source: String,
+        _ change: @escaping @Sendable (inout Contact) throws -> Void
     ) async throws -> (contact: Contact, changes: ConsentChanges) {
-        try await write { db in try Self.update(db, id: id, now: now, policy: policy, change) }
+        try await write { db in try Self.update(db, id: id, now: now, policy: policy, source: source, change) }
     }
 
     /// `updateContact` for many people in one transaction: an import of preferences.
     @discardableResult
     public func updateContacts(
-        _ updates: [(id: String, change: @Sendable (inout Contact) throws -> Void)], now: Int64, policy: PolicyConfig
+        _ updates: [(id: String, change: @Sendable (inout Contact) throws -> Void)], now: Int64, policy: PolicyConfig,
+        source: String
     ) async throws -> ConsentChanges {
         try await write { db in
             var total = ConsentChanges()
-            for update in updates { total.add(try Self.update(db, id: update.id, now: now, policy: policy, update.change).changes) }
+            for update in updates {
+                total.add(try Self.update(db, id: update.id, now: now, policy: policy, source: source, update.change).changes)
+            }
             return total
         }
     }
 
     static func update(
-        _ db: Database, id: String, now: Int64, policy: PolicyConfig, _ change: (inout Contact) throws -> Void
+        _ db: Database, id: String, now: Int64, policy: PolicyConfig, source: String, _ change: (inout Contact) throws -> Void
     ) throws -> (contact: Contact, changes: ConsentChanges) {
-        var contact = try contact(db, id: id) ?? Contact(id: id)
+        let old = try contact(db, id: id)
+        var contact = old ?? Contact(id: id)
         try change(&contact)
         try save(db, contact: contact, now: now)
+        let changed = contact.changes(from: old)
+        if !changed.isEmpty {
+            try db.cachedStatement(sql: "INSERT INTO preferenceChange (contactId, at, source, changes) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [id, now, source, changed.joined(separator: "\n")])
+        }
         return (contact, try review(db, contact: contact, policy: policy, now: now))
+    }
+
+    public func preferenceHistory(contact: String, window: TimeWindow) async throws -> [PreferenceRecord] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT at, source, changes FROM preferenceChange
+                    WHERE contactId = ? AND at >= ? AND at < ? ORDER BY id
+                    """,
+                arguments: [contact, window.since ?? Int64.min, window.until ?? Int64.max]
+            ).map { row in
+                PreferenceRecord(
+                    at: Renderer.iso8601(ms: Double(row["at"] as Int64)), source: row["source"],
+                    changes: (row["changes"] as String).split(separator: "\n").map(String.init))
+            }
+        }
     }
 
     /// Reviews every waiting message of a contact at `now` and applies the verdicts.

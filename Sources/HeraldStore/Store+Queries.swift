@@ -70,11 +70,15 @@ extension SQLiteStore {
     }
 
     /// The ids of the latest events that reached a contact, newest first.
-    public func events(forContact contact: String, limit: Int) async throws -> [String] {
+    public func events(forContact contact: String, window: TimeWindow, limit: Int) async throws -> [String] {
         try await read { db in
             try String.fetchAll(
-                db, sql: "SELECT eventId FROM decision WHERE contactId = ? GROUP BY eventId ORDER BY MAX(id) DESC LIMIT ?",
-                arguments: [contact, limit])
+                db,
+                sql: """
+                    SELECT eventId FROM decision WHERE contactId = ? AND decidedAt >= ? AND decidedAt < ?
+                    GROUP BY eventId ORDER BY MAX(id) DESC LIMIT ?
+                    """,
+                arguments: [contact, window.since ?? Int64.min, window.until ?? Int64.max, limit])
         }
     }
 }

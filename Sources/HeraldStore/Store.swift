@@ -177,6 +177,19 @@ public struct SQLiteStore: Storage {
                     UPDATE message SET notBefore = CASE WHEN status = 'deferred' THEN dueAt ELSE createdAt END;
                     """)
         }
+        migrator.registerMigration("v6: the history of each person's preferences") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE preferenceChange (
+                        id INTEGER PRIMARY KEY,
+                        contactId TEXT NOT NULL,
+                        at INTEGER NOT NULL,
+                        source TEXT NOT NULL,
+                        changes TEXT NOT NULL
+                    );
+                    CREATE INDEX preferenceChange_contact ON preferenceChange(contactId, at);
+                    """)
+        }
         return migrator
     }
 }

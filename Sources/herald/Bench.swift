@@ -680,7 +680,7 @@ struct BenchCampaign: AsyncParsableCommand {
                     c.phone = person.1
                     c.optedOutAll = true
                 })
-            }, now: 0, policy: try PolicyOptions.config())
+            }, now: 0, policy: try PolicyOptions.config(), source: "herald bench campaign")
         optedOut = []
 
         var arguments = [

@@ -150,7 +150,7 @@ struct ContactCommand: AsyncParsableCommand {
             }
             change.phone = number?.e164
             let parsedPhone = number
-            let (contact, changes) = try await store.updateContact(id: id, now: try clock.clock(), policy: config) { [change] in change.apply(to: &$0) }
+            let (contact, changes) = try await store.updateContact(id: id, now: try clock.clock(), policy: config, source: "herald contact set") { [change] in change.apply(to: &$0) }
             if let parsedPhone, !parsedPhone.isValidPerMetadata {
                 FileHandle.standardError.write(Data("warning: \(parsedPhone.masked) is possible but not valid per libphonenumber's metadata; messages will still be sent\n".utf8))
             }

@@ -200,6 +200,9 @@ struct WorkerCommand: AsyncParsableCommand {
             nothing is left to send now (waiting for retries; with a fixed --now, retries due later stay).
             With HERALD_SMS_ENABLED=false due messages are held as disabled.
 
+            Exit status: 0; 1 when the worker cannot go on (its error is printed), or with --drain when a message
+            failed or expired in this run (herald messages --status failed lists them); 64 for a usage error.
+
             Example:
               HERALD_SMS_URL='http://localhost:9000/send?to={to}&text={text}' herald worker --drain
             """)
@@ -254,6 +257,7 @@ struct WorkerCommand: AsyncParsableCommand {
         } else {
             print("done: \(Self.line(total.value)) in \(String(format: "%.2f", seconds))s (\(String(format: "%.0f", Double(total.value.claimed) / max(seconds, 0.001))) attempts/s)")
         }
+        if drain, total.value.failed + total.value.expired > 0 { throw ExitCode(1) }
     }
 
     static func line(_ s: PassSummary) -> String {

@@ -1,12 +1,17 @@
 import ArgumentParser
 import Foundation
 import HeraldCore
+import HeraldApp
 import HeraldStore
 
 struct Messages: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List messages in the outbox, newest first.",
-        discussion: "Example: herald messages --status deferred --contact u-17"
+        discussion: """
+            Examples:
+              herald messages --status deferred --contact u-17
+              herald messages --since 24h --until 1h --json
+            """
     )
 
     @Option(help: "Only this status (queued, deferred, retry, disabled, sending, sent, delivered, failed, expired, cancelled).")
@@ -15,9 +20,11 @@ struct Messages: AsyncParsableCommand {
     @Option(help: "Only this template id.") var template: String?
     @Option(help: "Only this event id.") var event: String?
     @Option(help: "At most this many.") var limit: Int = 50
+    @OptionGroup(title: "Created") var window: WindowOptions
     @Flag(help: "Print JSON.") var json = false
     @Flag(help: "Show full phone numbers instead of masked ones.") var showPhone = false
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var clock: ClockOptions
 
     func validate() throws {
         guard limit > 0 else { throw ValidationError("--limit must be positive") }
@@ -25,9 +32,12 @@ struct Messages: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let span = try window.window(now: try clock.clock())
         let store = try storeOptions.open()
         var messages = try await store.messages(
-            MessageFilter(status: status, contact: contact, template: template, event: event, limit: limit))
+            MessageFilter(
+                status: status, contact: contact, template: template, event: event, since: span.since, until: span.until,
+                limit: limit))
         if !showPhone {
             for i in messages.indices { messages[i].mask() }
         }
@@ -50,22 +60,39 @@ struct Messages: AsyncParsableCommand {
 
 struct Explain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Explain what Herald decided for an event, and why.",
+        abstract: "Explain what Herald decided for an event, or for a person over time, and why.",
         discussion: """
-            Shows the rules that matched, every person reached, each preference consulted, the recipient's local
-            time and quiet window, and the message written with its cost, or the exact reason it was not sent.
-            Example: herald explain evt-1042 --contact u-17
+            For an event: the rules that matched, every person reached, each preference consulted, the recipient's
+            local time and quiet window, and the message written with its cost and attempts, or the exact reason it
+            was not sent. For a person (--contact without an event): their preferences now, each change of them
+            (when, and how: the CLI, the API, a STOP by SMS), and every event that reached them in the window with
+            what Herald decided.
+            Examples:
+              herald explain evt-1042 --contact u-17
+              herald explain --contact u-17 --since 24h
             """
     )
 
-    @Argument(help: "The event id.") var eventID: String
-    @Option(help: "Only what concerns this contact.") var contact: String?
+    @Argument(help: "The event id (leave it out with --contact for the person's story).") var eventID: String?
+    @Option(help: "Only what concerns this contact; without an event, their story.") var contact: String?
+    @OptionGroup(title: "A person's story") var window: WindowOptions
+    @Option(help: "At most this many events in a person's story.") var limit: Int = 50
     @Flag(help: "Print JSON.") var json = false
     @Flag(help: "Show full phone numbers instead of masked ones.") var showPhone = false
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var clock: ClockOptions
+
+    func validate() throws {
+        if eventID == nil && contact == nil { throw ValidationError("give an event id, or --contact ID for a person's story") }
+        if eventID != nil && (window.since != nil || window.until != nil) {
+            throw ValidationError("--since and --until are for a person's story: leave out the event id")
+        }
+        guard limit > 0 else { throw ValidationError("--limit must be positive") }
+    }
 
     func run() async throws {
         let store = try storeOptions.open()
+        guard let eventID else { return try await story(of: contact!, store: store) }
         guard var x = try await store.explain(event: eventID, contact: contact) else {
             throw Self.fail("no event '\(eventID)' in \(store.path)")
         }
@@ -78,6 +105,36 @@ struct Explain: AsyncParsableCommand {
             x.payload = maskPhones(x.payload)
         }
         if json { return try printJSON(x) }
+        try await show(x, store: store)
+    }
+
+    /// `herald explain --contact ID`: `PersonStory`, newest event first.
+    func story(of contact: String, store: any Storage) async throws {
+        let span = try window.window(now: try clock.clock())
+        var story = try await PersonStory.read(contact: contact, window: span, limit: limit, from: store)
+        if !showPhone { story.mask() }
+        if json { return try printJSON(story) }
+        let bounds = [story.since.map { "since \($0)" }, story.until.map { "until \($0)" }].compactMap { $0 }
+        print("contact \(story.contact)\(bounds.isEmpty ? "" : " (" + bounds.joined(separator: ", ") + ")")")
+        guard let p = story.preferences else {
+            print("  Herald has never stored this contact: no event named them and no preference was set")
+            return
+        }
+        let outs = p.optedOutAll ? "every message" : p.optedOutCategories.isEmpty ? "nothing" : p.optedOutCategories.joined(separator: ", ")
+        print("  now: opted out of \(outs); language \(p.language ?? "default")\(p.languageChosen ? " (chosen)" : ""); time zone \(p.timeZone ?? "default"); quiet hours \(p.quietHours ?? "default"); phone \(p.phone ?? "none")")
+        print("preference changes:" + (story.preferenceChanges.isEmpty ? " none in this window" : ""))
+        for change in story.preferenceChanges {
+            print("  \(change.at) by \(change.source): \(change.changes.joined(separator: "; "))")
+        }
+        print("events:" + (story.events.isEmpty ? " none in this window" : " \(story.events.count), newest first"))
+        for x in story.events {
+            print("")
+            try await show(x, store: store)
+        }
+    }
+
+    /// One event's explanation, as printed.
+    func show(_ x: Explanation, store: any Storage) async throws {
         print("event \(x.event) (\(x.type)) " + (x.occurredAtGiven
             ? "occurred \(x.occurredAt), received \(x.receivedAt)"
             : "received \(x.receivedAt) (no occurredAt given: taken as received)"))

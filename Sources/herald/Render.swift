@@ -7,7 +7,7 @@ struct Render: ParsableCommand {
         abstract: "Render a template for a locale and time zone, with its encoding and segment count.",
         discussion: """
             Example:
-              herald render invoice.created --locale fr --tz Africa/Tunis \\
+              herald render invoice.created --language fr --time-zone Africa/Tunis \\
                 --param firstName=Amine --param invoiceNumber=F-2026-0042 --param total=1234.5 \\
                 --param carMake=Peugeot --param carModel=208
             """
@@ -16,10 +16,10 @@ struct Render: ParsableCommand {
     @Argument(help: "Template id, e.g. invoice.created.")
     var template: String
 
-    @Option(help: "Recipient's locale as a BCP 47 tag (fr, en, am, am-ET, fr-TN).")
+    @Option(name: .customLong("language"), help: "The recipient's language, a BCP 47 tag (fr, en, am, am-ET, fr-TN).")
     var locale: String = "en"
 
-    @Option(help: "Recipient's IANA time zone, e.g. Africa/Tunis, Africa/Addis_Ababa.")
+    @Option(name: .customLong("time-zone"), help: "Recipient's IANA time zone, e.g. Africa/Tunis, Africa/Addis_Ababa.")
     var tz: String = "UTC"
 
     @Option(name: .customLong("param"), help: "A parameter as name=value; repeat for each.")

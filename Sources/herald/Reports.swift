@@ -102,11 +102,11 @@ struct Stats: AsyncParsableCommand {
             Examples:
               herald stats
               herald stats --since 24h --json
+              herald stats --since 2026-11-01T00:00:00Z --until 2026-12-01T00:00:00Z
               herald stats --contact crm-u-7        (that person's history)
             """)
 
-    @Option(help: "Only messages created since: an ISO 8601 time, or a duration back from now (24h, 7d).")
-    var since: String?
+    @OptionGroup(title: "Messages created") var window: WindowOptions
 
     @Option(help: "One contact's statistics and latest messages.")
     var contact: String?
@@ -121,15 +121,9 @@ struct Stats: AsyncParsableCommand {
     @OptionGroup var clock: ClockOptions
 
     func run() async throws {
+        let span = try window.window(now: try clock.clock())
         let store = try storeOptions.open()
-        var from: Int64?
-        if let since {
-            guard let instant = ParameterValue.instant(since, now: try clock.clock()) else {
-                throw Self.fail("--since '\(since)' is neither a duration (24h, 7d) nor an ISO 8601 time with an offset")
-            }
-            from = instant
-        }
-        let stats = try await store.statistics(since: from, until: nil, contact: contact)
+        let stats = try await store.statistics(since: span.since, until: span.until, contact: contact)
         var history: [StoredMessage] = []
         if let contact {
             history = try await store.messages(MessageFilter(contact: contact, limit: 20))
@@ -148,7 +142,7 @@ struct Stats: AsyncParsableCommand {
             d.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { "\($0.key) \($0.value)" }
                 .joined(separator: ", ")
         }
-        print("messages: \(stats.messages) (\(stats.segments) segments)\(stats.since.map { " since \($0)" } ?? "")\(contact.map { " for \($0)" } ?? "")")
+        print("messages: \(stats.messages) (\(stats.segments) segments)\(stats.since.map { " since \($0)" } ?? "")\(stats.until.map { " until \($0)" } ?? "")\(contact.map { " for \($0)" } ?? "")")
         print("by status: \(stats.byStatus.isEmpty ? "-" : counts(stats.byStatus))")
         print("success: \(percent(stats.successRate)) (\(stats.handedOver) sent or delivered)  failure: \(percent(stats.failureRate)) (\(stats.failedOrExpired) failed or expired)  delivered of reported: \(percent(stats.deliveredRate))")
         let a = stats.attempts

@@ -55,7 +55,10 @@ struct Send: AsyncParsableCommand {
         if to != nil, text?.isEmpty ?? true { throw ValidationError("--text is empty") }
     }
 
-    func show(_ step: String, _ detail: String) { print(step.padding(toLength: 10, withPad: " ", startingAt: 0) + detail) }
+    /// One step: its label in a column wide enough for the longest (`self_action`, `quiet_hours`), then the detail.
+    func show(_ step: String, _ detail: String) { print(Self.label(step) + detail) }
+
+    static func label(_ step: String) -> String { step + String(repeating: " ", count: max(1, 13 - step.count)) }
 
     func phone(_ e164: String) -> String { showPhone ? e164 : PhoneNumber.mask(e164: e164) }
 
@@ -98,7 +101,7 @@ struct Send: AsyncParsableCommand {
             }
             line += " in \(record.latencyMs) ms → \(record.result.rawValue)"
             if let next = record.nextAt { line += " at \(Renderer.iso8601(ms: Double(next)))" }
-            print("attempt".padding(toLength: 10, withPad: " ", startingAt: 0) + line)
+            print(Self.label("attempt") + line)
         })
         // With a fixed --now, retries come due by advancing that clock; otherwise by waiting.
         let fixedClock = clock.isFixed

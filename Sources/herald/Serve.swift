@@ -16,7 +16,7 @@ struct Serve: AsyncParsableCommand {
             that sends the outbox. SIGTERM or Ctrl-C stops it gracefully: requests in flight finish, the worker
             records the sends in flight and starts no more.
 
-            Keys: every route but /health needs `Authorization: Bearer <key>`. Keys are read from --keys
+            Keys: every route but /health needs `Authorization: Bearer <key>`. Keys are read from --keys-file
             (default $HERALD_KEYS_FILE, else ./herald.keys) and $HERALD_API_KEYS, as salted hashes made by
             `herald keys new`. When none is configured, the first start writes herald.keys with one admin key and
             shows that key once.
@@ -31,8 +31,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port (default: $HERALD_PORT, else 8080; 0 picks a free one).")
     var port: Int?
 
-    @Option(help: "Keys file: NAME ROLE sha256:SALT:HASH per line (default: $HERALD_KEYS_FILE, else ./herald.keys).")
-    var keys: String?
+    @OptionGroup var keysFile: KeysFile
 
     @Option(help: "Largest request body in bytes (campaigns: 32 MiB).")
     var maxBody: Int = 1 << 20
@@ -104,7 +103,7 @@ struct Serve: AsyncParsableCommand {
 
     /// The keys file and $HERALD_API_KEYS; with neither, writes herald.keys with a new admin key.
     func loadKeys(env: [String: String], port: Int) throws -> Keyring {
-        let file = keys ?? env["HERALD_KEYS_FILE"] ?? "herald.keys"
+        let file = keysFile.path
         var keyring = Keyring([])
         if FileManager.default.fileExists(atPath: file) {
             do { keyring = try Keyring.read(file: file) } catch { throw Self.fail("\(error)") }
@@ -133,6 +132,15 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
+/// The keys file, named the same by `herald serve` and `herald keys`: `--keys-file`, then `HERALD_KEYS_FILE`, then
+/// `./herald.keys`.
+struct KeysFile: ParsableArguments {
+    @Option(name: .customLong("keys-file"), help: "Keys file: NAME ROLE sha256:SALT:HASH per line (default: $HERALD_KEYS_FILE, else ./herald.keys).")
+    var file: String?
+
+    var path: String { file ?? ProcessInfo.processInfo.environment["HERALD_KEYS_FILE"] ?? "herald.keys" }
+}
+
 struct Keys: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Make API keys for herald serve.",
@@ -150,7 +158,7 @@ struct Keys: ParsableCommand {
 
         @Option(help: "backend, staff, author, provider or admin.") var role: String
         @Option(help: "A name for the key (shown in logs).") var name: String
-        @Option(help: "The keys file (default: $HERALD_KEYS_FILE, else ./herald.keys).") var file: String?
+        @OptionGroup var keysFile: KeysFile
         @Flag(help: "Print the configuration line instead of writing it (for $HERALD_API_KEYS, as NAME:ROLE:sha256:…).")
         var print = false
 
@@ -170,7 +178,7 @@ struct Keys: ParsableCommand {
                 Swift.print(key.line.replacingOccurrences(of: " ", with: ":"))
                 return
             }
-            let path = file ?? ProcessInfo.processInfo.environment["HERALD_KEYS_FILE"] ?? "herald.keys"
+            let path = keysFile.path
             if FileManager.default.fileExists(atPath: path) {
                 let existing = try Keyring.read(file: path)
                 if existing.keys.contains(where: { $0.name == name }) { throw Self.fail("\(path) already has a key named \(name)") }
@@ -190,10 +198,10 @@ struct Keys: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the keys of the keys file (names and roles).")
-        @Option(help: "The keys file (default: $HERALD_KEYS_FILE, else ./herald.keys).") var file: String?
+        @OptionGroup var keysFile: KeysFile
 
         func run() throws {
-            let path = file ?? ProcessInfo.processInfo.environment["HERALD_KEYS_FILE"] ?? "herald.keys"
+            let path = keysFile.path
             let ring: Keyring
             do { ring = try Keyring.read(file: path) } catch { throw Self.fail("\(error)") }
             for key in ring.keys { print("\(key.name)\t\(key.role.rawValue)") }

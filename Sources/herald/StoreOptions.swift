@@ -115,6 +115,22 @@ struct ClockOptions: ParsableArguments {
     }
 }
 
+/// `--since` and `--until` of every listing (`messages`, `stats`, `explain --contact`), read by `TimeWindow`.
+struct WindowOptions: ParsableArguments {
+    @Option(help: "From this time: ISO 8601 with an offset, or a duration back from now (24h, 7d).")
+    var since: String?
+
+    @Option(help: "Before this time: ISO 8601 with an offset, or a duration back from now.")
+    var until: String?
+
+    /// The window at `now`, or the error of the bound that is wrong.
+    func window(now: Int64) throws -> TimeWindow {
+        do { return try TimeWindow(since: since, until: until, now: now) } catch {
+            throw Herald.fail("--\(error.field): \(error.text)")
+        }
+    }
+}
+
 /// Refuses to work on a catalog that `herald check` finds errors in (a plural without `other`, a message over its
 /// budget, a swallowed argument…), naming each: what the check refuses is never served.
 func loadCatalog(_ options: CatalogOptions) throws -> Catalog {

@@ -61,7 +61,7 @@ final class Locked<T>: @unchecked Sendable {
 }
 
 @Suite(.serialized) struct CLITests {
-    let invoice = ["invoice.created", "--locale", "fr", "--tz", "Africa/Tunis", "--param", "firstName=Amine",
+    let invoice = ["invoice.created", "--language", "fr", "--time-zone", "Africa/Tunis", "--param", "firstName=Amine",
                    "--param", "invoiceNumber=F-2026-0042", "--param", "total=1234.5", "--param", "carMake=Peugeot",
                    "--param", "carModel=208"]
 
@@ -109,9 +109,9 @@ final class Locked<T>: @unchecked Sendable {
     }
 
     @Test(arguments: [
-        (["render", "nope", "--locale", "fr"], "error: unknown template 'nope'"),
-        (["render", "case.resolved", "--param", "caseNumber=1", "--tz", "Nowhere/City"], "error: unknown time zone 'Nowhere/City'"),
-        (["render", "case.resolved", "--param", "caseNumber=1", "--locale", "fr_FR!"], "is not a BCP 47 language tag"),
+        (["render", "nope", "--language", "fr"], "error: unknown template 'nope'"),
+        (["render", "case.resolved", "--param", "caseNumber=1", "--time-zone", "Nowhere/City"], "error: unknown time zone 'Nowhere/City'"),
+        (["render", "case.resolved", "--param", "caseNumber=1", "--language", "fr_FR!"], "is not a BCP 47 language tag"),
         (["render", "case.assigned", "--param", "caseNumber=1"], "error: template 'case.assigned' needs parameter 'title' (string)"),
         (["render", "case.resolved", "--param", "caseNumber"], "--param 'caseNumber' is not name=value"),
     ])
@@ -152,7 +152,7 @@ final class Locked<T>: @unchecked Sendable {
 
     /// What forces UCS-2 is named, with its price, and the room left before the next segment.
     @Test func renderAndCheckNameWhatForcesUCS2() async throws {
-        let r = try await CLI.run(["render", "case.response_added", "--locale", "fr", "--param", "caseNumber=CASE-1", "--param", "responseCount=2"])
+        let r = try await CLI.run(["render", "case.response_added", "--language", "fr", "--param", "caseNumber=CASE-1", "--param", "responseCount=2"])
         #expect(r.status == 0)
         #expect(r.stdout.contains("UCS-2 by   U+00E7 ç (in GSM-7 without it: 1 segment instead of 2)"), "\(r.stdout)")
         #expect(r.stdout.contains("room       23 more UTF-16 units before segment 3"))

@@ -126,10 +126,10 @@ import Testing
         let log = temp("sms.jsonl")
         let r = try await CLI.run(["send", "--to", "0911234567", "--text", "Test message", "--db", db, "--sms-log", log])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("number    0911234567 → +251 9"))
-        #expect(r.stdout.contains("text      GSM-7, 1 segment (12 units)"))
+        #expect(r.stdout.contains("number       0911234567 → +251 9"))
+        #expect(r.stdout.contains("text         GSM-7, 1 segment (12 units)"))
         #expect(r.stdout.contains("accepted, provider id log-1"))
-        #expect(r.stdout.contains("result    message 1: sent"))
+        #expect(r.stdout.contains("result       message 1: sent"))
         let line = try String(contentsOfFile: log, encoding: .utf8)
         #expect(line.contains("\"to\":\"+251911234567\"") && line.contains("\"text\":\"Test message\""))
 

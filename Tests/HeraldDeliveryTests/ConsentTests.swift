@@ -41,7 +41,7 @@ import Testing
         let outbox = try Outbox()
         let id = try await plan(outbox, at: "2026-11-23T21:30:00Z")
         #expect(try await outbox.status(id) == "deferred")
-        let (_, changes) = try await outbox.store.updateContact(id: "c-42", now: ms("2026-11-23T22:00:00Z"), policy: policy) {
+        let (_, changes) = try await outbox.store.updateContact(id: "c-42", now: ms("2026-11-23T22:00:00Z"), policy: policy, source: "test") {
             $0.optedOutAll = true
         }
         #expect(changes.cancelled == 1)
@@ -104,14 +104,14 @@ import Testing
         let outbox = try Outbox()
         let night = try await plan(outbox, id: "night", at: "2026-11-23T21:30:00Z")
         #expect(try await outbox.store.message(id: night)?.dueAt == "2026-11-24T07:00:00Z")
-        var (_, changes) = try await outbox.store.updateContact(id: "c-42", now: ms("2026-11-23T22:00:00Z"), policy: policy) {
+        var (_, changes) = try await outbox.store.updateContact(id: "c-42", now: ms("2026-11-23T22:00:00Z"), policy: policy, source: "test") {
             $0.quietHours = "off"
         }
         #expect(changes.released == 1)
         var m = try #require(try await outbox.store.message(id: night))
         #expect(m.status == "queued")
         #expect(m.dueAt == "2026-11-23T22:00:00Z")
-        (_, changes) = try await outbox.store.updateContact(id: "c-42", now: ms("2026-11-23T22:05:00Z"), policy: policy) {
+        (_, changes) = try await outbox.store.updateContact(id: "c-42", now: ms("2026-11-23T22:05:00Z"), policy: policy, source: "test") {
             $0.quietHours = "22:00-09:00"
         }
         #expect(changes.deferred == 1)
@@ -128,7 +128,7 @@ import Testing
         let store = outbox.store
         let policy = policy
         let provider = try await ScriptedProvider { _, _ in
-            _ = try? await store.updateContact(id: "c-42", now: ms("2026-11-23T10:00:00.500Z"), policy: policy) {
+            _ = try? await store.updateContact(id: "c-42", now: ms("2026-11-23T10:00:00.500Z"), policy: policy, source: "test") {
                 $0.optedOutAll = true
             }
             return .status(500, #"{"error":"busy"}"#)
@@ -161,7 +161,7 @@ import Testing
                 outcome: .transient, error: "HTTP 500", result: .retry, nextAt: ms("2026-11-23T10:00:02Z"))],
             now: ms("2026-11-23T10:00:00Z"), policy: policy)
         #expect(try await outbox.status(id) == "retry")
-        let (_, changes) = try await outbox.store.updateContact(id: "c-42", now: ms("2026-11-23T10:00:01Z"), policy: policy) {
+        let (_, changes) = try await outbox.store.updateContact(id: "c-42", now: ms("2026-11-23T10:00:01Z"), policy: policy, source: "test") {
             $0.optedOutCategories = ["service"]
         }
         #expect(changes.cancelled == 1)
@@ -199,7 +199,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(2))
             waited += 1
         }
-        try await store.updateContact(id: "c-9", now: now, policy: policy) { $0.optedOutAll = true }
+        try await store.updateContact(id: "c-9", now: now, policy: policy, source: "test") { $0.optedOutAll = true }
         // Claimed before the opt-out: every message with an attempt counted now. Any later claim would be reviewed
         // and cancelled, so this set can only shrink from here.
         let claimedBefore = Set(try await store.writer.read { db in
@@ -220,7 +220,7 @@ import Testing
     @Test func aKeywordReplyGoesToThePersonWhoJustOptedOut() async throws {
         let outbox = try Outbox()
         let now = ms("2026-11-23T10:00:00Z")
-        try await outbox.store.updateContact(id: "c-1", now: now, policy: policy) {
+        try await outbox.store.updateContact(id: "c-1", now: now, policy: policy, source: "test") {
             $0.phone = "+251911234567"
             $0.optedOutAll = true
         }

@@ -34,7 +34,7 @@ import Testing
         let outbox = try Outbox()
         let now = ms("2026-11-23T10:00:00Z")
         let id = try #require(try await outbox.add(1, now: now).first)
-        try await outbox.store.updateContact(id: "c-0", now: now, policy: policy) { $0.optedOutAll = true }
+        try await outbox.store.updateContact(id: "c-0", now: now, policy: policy, source: "test") { $0.optedOutAll = true }
         #expect(try await outbox.status(id) == "cancelled")
         let report = try await outbox.store.apply(DeliveryReport(reference: "\(id)", status: .delivered), now: now)
         #expect(report.ignored == "it was cancelled before it was sent")

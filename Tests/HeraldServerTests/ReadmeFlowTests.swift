@@ -97,7 +97,7 @@ import Testing
         server.currentDirectoryURL = TestPaths.packageRoot
         server.arguments = [
             "serve", "--port", "0", "--db", dir.appendingPathComponent("herald.sqlite").path,
-            "--keys", dir.appendingPathComponent("none.keys").path, "--sms-log", dir.appendingPathComponent("sms.jsonl").path,
+            "--keys-file", dir.appendingPathComponent("none.keys").path, "--sms-log", dir.appendingPathComponent("sms.jsonl").path,
         ]
         var environment = ProcessInfo.processInfo.environment
         environment["HERALD_API_KEYS"] = key.line.replacingOccurrences(of: " ", with: ":")

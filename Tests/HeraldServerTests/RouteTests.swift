@@ -197,7 +197,7 @@ import Testing
                 let contact = "p-\(index)"
                 // Known to Herald through an event, with no language of their own: the reply follows the word.
                 #expect(try await client.call(.post, "/v1/events", assigned(id: "s-\(index)", assignee: contact, phone: phone), headers: h.headers(.backend)).status == 201)
-                try await h.store.updateContact(id: contact, now: h.now.value, policy: h.settings.policy) { $0.language = nil }
+                try await h.store.updateContact(id: contact, now: h.now.value, policy: h.settings.policy, source: "test") { $0.language = nil }
                 let r = try await client.call(.post, "/v1/inbound", #"{"from": "\#(phone)", "text": "\#(c.word)"}"#, headers: h.headers(.provider))
                 #expect(r.status == 200)
                 #expect(r.json["keyword"] as? String == "stop", "\(c.word)")
@@ -213,7 +213,7 @@ import Testing
             }
 
             // A person's own language wins over the word's: an Amharic speaker replying STOP is answered in Amharic.
-            try await h.store.updateContact(id: "p-0", now: h.now.value, policy: h.settings.policy) { $0.language = "am"; $0.languageChosen = true }
+            try await h.store.updateContact(id: "p-0", now: h.now.value, policy: h.settings.policy, source: "test") { $0.language = "am"; $0.languageChosen = true }
             let amharic = try await client.call(.post, "/v1/inbound", #"{"from": "+251911234500", "text": "STOP"}"#, headers: h.headers(.backend))
             #expect((amharic.json["reply"] as? [String: Any])?["locale"] as? String == "am")
 

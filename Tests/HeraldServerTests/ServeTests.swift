@@ -80,7 +80,7 @@ import FoundationNetworking
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let (ended, stderr) = try await Self.serveThatMustStop(
             ["serve", "--port", "\(takenPort)", "--db", dir.appendingPathComponent("herald.sqlite").path,
-             "--keys", dir.appendingPathComponent("herald.keys").path, "--sms-log", dir.appendingPathComponent("sms.jsonl").path],
+             "--keys-file", dir.appendingPathComponent("herald.keys").path, "--sms-log", dir.appendingPathComponent("sms.jsonl").path],
             in: packageRoot)
         #expect(ended == 1, "killed by the watchdog: \(stderr)")
         #expect(stderr.contains("error: cannot listen on 127.0.0.1:\(takenPort): the address is already in use"), "\(stderr)")
@@ -100,7 +100,7 @@ import FoundationNetworking
         try text.replacingOccurrences(of: " other {# réponses}", with: "").write(to: fr, atomically: true, encoding: .utf8)
         let (ended, stderr) = try await Self.serveThatMustStop(
             ["serve", "--port", "0", "--db", dir.appendingPathComponent("h.sqlite").path,
-             "--keys", dir.appendingPathComponent("herald.keys").path],
+             "--keys-file", dir.appendingPathComponent("herald.keys").path],
             in: dir)
         #expect(ended == 1, "\(stderr)")
         #expect(stderr.contains("Locales/fr.yaml:22: error: messages.case.response_added: MessageFormat syntax: a plural or select has no 'other' variant at \"{responseCount, plural"), "\(stderr)")
@@ -121,7 +121,7 @@ import FoundationNetworking
         process.executableURL = Self.binary
         process.currentDirectoryURL = packageRoot
         process.arguments = [
-            "serve", "--port", "0", "--db", db, "--keys", dir.appendingPathComponent("none.keys").path,
+            "serve", "--port", "0", "--db", db, "--keys-file", dir.appendingPathComponent("none.keys").path,
             "--now", "2026-11-23T11:00:00Z", "--sms-url", "http://127.0.0.1:\(providerPort)/send", "--sms-method", "POST",
             "--sms-id-path", "id", "--concurrency", "4", "--sms-timeout", "30",
         ]

@@ -76,7 +76,7 @@ struct PreferenceTests {
 
     @Test func optOutOfOneCategoryLeavesTheOthers() async throws {
         let h = try Harness()
-        try await h.store.updateContact(id: "c-1", now: 0, policy: h.planner.config) { $0.optedOutCategories = ["billing"] }
+        try await h.store.updateContact(id: "c-1", now: 0, policy: h.planner.config, source: "test") { $0.optedOutCategories = ["billing"] }
         let invoice = try await h.decide(garage("invoice.created", at: "2026-11-23T10:00:00Z"), now: "2026-11-23T10:00:00Z")
         #expect(invoice.action == .suppress && invoice.reason == .optedOut && invoice.category == "billing")
         let service = try await h.decide(garage("service.completed", at: "2026-11-23T10:00:00Z"), now: "2026-11-23T10:00:00Z")
@@ -85,7 +85,7 @@ struct PreferenceTests {
 
     @Test func optOutOfEverything() async throws {
         let h = try Harness()
-        try await h.store.updateContact(id: "c-1", now: 0, policy: h.planner.config) { $0.optedOutAll = true }
+        try await h.store.updateContact(id: "c-1", now: 0, policy: h.planner.config, source: "test") { $0.optedOutAll = true }
         for type in ["invoice.created", "service.completed"] {
             let d = try await h.decide(garage(type, at: "2026-11-23T10:00:00Z"), now: "2026-11-23T10:00:00Z")
             #expect(d.action == .suppress && d.reason == .optedOut && d.category == "all")
@@ -95,7 +95,7 @@ struct PreferenceTests {
 
     @Test func theCustomersLanguageWinsOverTheEvents() async throws {
         let h = try Harness()
-        try await h.store.updateContact(id: "c-1", now: 0, policy: h.planner.config) {
+        try await h.store.updateContact(id: "c-1", now: 0, policy: h.planner.config, source: "test") {
             $0.language = "am"
             $0.languageChosen = true
         }
@@ -182,12 +182,12 @@ struct TimingTests {
 
     @Test func theContactsOwnQuietHoursAndOff() async throws {
         let h = try Harness()
-        try await h.store.updateContact(id: "u-17", now: 0, policy: h.planner.config) { $0.quietHours = "22:00-07:00" }
+        try await h.store.updateContact(id: "u-17", now: 0, policy: h.planner.config, source: "test") { $0.quietHours = "22:00-07:00" }
         let at2130 = try await h.decide(assigned(at: "2026-11-23T21:30:00+03:00"), now: "2026-11-23T21:30:00+03:00")
         #expect(at2130.action == .send)
         let at2230 = try await h.decide(assigned(at: "2026-11-23T22:30:00+03:00"), now: "2026-11-23T22:30:00+03:00")
         #expect(at2230.dueAt == "2026-11-24T04:00:00Z")
-        try await h.store.updateContact(id: "u-17", now: 0, policy: h.planner.config) { $0.quietHours = "off" }
+        try await h.store.updateContact(id: "u-17", now: 0, policy: h.planner.config, source: "test") { $0.quietHours = "off" }
         let off = try await h.decide(assigned(at: "2026-11-23T23:30:00+03:00"), now: "2026-11-23T23:30:00+03:00")
         #expect(off.action == .send)
     }
@@ -207,7 +207,7 @@ struct TimingTests {
         #expect(urgent.trace.contains { $0.check == "quiet_hours" && $0.detail.contains("urgent") })
         let normal = try await h.decide(assigned(at: "2026-11-23T23:00:00+03:00", assignee: "u-1"), now: "2026-11-23T23:00:00+03:00")
         #expect(normal.action == .defer)
-        try await h.store.updateContact(id: "u-1", now: 0, policy: h.planner.config) { $0.optedOutCategories = ["case_updates"] }
+        try await h.store.updateContact(id: "u-1", now: 0, policy: h.planner.config, source: "test") { $0.optedOutCategories = ["case_updates"] }
         let optedOut = try await h.decide(escalation("x2"), now: "2026-11-23T23:00:00+03:00")
         #expect(optedOut.reason == .optedOut)
     }
@@ -336,7 +336,7 @@ struct StoreTests {
 
     @Test func explainTellsWhy() async throws {
         let h = try Harness()
-        try await h.store.updateContact(id: "u-17", now: 0, policy: h.planner.config) { $0.optedOutCategories = ["billing"] }
+        try await h.store.updateContact(id: "u-17", now: 0, policy: h.planner.config, source: "test") { $0.optedOutCategories = ["billing"] }
         _ = try await h.ingest(assigned(id: "why-1", at: "2026-11-23T22:15:00+03:00", language: "fr"), now: "2026-11-23T22:15:00+03:00")
         let x = try #require(try await h.store.explain(event: "why-1", contact: "u-17"))
         #expect(x.rules.map(\.template) == ["case.assigned"] && x.rules[0].matched)

@@ -169,7 +169,7 @@ def cli(ctx, ws, checks):
         ("contact set: a bad language", ["contact", "set", "in-u1", "--language", "klingon"] + common, "klingon"),
         ("contact set: a bad zone", ["contact", "set", "in-u1", "--time-zone", "Mars/Olympus"] + common, "Mars/Olympus"),
         ("contact set: a bad number", ["contact", "set", "in-u1", "--phone", "12"] + common, "12"),
-        ("render: a missing parameter", ["render", "case.assigned", "--locale", "en"] + catalog, "caseNumber"),
+        ("render: a missing parameter", ["render", "case.assigned", "--language", "en"] + catalog, "caseNumber"),
         ("messages: an unknown status", ["messages", "--status", "bogus", "--db", db], "bogus"),
     ]:
         result = subprocess.run([ctx.herald] + args, capture_output=True, text=True)

@@ -72,7 +72,7 @@ class Keys:
         self.file = os.path.join(folder, "herald.keys")
         self.key = {}
         for role in ROLES:
-            out = subprocess.run([herald_bin, "keys", "new", "--role", role, "--name", f"harness-{role}", "--file", self.file],
+            out = subprocess.run([herald_bin, "keys", "new", "--role", role, "--name", f"harness-{role}", "--keys-file", self.file],
                                  capture_output=True, text=True, check=True).stdout
             found = re.search(r"\bhk_[A-Za-z0-9_\-]+", out)
             if not found:
@@ -141,7 +141,7 @@ class Herald:
         self.starts = 0
 
     def command(self):
-        cmd = [self.bin, "serve", "--port", str(self.port), "--db", self.db, "--keys", self.keys.file,
+        cmd = [self.bin, "serve", "--port", str(self.port), "--db", self.db, "--keys-file", self.keys.file,
                "--templates", os.path.join(ROOT, "Templates"), "--locales", os.path.join(ROOT, "Locales"),
                "--events", os.path.join(ROOT, "Events"), "--quiet-hours", "off", "--rate-limit", "off"]
         if self.provider_url:

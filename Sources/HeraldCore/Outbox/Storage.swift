@@ -69,8 +69,8 @@ public protocol Storage: Sendable {
     func event(id: String) async throws -> StoredEvent?
     /// Events of a type, newest first.
     func events(type: String, limit: Int) async throws -> [StoredEvent]
-    /// The ids of the latest events that reached a contact, newest first.
-    func events(forContact contact: String, limit: Int) async throws -> [String]
+    /// The ids of the latest events that reached a contact (decided within `window`), newest first.
+    func events(forContact contact: String, window: TimeWindow, limit: Int) async throws -> [String]
     /// The record of an event, optionally only what concerns one contact; nil when the event is unknown.
     func explain(event: String, contact: String?) async throws -> Explanation?
     /// Runs `body` on a consistent read-only view of contacts and decisions (planning people named directly).
@@ -89,14 +89,19 @@ public protocol Storage: Sendable {
     /// Every contact with this E.164 number.
     func contacts(phone: String) async throws -> [Contact]
     /// A contact's preferences changed by `change` (the contact is created when unknown), and every message still
-    /// waiting for them reviewed against the new preferences (`Consent.review`), in one transaction.
+    /// waiting for them reviewed against the new preferences (`Consent.review`), in one transaction. What changed
+    /// (`Contact.changes(from:)`) is recorded with `source`, the path it came through.
     @discardableResult func updateContact(
-        id: String, now: Int64, policy: PolicyConfig, _ change: @escaping @Sendable (inout Contact) throws -> Void
+        id: String, now: Int64, policy: PolicyConfig, source: String,
+        _ change: @escaping @Sendable (inout Contact) throws -> Void
     ) async throws -> (contact: Contact, changes: ConsentChanges)
     /// `updateContact` for many people in one transaction: an import of preferences.
     @discardableResult func updateContacts(
-        _ updates: [(id: String, change: @Sendable (inout Contact) throws -> Void)], now: Int64, policy: PolicyConfig
+        _ updates: [(id: String, change: @Sendable (inout Contact) throws -> Void)], now: Int64, policy: PolicyConfig,
+        source: String
     ) async throws -> ConsentChanges
+    /// The recorded changes of a person's preferences within `window`, oldest first.
+    func preferenceHistory(contact: String, window: TimeWindow) async throws -> [PreferenceRecord]
 
     // MARK: the outbox
 
@@ -160,7 +165,9 @@ extension Storage {
 
     public func explain(event: String) async throws -> Explanation? { try await explain(event: event, contact: nil) }
     public func events(type: String) async throws -> [StoredEvent] { try await events(type: type, limit: 100) }
-    public func events(forContact contact: String) async throws -> [String] { try await events(forContact: contact, limit: 20) }
+    public func events(forContact contact: String) async throws -> [String] {
+        try await events(forContact: contact, window: TimeWindow(), limit: 20)
+    }
 
     public func statistics(since: Int64?, until: Int64? = nil) async throws -> Statistics {
         try await statistics(since: since, until: until, contact: nil)

@@ -147,3 +147,42 @@ extension Duration {
         return out.isEmpty ? "0s" : out
     }
 }
+
+extension Contact {
+    /// What changed from `old` to this contact, one phrase a change, in the words `herald explain` and the
+    /// console show (`opted out of billing`, `language am → fr`); empty when nothing a person chooses changed.
+    public func changes(from old: Contact?) -> [String] {
+        let old = old ?? Contact(id: id)
+        var out: [String] = []
+        if optedOutAll != old.optedOutAll { out.append(optedOutAll ? "opted out of every message" : "opted in again (every message)") }
+        let added = Set(optedOutCategories).subtracting(old.optedOutCategories).sorted()
+        let removed = Set(old.optedOutCategories).subtracting(optedOutCategories).sorted()
+        if !added.isEmpty { out.append("opted out of \(added.joined(separator: ", "))") }
+        if !removed.isEmpty { out.append("opted in again to \(removed.joined(separator: ", "))") }
+        func describe(_ name: String, _ before: String?, _ after: String?) {
+            if before != after { out.append("\(name) \(before ?? "default") → \(after ?? "default")") }
+        }
+        if languageChosen || old.languageChosen { describe("language", old.languageChosen ? old.language : nil, languageChosen ? language : nil) }
+        if timeZoneChosen || old.timeZoneChosen { describe("time zone", old.timeZoneChosen ? old.timeZone : nil, timeZoneChosen ? timeZone : nil) }
+        describe("quiet hours", old.quietHours, quietHours)
+        if phone != old.phone, old.phone != nil {
+            out.append("phone \(old.phone.map { PhoneNumber.mask(e164: $0) } ?? "none") → \(phone.map { PhoneNumber.mask(e164: $0) } ?? "none")")
+        }
+        return out
+    }
+}
+
+/// A change of a person's preferences as recorded: when, through which path, and what changed.
+public struct PreferenceRecord: Sendable, Equatable, Codable {
+    /// ISO 8601 UTC.
+    public var at: String
+    /// Who or what changed them: `herald contact set`, `key NAME (role)`, `the customer's token`, `inbound STOP`.
+    public var source: String
+    public var changes: [String]
+
+    public init(at: String, source: String, changes: [String]) {
+        self.at = at
+        self.source = source
+        self.changes = changes
+    }
+}

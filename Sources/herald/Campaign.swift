@@ -91,8 +91,7 @@ struct Campaign: AsyncParsableCommand {
     func run() async throws {
         let catalog = try loadCatalog(catalogOptions)
         guard let template = catalog.templates[self.template] else {
-            let hint = Catalog.closest(self.template, in: Array(catalog.templates.keys)).map { "; did you mean \($0)?" } ?? ""
-            throw Self.fail("unknown template '\(self.template)'\(hint)")
+            throw Self.fail(catalog.unknownTemplate(self.template))
         }
         let common = try parameterPairs(params)
         let kind = format ?? (recipients.lowercased().hasSuffix(".csv") ? "csv" : recipients.lowercased().hasSuffix(".jsonl") || recipients.lowercased().hasSuffix(".ndjson") ? "jsonl" : "")

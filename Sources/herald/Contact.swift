@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HeraldCore
+import HeraldApp
 import HeraldStore
 
 struct ContactCommand: AsyncParsableCommand {
@@ -16,30 +17,30 @@ struct ContactCommand: AsyncParsableCommand {
         var phone: String?
         var name: String?
         var language: String?
-        var languageSource: String?
+        var languageSource: String
         var timeZone: String?
-        var timeZoneSource: String?
+        var timeZoneSource: String
         var region: String?
         var optedOutAll: Bool
         var optedOutCategories: [String]
-        var quietHours: String
+        /// The window in force, or `off`.
+        var quietHours: String?
+        var quietHoursSource: String
         var recentEvents: [String]
         /// What the change did to the messages waiting for the contact (`contact set` only).
         var waiting: ConsentChanges?
 
         init(_ c: Contact, config: PolicyConfig, showPhone: Bool, events: [String]) {
+            let view = PreferencesView(c, config: config, catalog: nil)
             id = c.id
             phone = c.phone.map { showPhone ? $0 : PhoneNumber.mask(e164: $0) }
             name = c.name
-            language = c.language
-            languageSource = c.language.map { _ in c.languageChosen ? "contact" : "event" }
-            timeZone = c.timeZone
-            timeZoneSource = c.timeZone.map { _ in c.timeZoneChosen ? "contact" : "event" }
+            (language, languageSource) = (view.language, view.languageSource)
+            (timeZone, timeZoneSource) = (view.timeZone, view.timeZoneSource)
             region = c.region
             optedOutAll = c.optedOutAll
             optedOutCategories = c.optedOutCategories
-            let (window, source) = c.effectiveQuietHours(config: config)
-            quietHours = (window?.description ?? "none") + " (\(source))"
+            (quietHours, quietHoursSource) = (view.quietHours, view.quietHoursSource)
             recentEvents = events
         }
 
@@ -47,11 +48,11 @@ struct ContactCommand: AsyncParsableCommand {
             var out = "contact \(id)\n"
             out += "  phone:       \(phone ?? "none")\n"
             if let name { out += "  name:        \(name)\n" }
-            out += "  language:    \(language.map { "\($0) (\(languageSource == "contact" ? "the contact's choice" : "from an event"))" } ?? "none (deployment default)")\n"
-            out += "  time zone:   \(timeZone.map { "\($0) (\(timeZoneSource == "contact" ? "the contact's choice" : "from an event"))" } ?? "none (deployment default)")\n"
+            out += "  language:    \(language ?? "none") (\(PreferencesView.words(languageSource)))\n"
+            out += "  time zone:   \(timeZone ?? "none") (\(PreferencesView.words(timeZoneSource)))\n"
             if let region { out += "  region:      \(region)\n" }
             out += "  opted out:   \(optedOutAll ? "everything" : optedOutCategories.isEmpty ? "nothing" : optedOutCategories.joined(separator: ", "))\n"
-            out += "  quiet hours: \(quietHours)\n"
+            out += "  quiet hours: \(quietHours ?? "off") (\(PreferencesView.words(quietHoursSource)))\n"
             if !recentEvents.isEmpty { out += "  events:      \(recentEvents.joined(separator: ", "))\n" }
             if let w = waiting, w != ConsentChanges() {
                 let parts = [(w.cancelled, "cancelled"), (w.deferred, "deferred by quiet hours"), (w.released, "due sooner"),

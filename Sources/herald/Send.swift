@@ -171,8 +171,7 @@ struct Send: AsyncParsableCommand {
     func templated(contact: String, template id: String, store: any Storage, config: PolicyConfig, now: Int64) async throws -> [Int64] {
         let catalog = try loadCatalog(catalogOptions)
         guard let template = catalog.templates[id] else {
-            let hint = Catalog.closest(id, in: Array(catalog.templates.keys)).map { "; did you mean \($0)?" } ?? ""
-            throw Self.fail("unknown template '\(id)'\(hint)")
+            throw Self.fail(catalog.unknownTemplate(id))
         }
         let parameters = try parameterPairs(params)
         let planner = Planner(renderer: Renderer(catalog: catalog), config: config)

@@ -106,7 +106,9 @@ import Testing
         #expect(object["phone"] as? String == "+21620123456")
         #expect(object["language"] as? String == "en")
         #expect(object["optedOutCategories"] as? [String] == ["billing"])
-        #expect(object["quietHours"] as? String == "none (turned off by the contact)")
+        #expect(object["quietHours"] as? String == "off")
+        #expect(object["quietHoursSource"] as? String == "contact")
+        #expect(object["languageSource"] as? String == "contact")
     }
 
     @Test func theServersTimeZoneDoesNotMatter() async throws {

@@ -41,6 +41,12 @@ public struct Catalog: Sendable {
     public var sortedLocales: [LocaleFile] { locales.values.sorted { $0.icuID < $1.icuID } }
     public var sortedEvents: [EventSchema] { events.values.sorted { $0.type < $1.type } }
 
+    /// Why `id` names no template, with the nearest one when there is one: worded once for the renderer, the
+    /// CLI and the API.
+    public func unknownTemplate(_ id: String) -> String {
+        "unknown template '\(id)'" + (Self.closest(id, in: Array(templates.keys)).map { " (did you mean '\($0)'?)" } ?? "")
+    }
+
     /// The candidate nearest to a mistyped word, for "did you mean" hints.
     public static func closest(_ word: String, in candidates: [String]) -> String? {
         YAMLReader.closest(word, in: candidates)

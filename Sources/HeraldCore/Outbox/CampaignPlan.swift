@@ -83,7 +83,8 @@ extension Template {
         guard let columns else { return nil }
         let missing = self.parameters.filter { $0.isRequired && parameters[$0.name] == nil && !columns.contains($0.name) }
         if !missing.isEmpty {
-            return "template \(id) needs \(missing.map(\.name).joined(separator: ", ")): add \(missing.count == 1 ? "a column" : "columns") or --param"
+            let names = missing.map(\.name).joined(separator: ", ")
+            return "template \(id) needs \(names): give \(missing.count == 1 ? "it" : "them") to every recipient, or as a parameter common to all"
         }
         return nil
     }

@@ -262,8 +262,7 @@ public final class Renderer: Sendable {
 
     private func makePlan(template id: String, locale: String, timeZone zone: String) throws(RenderError) -> RenderPlan {
         guard let template = catalog.templates[id] else {
-            let hint = YAMLReader.closest(id, in: Array(catalog.templates.keys)).map { " (did you mean '\($0)'?)" } ?? ""
-            throw RenderError(.unknownTemplate, "unknown template '\(id)'\(hint)", template: id)
+            throw RenderError(.unknownTemplate, catalog.unknownTemplate(id), template: id)
         }
         guard let timeZone = ICU.canonicalTimeZone(zone) else {
             throw RenderError(

@@ -1,0 +1,80 @@
+import Foundation
+import HTTPTypes
+import HeraldApp
+import HeraldCore
+import Hummingbird
+import NIOCore
+
+/// Rendering, the templates, and checking a catalog file before it is deployed.
+struct TemplatesController: Controller {
+    let state: ServerState
+
+    func register(_ t: inout RouteTable) {
+        t.add(.post, "/v1/render", roles: [.backend, .author], render)
+        t.add(.get, "/v1/templates", roles: [.author, .backend], templates)
+        t.add(.get, "/v1/templates/{id}", roles: [.author, .backend], template)
+        t.add(.post, "/v1/templates:check", roles: [.author], checkFile)
+    }
+
+    func render(_ request: Request, _ context: HeraldContext) async throws -> Response {
+        let f = try Fields(try await request.json(limit: limit), allowed: ["template", "locale", "timeZone", "params", "at"])
+        let template = try f.string("template", required: true)!
+        let locale = try f.string("locale") ?? state.settings.policy.defaultLanguage
+        let timeZone = try f.string("timeZone") ?? state.settings.policy.defaultTimeZone
+        var at: Double?
+        if let text = try f.string("at") {
+            guard let ms = ParameterValue.epochMilliseconds(text, timeZone: timeZone) else {
+                throw Problem.field("at", "'\(text)' is not an ISO 8601 date-time")
+            }
+            at = ms
+        }
+        do {
+            let rendered = try state.renderer.render(
+                RenderRequest(template: template, locale: locale, timeZone: timeZone, parameters: try f.parameters("params"), at: at))
+            return try jsonResponse(rendered)
+        } catch let error as RenderError {
+            throw Problem.render(error)
+        }
+    }
+
+    struct TemplateView: Encodable {
+        var template: Template
+        /// Locales with their own message for it.
+        var locales: [String]
+        var messages: [String: String]?
+    }
+
+    func view(_ template: Template, messages: Bool) -> TemplateView {
+        var texts: [String: String] = [:]
+        for file in catalog.sortedLocales {
+            if let m = file.messages[template.id] { texts[file.id] = m.text }
+        }
+        return TemplateView(template: template, locales: texts.keys.sorted(), messages: messages ? texts : nil)
+    }
+
+    func templates(_ request: Request, _ context: HeraldContext) async throws -> Response {
+        try jsonResponse(["templates": catalog.sortedTemplates.map { view($0, messages: false) }])
+    }
+
+    func template(_ request: Request, _ context: HeraldContext) async throws -> Response {
+        let id = try context.parameters.require("id")
+        guard let template = catalog.templates[id] else {
+            throw Problem.notFound(catalog.unknownTemplate(id))
+        }
+        return try jsonResponse(view(template, messages: true))
+    }
+
+    /// Checks one template, locale or event type file against the deployed catalog, as `herald check` would with
+    /// the file in place. Nothing is written.
+    func checkFile(_ request: Request, _ context: HeraldContext) async throws -> Response {
+        let f = try Fields(try await request.json(limit: limit), allowed: ["kind", "name", "content"])
+        let s = state.settings
+        do {
+            return try jsonResponse(try CatalogFileCheck(
+                content: try f.string("content", required: true)!, kind: try f.string("kind"), name: try f.string("name"),
+                templates: s.templatesPath, locales: s.localesPath, events: s.eventsPath))
+        } catch let problem as RowProblem {
+            throw Problem.field(problem.field ?? "content", problem.text)
+        }
+    }
+}

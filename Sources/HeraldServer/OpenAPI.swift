@@ -234,6 +234,39 @@ paths:
         "401": {$ref: "#/components/responses/Unauthorized"}
         "403": {$ref: "#/components/responses/Forbidden"}
         "422": {$ref: "#/components/responses/Invalid"}
+  /v1/contacts/{id}/history:
+    get:
+      tags: [contacts]
+      summary: A person's story over a window (staff)
+      description: |
+        Their preferences now, each change of them (when, and through which path: the CLI, the API, a STOP by SMS),
+        and every event that reached them with what was decided and why, newest first: what
+        `herald explain --contact ID --since 24h` prints.
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+        - {name: since, in: query, schema: {type: string}, description: "ISO 8601 with an offset, or a duration back from now (24h, 7d)"}
+        - {name: until, in: query, schema: {type: string}}
+        - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 200}, description: "At most this many events (default 50)"}
+      responses:
+        "200":
+          description: The story
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [contact, preferenceChanges, events]
+                properties:
+                  contact: {type: string}
+                  preferences: {type: object, description: "Their preferences now; absent when Herald never stored them"}
+                  since: {type: string, format: date-time}
+                  until: {type: string, format: date-time}
+                  preferenceChanges:
+                    type: array
+                    items: {type: object, required: [at, source, changes], properties: {at: {type: string, format: date-time}, source: {type: string}, changes: {type: array, items: {type: string}}}}
+                  events: {type: array, items: {type: object}}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "422": {$ref: "#/components/responses/Invalid"}
   /v1/contacts/{id}/tokens:
     post:
       tags: [contacts]
@@ -532,20 +565,31 @@ components:
         error: {type: [string, number, "null"]}
     Message:
       type: object
+      required: [id, event, template, contact, phone, category, priority, locale, timeZone, text, encoding, units, segments, status, createdAt, dueAt, expiresAt, attempts]
       properties:
         id: {type: integer}
         event: {type: string}
-        template: {type: string}
-        contact: {type: string}
+        template: {type: string, description: "The template's id; '-' for a message written by hand or a keyword reply"}
+        contact: {type: string, description: Masked when it is a phone number}
         phone: {type: string, description: Masked}
+        category: {type: string}
+        priority: {type: string, enum: [normal, urgent]}
+        locale: {type: string, description: The locale it is written in}
+        timeZone: {type: string}
+        text: {type: string}
+        encoding: {type: string, enum: [GSM-7, UCS-2]}
+        units: {type: integer, description: Septets (GSM-7) or UTF-16 units (UCS-2)}
+        segments: {type: integer}
         status: {type: string, enum: [queued, deferred, retry, disabled, sending, sent, delivered, failed, expired, cancelled]}
         reason: {type: string, enum: [opted_out, quiet_hours, expired], description: "Why the policy left it in its status"}
-        text: {type: string}
-        encoding: {type: string}
-        segments: {type: integer}
+        createdAt: {type: string, format: date-time}
+        dueAt: {type: string, format: date-time}
+        expiresAt: {type: string, format: date-time}
         attempts: {type: integer}
         providerID: {type: string}
         lastError: {type: string}
+        sentAt: {type: string, format: date-time}
+        finishedAt: {type: string, format: date-time}
         resendOf: {type: integer}
     Campaign:
       type: object

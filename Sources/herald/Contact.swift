@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import HeraldCore
 import HeraldApp
-import HeraldStore
 
 struct ContactCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import HeraldCore
 import HeraldDelivery
-import HeraldStore
 import Logging
 
 /// How messages leave: the sender and the worker's limits, from flags, then `HERALD_SMS_*` variables.

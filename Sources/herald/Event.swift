@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import HeraldCore
 import HeraldDelivery
-import HeraldStore
 
 struct Ingest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

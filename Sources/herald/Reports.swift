@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import HeraldCore
-import HeraldStore
 
 struct DLR: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

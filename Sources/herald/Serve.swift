@@ -3,7 +3,6 @@ import Foundation
 import NIOCore
 import HeraldCore
 import HeraldServer
-import HeraldStore
 import Logging
 import ServiceLifecycle
 

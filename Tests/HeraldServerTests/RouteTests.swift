@@ -423,4 +423,27 @@ import Testing
         #expect(try h.count("SELECT COUNT(*) FROM message WHERE eventId = 'cut'") == 3)
         #expect(try h.count("SELECT COUNT(DISTINCT contactId) FROM message WHERE eventId = 'cut'") == 3)
     }
+
+    /// A person's story through the API: each preference change with the path it came through (a key, by name),
+    /// and the event it stopped; a window that ends before it begins is refused.
+    @Test func aPersonsHistoryTellsWhoChangedWhatAndWhatItStopped() async throws {
+        let h = try ServerHarness()
+        try await h.application().test(.router) { client in
+            let posted = try await client.call(.post, "/v1/events", assigned(id: "story-1"), headers: h.headers(.backend))
+            #expect(posted.status == 201, "\(posted.text)")
+            let put = try await client.call(.put, "/v1/contacts/u-17/preferences", #"{"optedOutAll": true}"#, headers: h.headers(.staff))
+            #expect(put.status == 200, "\(put.text)")
+            let story = try await client.call(.get, "/v1/contacts/u-17/history?since=24h", headers: h.headers(.staff))
+            #expect(story.status == 200, "\(story.text)")
+            let changes = try #require(story.json["preferenceChanges"] as? [[String: Any]])
+            #expect(changes.count == 1)
+            #expect((changes.first?["source"] as? String)?.hasPrefix("API, key ") == true, "\(changes)")
+            #expect(changes.first?["changes"] as? [String] == ["opted out of every message"])
+            let events = try #require(story.json["events"] as? [[String: Any]])
+            #expect(events.first?["event"] as? String == "story-1")
+            let backwards = try await client.call(.get, "/v1/contacts/u-17/history?since=1h&until=2h", headers: h.headers(.staff))
+            #expect(backwards.status == 422, "\(backwards.text)")
+            #expect(try await client.call(.get, "/v1/contacts/u-17/history", headers: h.headers(.backend)).status == 403)
+        }
+    }
 }

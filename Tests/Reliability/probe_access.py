@@ -22,6 +22,7 @@ MATRIX = [
     ("POST", "/v1/templates:check", {"author"}),
     ("GET", "/v1/contacts/ac-owner/preferences", {"backend", "staff", "token"}),
     ("PUT", "/v1/contacts/ac-owner/preferences", {"backend", "staff", "token"}),
+    ("GET", "/v1/contacts/ac-owner/history?since=24h", {"staff"}),
     ("POST", "/v1/contacts/ac-owner/tokens", {"backend"}),
     ("POST", "/v1/inbound", {"backend", "provider"}),
     ("POST", "/v1/delivery-reports", {"backend", "provider"}),

@@ -12,6 +12,7 @@ struct ContactsController: Controller {
     func register(_ t: inout RouteTable) {
         t.add(.get, "/v1/contacts/{id}/preferences", roles: [.backend, .staff], customer: true, getPreferences)
         t.add(.put, "/v1/contacts/{id}/preferences", roles: [.backend, .staff], customer: true, putPreferences)
+        t.add(.get, "/v1/contacts/{id}/history", roles: [.staff], history)
         t.add(.post, "/v1/contacts/{id}/tokens", roles: [.backend], issueToken)
         t.add(.post, "/v1/inbound", roles: [.backend, .provider], inbound)
     }
@@ -69,6 +70,20 @@ struct ContactsController: Controller {
         }
         context.logger.info("preferences of \(maskedContact(id)) changed by \(source)")
         return try jsonResponse(preferences(contact))
+    }
+
+    /// `PersonStory` over `?since=&until=`, at most `?limit=` events.
+    func history(_ request: Request, _ context: HeraldContext) async throws -> Response {
+        let id = try context.parameters.require("id")
+        let window = try request.window(now: state.clock())
+        var limit = 50
+        if let text = request.query("limit") {
+            guard let n = Int(text), (1...200).contains(n) else { throw Problem.field("?limit", "'\(text)' is not a number in 1…200") }
+            limit = n
+        }
+        var story = try await PersonStory.read(contact: id, window: window, limit: limit, from: store)
+        story.mask()
+        return try jsonResponse(story)
     }
 
     func issueToken(_ request: Request, _ context: HeraldContext) async throws -> Response {

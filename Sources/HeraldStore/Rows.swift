@@ -41,3 +41,8 @@ extension StoredEvent {
             payload: (try? JSONValue.parse(Data((row["payload"] as String).utf8))) ?? .null)
     }
 }
+
+// Enums stored by their wire form.
+extension MessageStatus: DatabaseValueConvertible {}
+extension Consent.Reason: DatabaseValueConvertible {}
+extension AttemptRecord.Outcome: DatabaseValueConvertible {}

@@ -176,10 +176,10 @@ extension SQLiteStore {
                 sql: "INSERT INTO report (reference, messageId, status, errorCode, receivedAt) VALUES (?, ?, ?, ?, ?)",
                 arguments: [report.reference, id, report.status.rawValue, report.errorCode, now])
             guard let row, let id else { return ReportResult(reference: report.reference) }
-            let previous: String = row["status"]
-            if let refusal = MessageStatus(rawValue: previous).flatMap({ $0.refusesReport() }) {
-                return ReportResult(
-                    reference: report.reference, messageID: id, previous: previous, status: previous, ignored: refusal)
+            let previous: MessageStatus = row["status"]
+            let (status, ignored) = report.outcome(for: previous)
+            if let ignored {
+                return ReportResult(reference: report.reference, messageID: id, previous: previous, status: status, ignored: ignored)
             }
             let error = report.errorCode.map { "provider reported \(report.status.rawValue): \($0)" }
             try db.execute(
@@ -187,8 +187,8 @@ extension SQLiteStore {
                     UPDATE message SET status = ?, finishedAt = ?, updatedAt = ?, leaseUntil = NULL,
                         lastError = COALESCE(?, lastError)
                     WHERE id = ?
-                    """, arguments: [report.status.rawValue, now, now, error, id])
-            return ReportResult(reference: report.reference, messageID: id, previous: previous, status: report.status.rawValue)
+                    """, arguments: [status, now, now, error, id])
+            return ReportResult(reference: report.reference, messageID: id, previous: previous, status: status)
         }
     }
 

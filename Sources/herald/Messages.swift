@@ -27,7 +27,7 @@ struct Messages: AsyncParsableCommand {
 
     func validate() throws {
         guard limit > 0 else { throw ValidationError("--limit must be positive") }
-        if let status, let problem = MessageStatus.problem(status) { throw ValidationError("--status: \(problem)") }
+        if let status { do { _ = try MessageStatus.parse(status) } catch { throw ValidationError("--status: \(error)") } }
     }
 
     func run() async throws {
@@ -35,7 +35,7 @@ struct Messages: AsyncParsableCommand {
         let store = try storeOptions.open()
         var messages = try await store.messages(
             MessageFilter(
-                status: status, contact: contact, template: template, event: event, since: span.since, until: span.until,
+                status: status.flatMap(MessageStatus.init(rawValue:)), contact: contact, template: template, event: event, since: span.since, until: span.until,
                 limit: limit))
         if !showPhone {
             for i in messages.indices { messages[i].mask() }
@@ -152,7 +152,7 @@ struct Explain: AsyncParsableCommand {
                 print("  \(m.locale) · \(m.encoding) · \(m.units) units · \(m.segments) segment\(m.segments == 1 ? "" : "s"):")
                 print("    \(m.text)")
                 for a in try await store.attempts(message: m.id) { print("  · " + Self.line(a)) }
-                if let error = m.lastError, m.status != "sent" { print("  last error: \(error)") }
+                if let error = m.lastError, m.status != .sent { print("  last error: \(error)") }
             }
         }
     }

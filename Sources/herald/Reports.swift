@@ -76,7 +76,7 @@ struct DLR: AsyncParsableCommand {
                 } else if let id = result.messageID, let why = result.ignored {
                     print("\(report.reference): message \(id) unchanged, \(why); the report is kept")
                 } else if let id = result.messageID {
-                    print("\(report.reference): message \(id) \(result.previous ?? "?") → \(report.status.rawValue)\(report.errorCode.map { " (\($0))" } ?? "")")
+                    print("\(report.reference): message \(id) \(result.previous?.rawValue ?? "?") → \(report.status.rawValue)\(report.errorCode.map { " (\($0))" } ?? "")")
                 } else {
                     print("\(report.reference): unknown reference; the report is kept, no message changed")
                 }

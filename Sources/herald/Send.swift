@@ -125,10 +125,10 @@ struct Send: AsyncParsableCommand {
         for id in ids {
             guard let m = try await store.message(id: id) else { continue }
             var line = "message \(id): \(m.status)"
-            if m.status == "retry" { line += " (the worker tries again at \(m.dueAt))" }
-            if m.status == "disabled" { line += " (held; sent when HERALD_SMS_ENABLED is true again, until \(m.expiresAt))" }
-            if let e = m.lastError, m.status != "sent" { line += ": \(e)" }
-            if m.status == "failed" || m.status == "expired" { bad = true }
+            if m.status == .retry { line += " (the worker tries again at \(m.dueAt))" }
+            if m.status == .disabled { line += " (held; sent when HERALD_SMS_ENABLED is true again, until \(m.expiresAt))" }
+            if let e = m.lastError, m.status != .sent { line += ": \(e)" }
+            if m.status == .failed || m.status == .expired { bad = true }
             show("result", line)
         }
         if bad { throw ExitCode(1) }
@@ -137,7 +137,7 @@ struct Send: AsyncParsableCommand {
     func nextRetry(_ store: any Storage, _ ids: [Int64]) async throws -> Int64? {
         var due: [Int64] = []
         for id in ids {
-            guard let m = try await store.message(id: id), m.status == "retry" || m.status == "queued" else { continue }
+            guard let m = try await store.message(id: id), m.status == .retry || m.status == .queued else { continue }
             if let at = ParameterValue.epochMilliseconds(m.dueAt, timeZone: "UTC") { due.append(Int64(at)) }
         }
         return due.min()

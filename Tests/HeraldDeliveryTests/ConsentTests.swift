@@ -46,8 +46,8 @@ import Testing
         }
         #expect(changes.cancelled == 1)
         let m = try #require(try await outbox.store.message(id: id))
-        #expect(m.status == "cancelled")
-        #expect(m.reason == "opted_out")
+        #expect(m.status == .cancelled)
+        #expect(m.reason == .optedOut)
         let (sender, path) = try logSender()
         let worker = Worker(store: outbox.store, sender: sender, config: WorkerConfig(), policy: policy)
         #expect(try await worker.pass(now: ms("2026-11-24T08:30:00Z")).claimed == 0)
@@ -71,8 +71,8 @@ import Testing
         #expect(summary.claimed == 0)
         #expect(sentLines(path) == 0)
         let m = try #require(try await outbox.store.message(id: queued))
-        #expect(m.status == "cancelled")
-        #expect(m.reason == "opted_out")
+        #expect(m.status == .cancelled)
+        #expect(m.reason == .optedOut)
         #expect(m.lastError?.contains("opted out of service") == true)
     }
 
@@ -88,8 +88,8 @@ import Testing
         let worker = Worker(store: outbox.store, sender: sender, config: WorkerConfig(), policy: policy)
         #expect(try await worker.pass(now: ms("2026-11-23T10:00:00Z")).claimed == 0)
         var m = try #require(try await outbox.store.message(id: id))
-        #expect(m.status == "deferred")
-        #expect(m.reason == "quiet_hours")
+        #expect(m.status == .deferred)
+        #expect(m.reason == .quietHours)
         #expect(m.dueAt == "2026-11-23T11:00:00Z")
         #expect(try await worker.pass(now: ms("2026-11-23T11:00:00Z")).sent == 1)
         await sender.shutdown()
@@ -109,15 +109,15 @@ import Testing
         }
         #expect(changes.released == 1)
         var m = try #require(try await outbox.store.message(id: night))
-        #expect(m.status == "queued")
+        #expect(m.status == .queued)
         #expect(m.dueAt == "2026-11-23T22:00:00Z")
         (_, changes) = try await outbox.store.updateContact(id: "c-42", now: ms("2026-11-23T22:05:00Z"), policy: policy, source: "test") {
             $0.quietHours = "22:00-09:00"
         }
         #expect(changes.deferred == 1)
         m = try #require(try await outbox.store.message(id: night))
-        #expect(m.status == "deferred")
-        #expect(m.reason == "quiet_hours")
+        #expect(m.status == .deferred)
+        #expect(m.reason == .quietHours)
         #expect(m.dueAt == "2026-11-24T08:00:00Z")
     }
 
@@ -140,8 +140,8 @@ import Testing
         let first = try await worker.pass(now: ms("2026-11-23T10:00:00Z"))
         #expect(first.retry == 1)
         let m = try #require(try await store.message(id: id))
-        #expect(m.status == "cancelled")
-        #expect(m.reason == "opted_out")
+        #expect(m.status == .cancelled)
+        #expect(m.reason == .optedOut)
         let later = try await worker.pass(now: ms("2026-11-23T11:00:00Z"))
         await sender.shutdown()
         #expect(later.claimed == 0)

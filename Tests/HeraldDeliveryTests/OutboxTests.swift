@@ -64,7 +64,7 @@ import Testing
         #expect(s.expired == 2 && s.sent == 0)
         for id in ids {
             let m = try await outbox.store.message(id: id)!
-            #expect(m.status == "expired")
+            #expect(m.status == .expired)
             #expect(m.lastError == "expired before it could be sent")
             #expect(m.finishedAt == "2026-11-23T10:01:00Z")
         }
@@ -102,15 +102,15 @@ import Testing
         await sender.shutdown()
         // By the provider's id, and by Herald's idempotency key.
         let first = try await outbox.store.apply(DeliveryReport(reference: "log-\(ids[0])", status: .delivered), now: now + 5_000)
-        #expect(first.messageID == ids[0] && first.previous == "sent" && first.status == "delivered")
+        #expect(first.messageID == ids[0] && first.previous == .sent && first.status == .delivered)
         let second = try await outbox.store.apply(
             DeliveryReport(reference: "herald-\(outbox.store.instance)-\(ids[1])", status: .failed, errorCode: "EC_ABSENT_SUBSCRIBER"), now: now + 6_000)
-        #expect(second.messageID == ids[1] && second.status == "failed")
+        #expect(second.messageID == ids[1] && second.status == .failed)
         let unknown = try await outbox.store.apply(DeliveryReport(reference: "prov-nope", status: .delivered), now: now + 7_000)
         #expect(unknown.messageID == nil)
         #expect(try await outbox.status(ids[0]) == "delivered")
         let failed = try await outbox.store.message(id: ids[1])!
-        #expect(failed.status == "failed" && failed.lastError == "provider reported failed: EC_ABSENT_SUBSCRIBER")
+        #expect(failed.status == .failed && failed.lastError == "provider reported failed: EC_ABSENT_SUBSCRIBER")
         let kept = try await outbox.store.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM report") }
         #expect(kept == 3)
         let stats = try await outbox.store.statistics(since: nil)
@@ -132,7 +132,7 @@ import Testing
         await sender.shutdown()
         #expect(s.sent == 1 && s.reclaimed == 1)
         let m = try await outbox.store.message(id: id)!
-        #expect(m.status == "sent" && m.attempts == 2)
+        #expect(m.status == .sent && m.attempts == 2)
         #expect(lines(path).map { $0["idempotencyKey"]?.text } == ["herald-\(outbox.store.instance)-\(id)"])
     }
 

@@ -116,7 +116,7 @@ struct Outbox {
         return ids
     }
 
-    func status(_ id: Int64) async throws -> String { try await store.message(id: id)!.status }
+    func status(_ id: Int64) async throws -> String { try await store.message(id: id)!.status.rawValue }
 
     func statuses() async throws -> [String: Int] { try await store.messageCounts() }
 }

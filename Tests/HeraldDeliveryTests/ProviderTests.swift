@@ -32,11 +32,11 @@ import Testing
         #expect(summary.sent == 3)
         for id in ids {
             let m = try await outbox.store.message(id: id)!
-            #expect(m.status == "sent")
+            #expect(m.status == .sent)
             #expect(m.providerID == "prov-herald-\(outbox.store.instance)-\(id)")
             #expect(m.attempts == 1)
             let attempts = try await outbox.store.attempts(message: id)
-            #expect(attempts.count == 1 && attempts[0].outcome == "accepted" && attempts[0].httpStatus == 200)
+            #expect(attempts.count == 1 && attempts[0].outcome == .accepted && attempts[0].httpStatus == 200)
         }
         let received = provider.requests
         #expect(Set(received.map(\.key)) == Set(ids.map { "herald-\(outbox.store.instance)-\($0)" }))
@@ -56,7 +56,7 @@ import Testing
         var s = try await w.pass(now: now)
         #expect(s.retry == 1 && s.sent == 0)
         let m = try await outbox.store.message(id: id)!
-        #expect(m.status == "retry")
+        #expect(m.status == .retry)
         // First retry: base 1 s, equal jitter at 0.5 → 750 ms after the attempt ended.
         let due = ms(m.dueAt)
         let latency = try await outbox.store.attempts(message: id)[0].latencyMs
@@ -67,7 +67,7 @@ import Testing
         await w.sender.shutdown()
         #expect(s.sent == 1)
         let attempts = try await outbox.store.attempts(message: id)
-        #expect(attempts.map(\.outcome) == ["transient", "accepted"])
+        #expect(attempts.map(\.outcome) == [.transient, .accepted])
         #expect(attempts[0].httpStatus == 500 && attempts[0].error?.contains("busy") == true)
         #expect(try await outbox.status(id) == "sent")
         #expect(provider.requests.map(\.key) == ["herald-\(outbox.store.instance)-\(id)", "herald-\(outbox.store.instance)-\(id)"])
@@ -85,7 +85,7 @@ import Testing
         await w.sender.shutdown()
         #expect(s.retry == 1)
         let attempt = try #require(try await outbox.store.attempts(message: id).first)
-        #expect(attempt.outcome == "transient")
+        #expect(attempt.outcome == .transient)
         #expect(attempt.error?.contains("timed out") == true)
         #expect(attempt.latencyMs >= 250 && attempt.latencyMs < 4_500)
     }
@@ -106,10 +106,10 @@ import Testing
         await sender.shutdown()
         #expect(s.failed == 1)
         let m = try await outbox.store.message(id: id)!
-        #expect(m.status == "failed")
+        #expect(m.status == .failed)
         #expect(m.lastError?.contains("gave up after 2 attempts") == true)
         #expect(m.lastError?.contains("refused") == true)
-        #expect(try await outbox.store.attempts(message: id).map(\.outcome) == ["transient", "transient"])
+        #expect(try await outbox.store.attempts(message: id).map(\.outcome) == [.transient, .transient])
     }
 
     @Test func tooManyRequestsWaitsForRetryAfter() async throws {
@@ -122,7 +122,7 @@ import Testing
         let w = worker(outbox, provider)
         _ = try await w.pass(now: now)
         let m = try await outbox.store.message(id: id)!
-        #expect(m.status == "retry")
+        #expect(m.status == .retry)
         let due = ms(m.dueAt)
         let latency = try await outbox.store.attempts(message: id)[0].latencyMs
         #expect(due == now + latency + 30_000, "Retry-After 30 s beats a 1 s backoff")
@@ -143,7 +143,7 @@ import Testing
         #expect(try await w.pass(now: now + 3_600_000 - 1).claimed == 0)
         await w.sender.shutdown()
         let m = try await outbox.store.message(id: id)!
-        #expect(m.status == "failed")
+        #expect(m.status == .failed)
         #expect(m.lastError == "HTTP 400: {\"error\": \"bad number\"}")
         #expect(provider.requests.count == 1)
     }
@@ -159,7 +159,7 @@ import Testing
         // 2xx means the provider took it: resending would send it twice.
         #expect(s.sent == 1)
         let m = try await outbox.store.message(id: id)!
-        #expect(m.status == "sent" && m.providerID == nil)
+        #expect(m.status == .sent && m.providerID == nil)
         #expect(m.lastError?.contains("not JSON") == true)
     }
 
@@ -189,7 +189,7 @@ import Testing
         _ = try await w.pass(now: now)
         await w.sender.shutdown()
         let m = try await outbox.store.message(id: id)!
-        #expect(m.status == "expired")
+        #expect(m.status == .expired)
         #expect(m.lastError?.contains("before the next attempt") == true)
     }
 }

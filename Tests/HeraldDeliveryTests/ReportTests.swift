@@ -24,7 +24,7 @@ import Testing
         await sender.shutdown()
         // Now handed over: the report applies; a later, contradicting one does not.
         let delivered = try await outbox.store.apply(DeliveryReport(reference: "\(id)", status: .delivered), now: now + 1_000)
-        #expect(delivered.ignored == nil && delivered.status == "delivered")
+        #expect(delivered.ignored == nil && delivered.status == .delivered)
         let late = try await outbox.store.apply(DeliveryReport(reference: "\(id)", status: .failed), now: now + 2_000)
         #expect(late.ignored?.contains("already delivered") == true)
         #expect(try await outbox.status(id) == "delivered")
@@ -60,7 +60,7 @@ import Testing
         #expect(try await outbox.status(ids[0]) == "sent")
         #expect(provider.requests.filter { $0.key.hasSuffix("-\(ids[0])") }.count == 1)
         let refused = try #require(try await outbox.store.message(id: ids[1]))
-        #expect(refused.status == "failed")
+        #expect(refused.status == .failed)
         let error = refused.lastError ?? ""
         #expect(error.contains("HTTP 400") && !error.contains("911230001") && !error.contains("Private note"), "\(error)")
         #expect(error.contains("(the message)"))

@@ -61,7 +61,7 @@ import Testing
             let received = byKey["herald-\(outbox.store.instance)-\(id)", default: 0]
             #expect(m.attempts - recorded.count <= 1, "message \(id): \(m.attempts) claims, \(recorded.count) recorded")
             #expect(received <= m.attempts)
-            #expect(recorded.last?.outcome == "accepted")
+            #expect(recorded.last?.outcome == .accepted)
             lost += m.attempts - recorded.count
         }
         #expect(lost > 0 && lost <= inFlight)

@@ -44,7 +44,7 @@ struct SeedEventTests {
         #expect(invoice.text.contains("de 1 234,500 DT pour votre Peugeot 208"))
         #expect(invoice.encoding == "GSM-7" && invoice.segments == 1 && invoice.phone == "+21620123456")
         #expect(text["appointment.reminder"]?.text.contains("le jeudi 26 novembre à 09:30") == true)
-        #expect(text["appointment.reminder"]?.status == "deferred")
+        #expect(text["appointment.reminder"]?.status == .deferred)
         #expect(text["case.escalated"]?.phone == "+251711234567")
         // The CRM's stored form, 2519…, is read as Ethiopian.
         #expect(try await h.store.contact(id: "u-3")?.phone == "+251911765432")
@@ -176,7 +176,7 @@ struct TimingTests {
         #expect(d.timeZone == zone)
         if let due {
             let message = try #require(try await h.store.messages(MessageFilter()).first)
-            #expect(message.status == "deferred" && message.dueAt == due)
+            #expect(message.status == .deferred && message.dueAt == due)
         }
     }
 
@@ -331,7 +331,7 @@ struct StoreTests {
         let reopened = try makeStore(path: path)
         let x = try #require(try await reopened.explain(event: "keep-1"))
         #expect(x.decisions == decisions)
-        #expect(x.messages.count == 1 && x.messages[0].status == "deferred")
+        #expect(x.messages.count == 1 && x.messages[0].status == .deferred)
     }
 
     @Test func explainTellsWhy() async throws {

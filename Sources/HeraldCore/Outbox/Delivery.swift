@@ -47,13 +47,15 @@ public struct ClaimedMessage: Sendable, Equatable {
 
 /// The outcome of one attempt and what becomes of the message, written by `Store.record`.
 public struct AttemptRecord: Sendable, Equatable {
-    public enum Outcome: String, Sendable, Codable {
+    public enum Outcome: String, Sendable, Codable, CustomStringConvertible {
         /// The provider took the message.
         case accepted
         /// May work later: a timeout, a refused connection, 5xx, 429.
         case transient
         /// Will not work: 4xx.
         case permanent
+
+        public var description: String { rawValue }
     }
 
     public var messageID: Int64
@@ -136,21 +138,40 @@ extension DeliveryReport {
     }
 }
 
+extension DeliveryReport {
+    /// What this report makes of a message now `current` (`MessageStatus.refusesReport`): the status it takes,
+    /// and why it stays as it is when it does.
+    public func outcome(for current: MessageStatus) -> (status: MessageStatus, ignored: String?) {
+        if let refusal = current.refusesReport() { return (current, refusal) }
+        return (status.messageStatus, nil)
+    }
+}
+
+extension DeliveryReport.Status {
+    public var messageStatus: MessageStatus {
+        switch self {
+        case .delivered: .delivered
+        case .failed: .failed
+        case .expired: .expired
+        }
+    }
+}
+
 /// What a delivery report changed.
 public struct ReportResult: Sendable, Equatable, Codable {
     public var reference: String
     /// Nil when no message matches: the report is kept, nothing else changes.
     public var messageID: Int64?
-    public var previous: String?
-    public var status: String?
+    public var previous: MessageStatus?
+    public var status: MessageStatus?
     /// Why the report changed nothing, when it did not (it is kept all the same).
     public var ignored: String?
 
     public init(
         reference: String,
         messageID: Int64? = nil,
-        previous: String? = nil,
-        status: String? = nil,
+        previous: MessageStatus? = nil,
+        status: MessageStatus? = nil,
         ignored: String? = nil
     ) {
         self.reference = reference
@@ -167,11 +188,11 @@ public struct StoredAttempt: Sendable, Codable, Equatable {
     public var sender: String
     public var startedAt: String
     public var latencyMs: Int64
-    public var outcome: String
+    public var outcome: AttemptRecord.Outcome
     public var httpStatus: Int?
     public var error: String?
     public var providerID: String?
-    public var result: String
+    public var result: MessageStatus
     public var nextAt: String?
 
     public init(
@@ -179,11 +200,11 @@ public struct StoredAttempt: Sendable, Codable, Equatable {
         sender: String,
         startedAt: String,
         latencyMs: Int64,
-        outcome: String,
+        outcome: AttemptRecord.Outcome,
         httpStatus: Int? = nil,
         error: String? = nil,
         providerID: String? = nil,
-        result: String,
+        result: MessageStatus,
         nextAt: String? = nil
     ) {
         self.number = number

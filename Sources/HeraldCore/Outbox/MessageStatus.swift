@@ -2,7 +2,7 @@ import Foundation
 
 /// Where a message is in its life. Waiting: `queued`, `deferred`, `retry`, `disabled`; in flight: `sending`;
 /// handed over: `sent`; final: `delivered`, `failed`, `expired`, `cancelled`.
-public enum MessageStatus: String, Sendable, Codable, CaseIterable {
+public enum MessageStatus: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
     /// Due now.
     case queued
     /// Due later: quiet hours or a schedule.
@@ -33,6 +33,14 @@ public enum MessageStatus: String, Sendable, Codable, CaseIterable {
         MessageStatus(rawValue: text) == nil ? "'\(text)' is not one of \(allCases.map(\.rawValue).joined(separator: ", "))" : nil
     }
 
+    public var description: String { rawValue }
+
+    /// The status named `text`, or the one wording of why it is none (`problem`).
+    public static func parse(_ text: String) throws(ValueProblem) -> MessageStatus {
+        guard let status = MessageStatus(rawValue: text) else { throw ValueProblem(problem(text)!) }
+        return status
+    }
+
     public var isFinal: Bool { self == .delivered || self == .failed || self == .expired || self == .cancelled }
 
     /// The state machine of delivery reports: a report moves a message only once it was handed to a provider
@@ -45,4 +53,10 @@ public enum MessageStatus: String, Sendable, Codable, CaseIterable {
         case .queued, .deferred, .retry, .disabled: "it is \(rawValue): not handed to a provider yet"
         }
     }
+}
+
+/// Why a value given by a user is refused, worded once.
+public struct ValueProblem: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }

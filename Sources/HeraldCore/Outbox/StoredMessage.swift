@@ -16,10 +16,10 @@ public struct StoredMessage: Sendable, Codable, Equatable {
     public var encoding: String = ""
     public var units: Int = 0
     public var segments: Int = 0
-    public var status: String = ""
+    public var status: MessageStatus = .queued
     /// Why the policy left it in its status, when it did: `opted_out` (cancelled), `quiet_hours` (deferred),
     /// `expired`.
-    public var reason: String?
+    public var reason: Consent.Reason?
     /// ISO 8601 UTC.
     public var createdAt: String = ""
     public var dueAt: String = ""
@@ -85,7 +85,7 @@ public struct Explanation: Sendable, Codable {
 
 /// Which messages to list.
 public struct MessageFilter: Sendable {
-    public var status: String?
+    public var status: MessageStatus?
     public var contact: String?
     public var template: String?
     public var event: String?
@@ -97,7 +97,7 @@ public struct MessageFilter: Sendable {
     public var limit: Int
 
     public init(
-        status: String? = nil, contact: String? = nil, template: String? = nil, event: String? = nil,
+        status: MessageStatus? = nil, contact: String? = nil, template: String? = nil, event: String? = nil,
         since: Int64? = nil, until: Int64? = nil, before: Int64? = nil, limit: Int = 100
     ) {
         self.status = status

@@ -41,10 +41,12 @@ public struct WaitingMessage: Sendable, Equatable {
 /// and every preference change applies it to the person's waiting messages in the transaction that changes them.
 public enum Consent {
     /// Why a message was withdrawn or held, in its wire form.
-    public enum Reason: String, Sendable, Codable {
+    public enum Reason: String, Sendable, Codable, CustomStringConvertible {
         case optedOut = "opted_out"
         case quietHours = "quiet_hours"
         case expired
+
+        public var description: String { rawValue }
     }
 
     public enum Verdict: Sendable, Equatable {

@@ -47,8 +47,7 @@ struct MessagesController: Controller {
         let now = state.clock()
         var filter = MessageFilter(limit: 100)
         if let status = request.query("status") {
-            if let problem = MessageStatus.problem(status) { throw Problem.field("?status", problem) }
-            filter.status = status
+            do { filter.status = try MessageStatus.parse(status) } catch { throw Problem.field("?status", error.description) }
         }
         filter.contact = request.query("contact")
         filter.template = request.query("template")

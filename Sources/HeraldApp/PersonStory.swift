@@ -7,9 +7,9 @@ public struct PersonStory: Sendable, Codable {
     public var contact: String
     /// Their preferences now; nil when Herald has never stored this person.
     public var preferences: Contact?
-    /// ISO 8601 bounds of the window; nil for none.
-    public var since: String?
-    public var until: String?
+    /// The bounds of the window; nil for none.
+    public var since: Instant?
+    public var until: Instant?
     /// Changes of their preferences in the window, oldest first.
     public var preferenceChanges: [PreferenceRecord]
     /// The events that reached them in the window, newest first, each with only what concerns them.
@@ -24,8 +24,8 @@ public struct PersonStory: Sendable, Codable {
             if let x = try await store.explain(event: id, contact: contact) { events.append(x) }
         }
         return PersonStory(
-            contact: contact, preferences: preferences, since: window.since.map { Renderer.iso8601(ms: Double($0)) },
-            until: window.until.map { Renderer.iso8601(ms: Double($0)) }, preferenceChanges: changes, events: events)
+            contact: contact, preferences: preferences, since: window.since.map(Instant.init(ms:)),
+            until: window.until.map(Instant.init(ms:)), preferenceChanges: changes, events: events)
     }
 
     /// Masks phone numbers (and a contact id that is one) for showing.

@@ -22,14 +22,14 @@ extension StoredMessage {
         segments = row["segments"]
         status = row["status"]
         reason = row["reason"]
-        createdAt = Renderer.iso8601(ms: Double(row["createdAt"] as Int64))
-        dueAt = Renderer.iso8601(ms: Double(row["dueAt"] as Int64))
-        expiresAt = Renderer.iso8601(ms: Double(row["expiresAt"] as Int64))
+        createdAt = Instant(ms: row["createdAt"])
+        dueAt = Instant(ms: row["dueAt"])
+        expiresAt = Instant(ms: row["expiresAt"])
         attempts = row["attempts"]
         providerID = row["providerId"]
         lastError = row["lastError"]
-        sentAt = (row["sentAt"] as Int64?).map { Renderer.iso8601(ms: Double($0)) }
-        finishedAt = (row["finishedAt"] as Int64?).map { Renderer.iso8601(ms: Double($0)) }
+        sentAt = (row["sentAt"] as Int64?).map(Instant.init(ms:))
+        finishedAt = (row["finishedAt"] as Int64?).map(Instant.init(ms:))
         resendOf = row["resendOf"]
     }
 }

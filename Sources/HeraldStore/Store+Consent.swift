@@ -55,7 +55,7 @@ extension SQLiteStore {
                 arguments: [contact, window.since ?? Int64.min, window.until ?? Int64.max]
             ).map { row in
                 PreferenceRecord(
-                    at: Renderer.iso8601(ms: Double(row["at"] as Int64)), source: row["source"],
+                    at: Instant(ms: row["at"]), source: row["source"],
                     changes: (row["changes"] as String).split(separator: "\n").map(String.init))
             }
         }

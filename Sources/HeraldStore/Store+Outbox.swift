@@ -204,10 +204,10 @@ extension SQLiteStore {
             try Row.fetchAll(db, sql: "SELECT * FROM attempt WHERE messageId = ? ORDER BY id", arguments: [id]).map { row in
                 StoredAttempt(
                     number: row["number"], sender: row["sender"],
-                    startedAt: Renderer.iso8601(ms: Double(row["startedAt"] as Int64)), latencyMs: row["latencyMs"],
+                    startedAt: Instant(ms: row["startedAt"]), latencyMs: row["latencyMs"],
                     outcome: row["outcome"], httpStatus: row["httpStatus"], error: row["error"],
                     providerID: row["providerId"], result: row["result"],
-                    nextAt: (row["nextAt"] as Int64?).map { Renderer.iso8601(ms: Double($0)) })
+                    nextAt: (row["nextAt"] as Int64?).map(Instant.init(ms:)))
             }
         }
     }

@@ -63,8 +63,8 @@ extension SQLiteStore {
                 messages = messages.filter { $0.contact == contact }
             }
             return Explanation(
-                event: eventID, type: row["type"], occurredAt: Renderer.iso8601(ms: Double(row["occurredAt"] as Int64)),
-                occurredAtGiven: payload["occurredAt"] != nil, receivedAt: Renderer.iso8601(ms: Double(row["receivedAt"] as Int64)), payload: payload, rules: rules,
+                event: eventID, type: row["type"], occurredAt: Instant(ms: row["occurredAt"]),
+                occurredAtGiven: payload["occurredAt"] != nil, receivedAt: Instant(ms: row["receivedAt"]), payload: payload, rules: rules,
                 decisions: decisions, messages: messages)
         }
     }

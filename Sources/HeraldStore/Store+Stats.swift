@@ -67,7 +67,7 @@ extension SQLiteStore {
             }
             let finished = handed + bad
             return Statistics(
-                since: since.map { Renderer.iso8601(ms: Double($0)) }, until: until.map { Renderer.iso8601(ms: Double($0)) },
+                since: since.map(Instant.init(ms:)), until: until.map(Instant.init(ms:)),
                 contact: contact, messages: messages,
                 segments: segments, byStatus: byStatus, handedOver: handed, failedOrExpired: bad,
                 successRate: finished == 0 ? nil : Double(handed) / Double(finished),

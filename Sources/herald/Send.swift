@@ -138,7 +138,7 @@ struct Send: AsyncParsableCommand {
         var due: [Int64] = []
         for id in ids {
             guard let m = try await store.message(id: id), m.status == .retry || m.status == .queued else { continue }
-            if let at = ParameterValue.epochMilliseconds(m.dueAt, timeZone: "UTC") { due.append(Int64(at)) }
+            due.append(m.dueAt.ms)
         }
         return due.min()
     }

@@ -51,4 +51,16 @@ import Testing
         let moved = SystemClock.now()
         #expect(abs(moved - real - SystemClock.offsetMilliseconds) < 5_000)
     }
+
+    /// One time type: epoch milliseconds inside, ISO 8601 in UTC on the wire, read back from any offset.
+    @Test func anInstantHasOneWireFormAndReadsAnyOffset() throws {
+        let instant = try #require(Instant(iso8601: "2026-11-23T12:30:00+02:00"))
+        #expect(instant.ms == 1_795_429_800_000)
+        #expect(instant.iso8601 == "2026-11-23T10:30:00Z")
+        #expect(String(decoding: try JSONEncoder().encode([instant]), as: UTF8.self) == #"["2026-11-23T10:30:00Z"]"#)
+        #expect(try JSONDecoder().decode([Instant].self, from: Data(#"["2026-11-23T10:30:00Z", 1795429800000]"#.utf8)) == [instant, instant])
+        #expect(Instant(iso8601: "2026-11-23T10:30:00") == nil, "a local time without an offset is no instant")
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode([Instant].self, from: Data(#"["yesterday"]"#.utf8)) }
+        #expect(Instant(ms: 1) < instant)
+    }
 }

@@ -90,7 +90,7 @@ import Testing
         var m = try #require(try await outbox.store.message(id: id))
         #expect(m.status == .deferred)
         #expect(m.reason == .quietHours)
-        #expect(m.dueAt == "2026-11-23T11:00:00Z")
+        #expect(m.dueAt.iso8601 == "2026-11-23T11:00:00Z")
         #expect(try await worker.pass(now: ms("2026-11-23T11:00:00Z")).sent == 1)
         await sender.shutdown()
         m = try #require(try await outbox.store.message(id: id))
@@ -103,14 +103,14 @@ import Testing
     @Test func quietHoursChangesApplyToWhatWaits() async throws {
         let outbox = try Outbox()
         let night = try await plan(outbox, id: "night", at: "2026-11-23T21:30:00Z")
-        #expect(try await outbox.store.message(id: night)?.dueAt == "2026-11-24T07:00:00Z")
+        #expect(try await outbox.store.message(id: night)?.dueAt.iso8601 == "2026-11-24T07:00:00Z")
         var (_, changes) = try await outbox.store.updateContact(id: "c-42", now: ms("2026-11-23T22:00:00Z"), policy: policy, source: "test") {
             $0.quietHours = "off"
         }
         #expect(changes.released == 1)
         var m = try #require(try await outbox.store.message(id: night))
         #expect(m.status == .queued)
-        #expect(m.dueAt == "2026-11-23T22:00:00Z")
+        #expect(m.dueAt.iso8601 == "2026-11-23T22:00:00Z")
         (_, changes) = try await outbox.store.updateContact(id: "c-42", now: ms("2026-11-23T22:05:00Z"), policy: policy, source: "test") {
             $0.quietHours = "22:00-09:00"
         }
@@ -118,7 +118,7 @@ import Testing
         m = try #require(try await outbox.store.message(id: night))
         #expect(m.status == .deferred)
         #expect(m.reason == .quietHours)
-        #expect(m.dueAt == "2026-11-24T08:00:00Z")
+        #expect(m.dueAt.iso8601 == "2026-11-24T08:00:00Z")
     }
 
     /// The provider fails, the person opts out while the attempt is in flight: the retry never goes.

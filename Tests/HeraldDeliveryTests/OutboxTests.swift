@@ -66,7 +66,7 @@ import Testing
             let m = try await outbox.store.message(id: id)!
             #expect(m.status == .expired)
             #expect(m.lastError == "expired before it could be sent")
-            #expect(m.finishedAt == "2026-11-23T10:01:00Z")
+            #expect(m.finishedAt?.iso8601 == "2026-11-23T10:01:00Z")
         }
         #expect(lines(path).isEmpty)
     }

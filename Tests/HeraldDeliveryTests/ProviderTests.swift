@@ -58,7 +58,7 @@ import Testing
         let m = try await outbox.store.message(id: id)!
         #expect(m.status == .retry)
         // First retry: base 1 s, equal jitter at 0.5 → 750 ms after the attempt ended.
-        let due = ms(m.dueAt)
+        let due = m.dueAt.ms
         let latency = try await outbox.store.attempts(message: id)[0].latencyMs
         #expect(due == now + latency + 750)
         s = try await w.pass(now: due - 1)
@@ -123,7 +123,7 @@ import Testing
         _ = try await w.pass(now: now)
         let m = try await outbox.store.message(id: id)!
         #expect(m.status == .retry)
-        let due = ms(m.dueAt)
+        let due = m.dueAt.ms
         let latency = try await outbox.store.attempts(message: id)[0].latencyMs
         #expect(due == now + latency + 30_000, "Retry-After 30 s beats a 1 s backoff")
         #expect(try await w.pass(now: now + 29_000).claimed == 0)

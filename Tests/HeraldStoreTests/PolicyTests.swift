@@ -176,7 +176,7 @@ struct TimingTests {
         #expect(d.timeZone == zone)
         if let due {
             let message = try #require(try await h.store.messages(MessageFilter()).first)
-            #expect(message.status == .deferred && message.dueAt == due)
+            #expect(message.status == .deferred && message.dueAt.iso8601 == due)
         }
     }
 

@@ -186,26 +186,26 @@ public struct ReportResult: Sendable, Equatable, Codable {
 public struct StoredAttempt: Sendable, Codable, Equatable {
     public var number: Int
     public var sender: String
-    public var startedAt: String
+    public var startedAt: Instant
     public var latencyMs: Int64
     public var outcome: AttemptRecord.Outcome
     public var httpStatus: Int?
     public var error: String?
     public var providerID: String?
     public var result: MessageStatus
-    public var nextAt: String?
+    public var nextAt: Instant?
 
     public init(
         number: Int,
         sender: String,
-        startedAt: String,
+        startedAt: Instant,
         latencyMs: Int64,
         outcome: AttemptRecord.Outcome,
         httpStatus: Int? = nil,
         error: String? = nil,
         providerID: String? = nil,
         result: MessageStatus,
-        nextAt: String? = nil
+        nextAt: Instant? = nil
     ) {
         self.number = number
         self.sender = sender

@@ -69,9 +69,9 @@ public struct CampaignCounts: Sendable, Codable, Equatable {
 
 /// Totals over the message log: what was sent, what failed, by template and event type.
 public struct Statistics: Sendable, Codable, Equatable {
-    /// ISO 8601; nil for all time.
-    public var since: String?
-    public var until: String?
+    /// Nil for all time.
+    public var since: Instant?
+    public var until: Instant?
     public var contact: String?
     public var messages: Int
     public var segments: Int
@@ -115,8 +115,8 @@ public struct Statistics: Sendable, Codable, Equatable {
     }
 
     public init(
-        since: String? = nil,
-        until: String? = nil,
+        since: Instant? = nil,
+        until: Instant? = nil,
         contact: String? = nil,
         messages: Int,
         segments: Int,

@@ -20,19 +20,18 @@ public struct StoredMessage: Sendable, Codable, Equatable {
     /// Why the policy left it in its status, when it did: `opted_out` (cancelled), `quiet_hours` (deferred),
     /// `expired`.
     public var reason: Consent.Reason?
-    /// ISO 8601 UTC.
-    public var createdAt: String = ""
-    public var dueAt: String = ""
-    public var expiresAt: String = ""
+    public var createdAt = Instant(ms: 0)
+    public var dueAt = Instant(ms: 0)
+    public var expiresAt = Instant(ms: 0)
     /// Attempts to send so far.
     public var attempts: Int = 0
     /// The provider's id, once accepted.
     public var providerID: String?
     /// The latest failure, or why it ended as it did.
     public var lastError: String?
-    public var sentAt: String?
+    public var sentAt: Instant?
     /// When it reached delivered, failed or expired.
-    public var finishedAt: String?
+    public var finishedAt: Instant?
     /// The message this one sends again (a resend by staff).
     public var resendOf: Int64?
 
@@ -52,9 +51,9 @@ public struct Explanation: Sendable, Codable {
     public var event: String
     public var type: String
     /// When it happened; the time it was received when the event gave no `occurredAt` (`occurredAtGiven` false).
-    public var occurredAt: String
+    public var occurredAt: Instant
     public var occurredAtGiven: Bool
-    public var receivedAt: String
+    public var receivedAt: Instant
     public var payload: JSONValue
     public var rules: [RuleTrace]
     public var decisions: [Decision]
@@ -63,9 +62,9 @@ public struct Explanation: Sendable, Codable {
     public init(
         event: String,
         type: String,
-        occurredAt: String,
+        occurredAt: Instant,
         occurredAtGiven: Bool,
-        receivedAt: String,
+        receivedAt: Instant,
         payload: JSONValue,
         rules: [RuleTrace],
         decisions: [Decision],

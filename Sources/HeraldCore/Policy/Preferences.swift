@@ -174,13 +174,12 @@ extension Contact {
 
 /// A change of a person's preferences as recorded: when, through which path, and what changed.
 public struct PreferenceRecord: Sendable, Equatable, Codable {
-    /// ISO 8601 UTC.
-    public var at: String
+    public var at: Instant
     /// Who or what changed them: `herald contact set`, `key NAME (role)`, `the customer's token`, `inbound STOP`.
     public var source: String
     public var changes: [String]
 
-    public init(at: String, source: String, changes: [String]) {
+    public init(at: Instant, source: String, changes: [String]) {
         self.at = at
         self.source = source
         self.changes = changes

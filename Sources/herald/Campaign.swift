@@ -56,10 +56,7 @@ struct Campaign: AsyncParsableCommand {
     var verbose = false
 
     @OptionGroup(title: "Sending") var delivery: DeliveryOptions
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var policy: PolicyOptions
-    @OptionGroup var clock: ClockOptions
-    @OptionGroup var catalogOptions: CatalogOptions
+    @OptionGroup var engine: EngineOptions
 
     func validate() throws {
         guard (1...100_000).contains(batch) else { throw ValidationError("--batch must be 1…100000") }
@@ -89,14 +86,14 @@ struct Campaign: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let catalog = try loadCatalog(catalogOptions)
+        let catalog = try loadCatalog(engine.catalog)
         guard let template = catalog.templates[self.template] else {
             throw Self.fail(catalog.unknownTemplate(self.template))
         }
         let common = try parameterPairs(params)
         let kind = format ?? (recipients.lowercased().hasSuffix(".csv") ? "csv" : recipients.lowercased().hasSuffix(".jsonl") || recipients.lowercased().hasSuffix(".ndjson") ? "jsonl" : "")
         guard !kind.isEmpty else { throw Self.fail("\(recipients): say --format csv or jsonl (the extension does not)") }
-        let config = try policy.config()
+        let config = try engine.policy.config()
         var reader: RecipientReader
         do { reader = try RecipientReader(path: recipients, csv: kind == "csv", region: config.defaultRegion) } catch {
             throw Self.fail("\(error)")
@@ -105,9 +102,9 @@ struct Campaign: AsyncParsableCommand {
         let workerConfig = send ? try delivery.workerConfig() : nil
 
         // A dry run reads the real contacts (their opt-outs and quiet hours) but writes nothing, not even a new file.
-        let store: any Storage = dryRun && !FileManager.default.fileExists(atPath: storeOptions.path)
-            ? try SQLiteStore(path: ":memory:") : try storeOptions.open(bulk: !dryRun)
-        let now = try clock.clock()
+        let store: any Storage = dryRun && !FileManager.default.fileExists(atPath: engine.store.path)
+            ? try SQLiteStore(path: ":memory:") : try engine.store.open(bulk: !dryRun)
+        let now = try engine.clock.clock()
         let campaignID = id ?? "campaign-\(template.id)-\(Renderer.iso8601(ms: Double(now)).filter { $0.isNumber || $0 == "T" })"
         let event = CampaignRun.event(id: campaignID, template: template, common: common, recipients: .string(recipients), now: now)
         let resumed = dryRun ? try await store.hasEvent(campaignID) : !(try await store.register(event, now: now))
@@ -170,8 +167,8 @@ struct Campaign: AsyncParsableCommand {
             let sender = try delivery.makeSender(connections: workerConfig.concurrency)
             let worker = Worker(store: store, sender: sender, config: workerConfig, policy: config, logger: makeLogger("herald.campaign"))
             let total = Locked(PassSummary())
-            let clockFn = try clock.source()
-            let fixed = clock.isFixed
+            let clockFn = try engine.clock.source()
+            let fixed = engine.clock.isFixed
             do {
                 try await worker.run(clock: clockFn, poll: 0.5) { pass in
                     let t = total.update { $0.add(pass); return $0 }

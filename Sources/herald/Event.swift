@@ -32,19 +32,16 @@ struct Ingest: AsyncParsableCommand {
     @Option(help: "Events stored per transaction.")
     var batch: Int = 500
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var policy: PolicyOptions
-    @OptionGroup var clock: ClockOptions
-    @OptionGroup var catalogOptions: CatalogOptions
+    @OptionGroup var engine: EngineOptions
 
     func validate() throws {
         guard (1...100_000).contains(batch) else { throw ValidationError("--batch must be 1…100000") }
     }
 
     func run() async throws {
-        let catalog = try loadCatalog(catalogOptions)
-        let planner = Planner(renderer: Renderer(catalog: catalog), config: try policy.config())
-        let store = try storeOptions.open(bulk: true)
+        let catalog = try loadCatalog(engine.catalog)
+        let planner = Planner(renderer: Renderer(catalog: catalog), config: try engine.policy.config())
+        let store = try engine.store.open(bulk: true)
         let input: Data
         if file == "-" {
             input = FileHandle.standardInput.readDataToEndOfFile()
@@ -85,7 +82,7 @@ struct Ingest: AsyncParsableCommand {
                 let range = end..<min(end + batch, items.count)
                 reader.async(group: done) { ahead.update { $0 = read(range) } }
             }
-            let now = try clock.clock()
+            let now = try engine.clock.clock()
             let results: [Result<IngestResult, EventError>]
             do { results = try await store.ingest(current.events, planner: planner, now: now) } catch {
                 out.flush()

@@ -41,10 +41,7 @@ struct Send: AsyncParsableCommand {
     var showPhone = false
 
     @OptionGroup(title: "Sending") var delivery: DeliveryOptions
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var policy: PolicyOptions
-    @OptionGroup var clock: ClockOptions
-    @OptionGroup var catalogOptions: CatalogOptions
+    @OptionGroup var engine: EngineOptions
 
     func validate() throws {
         let forms = [to != nil || text != nil, contact != nil || template != nil, event != nil].filter { $0 }.count
@@ -62,11 +59,11 @@ struct Send: AsyncParsableCommand {
     func phone(_ e164: String) -> String { showPhone ? e164 : PhoneNumber.mask(e164: e164) }
 
     func run() async throws {
-        let store = try storeOptions.open()
-        let config = try policy.config()
+        let store = try engine.store.open()
+        let config = try engine.policy.config()
         var workerConfig = try delivery.workerConfig()
         let sender = try delivery.makeSender(connections: workerConfig.concurrency)
-        let now = try clock.clock()
+        let now = try engine.clock.clock()
         let ids: [Int64]
         do {
             if let to, let text {
@@ -103,8 +100,8 @@ struct Send: AsyncParsableCommand {
             print(Self.label("attempt") + line)
         })
         // With a fixed --now, retries come due by advancing that clock; otherwise by waiting.
-        let fixedClock = clock.isFixed
-        let system = try clock.source()
+        let fixedClock = engine.clock.isFixed
+        let system = try engine.clock.source()
         let offset = Locked<Int64>(0)
         let timeSource: @Sendable () -> Int64 = { system() + offset.value }
         do {
@@ -168,7 +165,7 @@ struct Send: AsyncParsableCommand {
 
     /// `--contact --template`: the policy decides, as for a campaign of one.
     func templated(contact: String, template id: String, store: any Storage, config: PolicyConfig, now: Int64) async throws -> [Int64] {
-        let catalog = try loadCatalog(catalogOptions)
+        let catalog = try loadCatalog(engine.catalog)
         guard let template = catalog.templates[id] else {
             throw Self.fail(catalog.unknownTemplate(id))
         }
@@ -200,7 +197,7 @@ struct Send: AsyncParsableCommand {
 
     /// `--event`: ingested as by `herald event`, then its messages due now are sent.
     func fromEvent(_ file: String, store: any Storage, config: PolicyConfig, now: Int64) async throws -> [Int64] {
-        let catalog = try loadCatalog(catalogOptions)
+        let catalog = try loadCatalog(engine.catalog)
         guard let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file) else {
             throw Self.fail("cannot read \(file)")
         }

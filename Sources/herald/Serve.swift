@@ -39,10 +39,7 @@ struct Serve: AsyncParsableCommand {
     var noWorker = false
 
     @OptionGroup(title: "Sending") var delivery: DeliveryOptions
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var policy: PolicyOptions
-    @OptionGroup var clock: ClockOptions
-    @OptionGroup var catalogOptions: CatalogOptions
+    @OptionGroup var engine: EngineOptions
 
     func validate() throws {
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be 0…65535") }
@@ -52,11 +49,11 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let env = ProcessInfo.processInfo.environment
         let logger = makeLogger("herald", level: .info)
-        let catalog = try loadCatalog(catalogOptions)
-        let config = try policy.config()
+        let catalog = try loadCatalog(engine.catalog)
+        let config = try engine.policy.config()
         let workerConfig = noWorker ? nil : try delivery.workerConfig()
         let sender = noWorker ? nil : try delivery.makeSender(connections: workerConfig!.concurrency)
-        let store = try storeOptions.open()
+        let store = try engine.store.open()
 
         let secret: [UInt8]
         if let text = env["HERALD_TOKEN_SECRET"] {
@@ -71,9 +68,9 @@ struct Serve: AsyncParsableCommand {
         }
 
         var settings = ServerSettings(
-            catalog: catalog, templatesPath: catalogOptions.templatesPath, localesPath: catalogOptions.localesPath,
-            eventsPath: catalogOptions.eventsPath, policy: config, keys: Keyring([]), tokenSecret: secret,
-            clock: try clock.source())
+            catalog: catalog, templatesPath: engine.catalog.templatesPath, localesPath: engine.catalog.localesPath,
+            eventsPath: engine.catalog.eventsPath, policy: config, keys: Keyring([]), tokenSecret: secret,
+            clock: try engine.clock.source())
         settings.host = host ?? env["HERALD_HOST"] ?? "127.0.0.1"
         let port = port ?? (env["HERALD_PORT"].map { Int($0) ?? -1 } ?? 8080)
         guard (0...65535).contains(port) else {

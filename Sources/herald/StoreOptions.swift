@@ -18,6 +18,15 @@ struct StoreOptions: ParsableArguments {
     }
 }
 
+/// The options of every command that plans messages (`event`, `campaign`, `send`, `serve`): the database, the
+/// deployment's policy, the clock and the catalog.
+struct EngineOptions: ParsableArguments {
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var policy: PolicyOptions
+    @OptionGroup var clock: ClockOptions
+    @OptionGroup var catalog: CatalogOptions
+}
+
 /// The deployment's policy defaults and the clock, from flags, then `HERALD_*` variables.
 struct PolicyOptions: ParsableArguments {
     @Option(help: "Language of people with none known (default: $HERALD_DEFAULT_LANGUAGE, else en).")

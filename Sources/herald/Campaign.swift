@@ -22,7 +22,7 @@ struct Campaign: AsyncParsableCommand {
             for the worker; --send runs it at the end. Exit status 1 when a row was refused.
 
             Example:
-              herald campaign invoice.created --recipients customers.csv --param carMake=Peugeot
+              herald campaign invoice.created --recipients Examples/campaign/customers.csv --param carMake=Peugeot
             """)
 
     @Argument(help: "The template to send.")

@@ -16,7 +16,7 @@ struct Ingest: AsyncParsableCommand {
 
             Example:
               herald event Examples/events/case.assigned.json
-              herald event --json --summary-only events.jsonl
+              herald event --json --summary-only Examples/events.jsonl
             """
     )
 

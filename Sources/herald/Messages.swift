@@ -8,7 +8,7 @@ struct Messages: AsyncParsableCommand {
         abstract: "List messages in the outbox, newest first.",
         discussion: """
             Examples:
-              herald messages --status deferred --contact u-17
+              herald messages --status queued --contact ecar-c-42
               herald messages --since 24h --until 1h --json
             """
     )
@@ -67,8 +67,8 @@ struct Explain: AsyncParsableCommand {
             (when, and how: the CLI, the API, a STOP by SMS), and every event that reached them in the window with
             what Herald decided.
             Examples:
-              herald explain evt-1042 --contact u-17
-              herald explain --contact u-17 --since 24h
+              herald explain ecar-inv-2002 --contact ecar-c-42
+              herald explain --contact ecar-c-42 --since 24h
             """
     )
 

@@ -15,7 +15,7 @@ struct DLR: AsyncParsableCommand {
 
             Examples:
               herald dlr --reference prov-8812 --status delivered
-              herald dlr reports.jsonl --json
+              herald dlr Examples/reports.jsonl --json
             """)
 
     @Argument(help: "A JSON-lines file of reports, or - for standard input.")
@@ -102,7 +102,7 @@ struct Stats: AsyncParsableCommand {
               herald stats
               herald stats --since 24h --json
               herald stats --since 2026-11-01T00:00:00Z --until 2026-12-01T00:00:00Z
-              herald stats --contact crm-u-7        (that person's history)
+              herald stats --contact ecar-c-42
             """)
 
     @OptionGroup(title: "Messages created") var window: WindowOptions

@@ -15,11 +15,11 @@ struct CLI {
     }
 
     /// Runs the built herald and waits for it on a thread of its own (see `onOwnThread`).
-    static func run(_ arguments: [String], stdin: String? = nil, cwd: URL = root, env: [String: String] = [:]) async throws
-        -> Result
-    {
+    static func run(
+        _ arguments: [String], stdin: String? = nil, cwd: URL = root, env: [String: String] = [:], executable: URL? = nil
+    ) async throws -> Result {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable ?? binary
         process.arguments = arguments
         process.currentDirectoryURL = cwd
         var environment = ProcessInfo.processInfo.environment

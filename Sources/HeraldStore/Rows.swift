@@ -2,10 +2,10 @@ import Foundation
 import GRDB
 import HeraldCore
 
-// The records Herald keeps, read from their rows.
+// The records Herald keeps, read from their rows (GRDB's FetchableRecord: `StoredMessage.fetchAll(db, sql:)`).
 
-extension StoredMessage {
-    init(row: Row) {
+extension StoredMessage: FetchableRecord {
+    public init(row: Row) {
         self.init()
         id = row["id"]
         event = row["eventId"]
@@ -34,8 +34,8 @@ extension StoredMessage {
     }
 }
 
-extension StoredEvent {
-    init(row: Row) {
+extension StoredEvent: FetchableRecord {
+    public init(row: Row) {
         self.init(
             id: row["id"], type: row["type"], occurredAt: row["occurredAt"], receivedAt: row["receivedAt"],
             payload: (try? JSONValue.parse(Data((row["payload"] as String).utf8))) ?? .null)

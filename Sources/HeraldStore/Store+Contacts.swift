@@ -1,8 +1,8 @@
 import GRDB
 import HeraldCore
 
-extension Contact {
-    init(row: Row) {
+extension Contact: FetchableRecord {
+    public init(row: Row) {
         self.init(
             id: row["id"], phone: row["phone"], name: row["name"], language: row["language"],
             languageChosen: row["languageChosen"], timeZone: row["timeZone"], timeZoneChosen: row["timeZoneChosen"],
@@ -27,7 +27,7 @@ extension Contact {
 
 extension SQLiteStore {
     static func contact(_ db: Database, id: String) throws -> Contact? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM contact WHERE id = ?"), arguments: [id]).map(Contact.init(row:))
+        try Contact.fetchOne(db.cachedStatement(sql: "SELECT * FROM contact WHERE id = ?"), arguments: [id])
     }
 
     static func save(_ db: Database, contact c: Contact, now: Int64) throws {

@@ -215,7 +215,7 @@ extension SQLiteStore {
     /// One message by id.
     public func message(id: Int64) async throws -> StoredMessage? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM message WHERE id = ?", arguments: [id]).map(StoredMessage.init(row:))
+            try StoredMessage.fetchOne(db, sql: "SELECT * FROM message WHERE id = ?", arguments: [id])
         }
     }
 }

@@ -19,7 +19,7 @@ extension SQLiteStore {
         let sql = "SELECT * FROM message \(whereSQL) ORDER BY id DESC LIMIT ?"
         let values = StatementArguments(arguments)
         return try await read { db in
-            try Row.fetchAll(db, sql: sql, arguments: values).map(StoredMessage.init(row:))
+            try StoredMessage.fetchAll(db, sql: sql, arguments: values)
         }
     }
 
@@ -55,9 +55,8 @@ extension SQLiteStore {
             var decisions = try String.fetchAll(
                 db, sql: "SELECT body FROM decision WHERE eventId = ? ORDER BY id", arguments: [eventID]
             ).map { try decoder.decode(Decision.self, from: Data($0.utf8)) }
-            var messages = try Row.fetchAll(
-                db, sql: "SELECT * FROM message WHERE eventId = ? ORDER BY id", arguments: [eventID]
-            ).map(StoredMessage.init(row:))
+            var messages = try StoredMessage.fetchAll(
+                db, sql: "SELECT * FROM message WHERE eventId = ? ORDER BY id", arguments: [eventID])
             if let contact {
                 decisions = decisions.filter { $0.contact == contact }
                 messages = messages.filter { $0.contact == contact }

@@ -18,8 +18,7 @@ extension SQLiteStore {
     /// Every contact with this E.164 number.
     public func contacts(phone: String) async throws -> [Contact] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM contact WHERE phone = ? ORDER BY id", arguments: [phone])
-                .map(Contact.init(row:))
+            try Contact.fetchAll(db, sql: "SELECT * FROM contact WHERE phone = ? ORDER BY id", arguments: [phone])
         }
     }
 
@@ -92,16 +91,15 @@ extension SQLiteStore {
     /// Events of a type, newest first.
     public func events(type: String, limit: Int) async throws -> [StoredEvent] {
         try await read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM event WHERE type = ? ORDER BY receivedAt DESC LIMIT ?", arguments: [type, limit]
-            ).map(StoredEvent.init(row:))
+            try StoredEvent.fetchAll(
+                db, sql: "SELECT * FROM event WHERE type = ? ORDER BY receivedAt DESC LIMIT ?", arguments: [type, limit])
         }
     }
 
     /// One event as stored, or nil.
     public func event(id: String) async throws -> StoredEvent? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = ?", arguments: [id]).map(StoredEvent.init(row:))
+            try StoredEvent.fetchOne(db, sql: "SELECT * FROM event WHERE id = ?", arguments: [id])
         }
     }
 

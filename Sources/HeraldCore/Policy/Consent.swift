@@ -84,14 +84,17 @@ public enum Consent {
             return .due(at: base, phone: phone)
         }
         let zoneName = contact.timeZone ?? config.defaultTimeZone
-        let (window, source) = contact.effectiveQuietHours(config: config)
-        guard let window, let zone = Zone.named(zoneName), let end = Clock.quietEnd(at: base, zone: zone, window: window)
-        else { return .due(at: base, phone: phone) }
-        let endText = Clock.localText(zone.local(end))
-        if end >= message.expiresAt {
+        guard let zone = Zone.named(zoneName) else { return .due(at: base, phone: phone) }
+        let hold = QuietHold(at: base, contact: contact, config: config, zone: zone)
+        let window = hold.window.map(\.description) ?? "none"
+        switch hold.outcome(priority: message.priority, expires: message.expiresAt) {
+        case .outside, .urgent:
+            return .due(at: base, phone: phone)
+        case .outlives(let end):
             return .expire(detail:
-                "quiet hours \(window) (\(source)) in \(zoneName) until \(endText) local, after it expires at \(Renderer.iso8601(ms: Double(message.expiresAt)))")
+                "quiet hours \(window) (\(hold.source)) in \(zoneName) until \(Clock.localText(zone.local(end))) local, after it expires at \(Renderer.iso8601(ms: Double(message.expiresAt)))")
+        case .until(let end):
+            return .quiet(until: end, phone: phone, detail: "quiet hours \(window) (\(hold.source)) until \(Clock.localText(zone.local(end))) \(zoneName)")
         }
-        return .quiet(until: end, phone: phone, detail: "quiet hours \(window) (\(source)) until \(endText) \(zoneName)")
     }
 }

@@ -328,24 +328,21 @@ public struct Planner: Sendable {
         guard let zone = Zone.named(zoneName) else {
             throw EventError(.invalidField, field: "data.\(candidate.audience).timeZone", "unknown time zone '\(zoneName)'", eventID: event.id)
         }
-        let (window, source) = contact.effectiveQuietHours(config: config)
+        let hold = QuietHold(at: due, contact: contact, config: config, zone: zone)
         let localNow = Clock.localText(zone.local(due))
-        let quietEnd = window.flatMap { Clock.quietEnd(at: due, zone: zone, window: $0) }
-        let quietDetail = window.map { "\($0) (\(source)) in \(zoneName); local time \(localNow)" }
-            ?? "none (\(source)); local time \(localNow)"
-        switch (quietEnd, template.priority) {
-        case (nil, _):
-            steps.append(.init("quiet_hours", "pass", window == nil ? quietDetail : "\(quietDetail): outside"))
-        case (_?, .urgent):
+        let quietDetail = hold.window.map { "\($0) (\(hold.source)) in \(zoneName); local time \(localNow)" }
+            ?? "none (\(hold.source)); local time \(localNow)"
+        switch hold.outcome(priority: template.priority, expires: expires) {
+        case .outside:
+            steps.append(.init("quiet_hours", "pass", hold.window == nil ? quietDetail : "\(quietDetail): outside"))
+        case .urgent:
             steps.append(.init("quiet_hours", "pass", "\(quietDetail): inside, but \(template.id) is urgent"))
-        case (let end?, .normal):
-            let endText = Clock.localText(zone.local(end))
-            if end >= expires {
-                return suppress(.expired,
-                    "\(quietDetail): quiet until \(endText) local, after it expires at \(Renderer.iso8601(ms: Double(expires)))",
-                    check: "quiet_hours")
-            }
-            steps.append(.init("quiet_hours", "defer", "\(quietDetail): inside; due at \(endText) local"))
+        case .outlives(let end):
+            return suppress(.expired,
+                "\(quietDetail): quiet until \(Clock.localText(zone.local(end))) local, after it expires at \(Renderer.iso8601(ms: Double(expires)))",
+                check: "quiet_hours")
+        case .until(let end):
+            steps.append(.init("quiet_hours", "defer", "\(quietDetail): inside; due at \(Clock.localText(zone.local(end))) local"))
             due = end
         }
 
@@ -376,7 +373,7 @@ public struct Planner: Sendable {
         decision.locale = rendered.messageLocale
         if due > now {
             decision.dueAt = Renderer.iso8601(ms: Double(due))
-            let heldByQuietHours = quietEnd != nil && template.priority == .normal
+            let heldByQuietHours = hold.end != nil && template.priority == .normal
             decision.detail = !heldByQuietHours
                 ? "scheduled for \(Clock.localText(zone.local(due))) \(zoneName)"
                 : "quiet hours until \(Clock.localText(zone.local(due))) \(zoneName)"

@@ -32,13 +32,27 @@ extension StorageFault {
 }
 
 extension SQLiteStore {
-    /// GRDB's async read, its storage failures thrown as `StorageFault`.
+    /// GRDB's async read (readers run side by side), its storage failures thrown as `StorageFault`.
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do { return try await writer.read(body) } catch { throw StorageFault(sqlite: error) ?? error }
     }
 
-    /// GRDB's async write (one transaction), its storage failures thrown as `StorageFault`.
-    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        do { return try await writer.write(body) } catch { throw StorageFault(sqlite: error) ?? error }
+    /// A read that renders messages (planning people named directly), on the planning lane's thread.
+    func planningRead<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let writer = writer
+        do { return try await lanes.planning.run { try writer.read(body) } } catch { throw StorageFault(sqlite: error) ?? error }
     }
+
+    /// One transaction, on the writing lane's thread: the caller awaits it without blocking its own thread. Its
+    /// storage failures are thrown as `StorageFault`.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let writer = writer
+        do { return try await lanes.writing.run { try writer.write(body) } } catch { throw StorageFault(sqlite: error) ?? error }
+    }
+}
+
+/// The threads of one store: one for transactions, one for planning reads.
+final class Lanes: Sendable {
+    let writing = Lane(name: "herald.store.write")
+    let planning = Lane(name: "herald.store.plan")
 }

@@ -19,7 +19,7 @@ extension SQLiteStore {
     /// On a read-only snapshot: with WAL, alongside a write in progress (a campaign plans one batch while the
     /// previous one is written).
     public func planning<T: Sendable>(_ body: @escaping @Sendable (any PlanningContext) throws -> T) async throws -> T {
-        try await read { db in try body(TransactionContext(db: db)) }
+        try await planningRead { db in try body(TransactionContext(db: db)) }
     }
 
     @discardableResult

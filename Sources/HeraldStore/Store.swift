@@ -3,14 +3,16 @@ import GRDB
 import HeraldCore
 
 /// Herald's durable state in SQLite (WAL), the embedded default `Storage`: contacts and their preferences,
-/// events, decisions and the outbox. Every call runs on GRDB's own queues (`async` read and write), never on the
-/// caller's thread.
+/// events, decisions and the outbox. No call blocks the caller's thread: reads use GRDB's async reads, and
+/// transactions run on a thread of the store's own (`Lane`), where the renderer's per-thread state stays warm.
 public struct SQLiteStore: Storage {
     /// The database; a pool (WAL, concurrent readers) for files, a queue for in-memory stores.
     let writer: any DatabaseWriter
     /// The file, or `:memory:`.
     public let path: String
     public var location: String { path }
+    /// The threads its transactions and planning reads run on (`Lane`).
+    let lanes = Lanes()
     /// This database's random id, made at creation: it makes idempotency keys (`herald-<instance>-<message id>`)
     /// unique across databases, so a provider never drops a message of a new database as a resend.
     public let instance: String

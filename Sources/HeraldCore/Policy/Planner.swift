@@ -290,26 +290,10 @@ public struct Planner: Sendable {
             : "\(language) (\(contact.languageChosen ? "the contact's choice" : "from an event"))"))
 
         // When: a scheduled time, then quiet hours. Expiry counts from the scheduled time, else from the event.
-        var due = now
-        var notBefore = now
-        if event.occurredAt == nil {
-            steps.append(.init("occurred", "info",
-                "the event gives no occurredAt: taken as received, \(Renderer.iso8601(ms: Double(now)))"))
-        }
-        var expires = event.occurred(receivedAt: now) + Int64(template.timeToLive) * 1000
-        if let schedule = template.schedule {
-            guard let text = event.data[path: schedule.of]?.text,
-                let at = ParameterValue.epochMilliseconds(text, timeZone: zoneName).map(Int64.init)
-            else {
-                throw EventError(.missingField, field: "data.\(schedule.of)", "template \(template.id) is scheduled from it", eventID: event.id)
-            }
-            let scheduled = at - Int64(schedule.before) * 1000
-            expires = min(scheduled + Int64(template.timeToLive) * 1000, at)
-            due = max(now, scheduled)
-            notBefore = due
-            steps.append(.init("schedule", "info",
-                "\(Duration.text(seconds: schedule.before)) before \(schedule.of) \(Renderer.iso8601(ms: Double(at))): due \(Renderer.iso8601(ms: Double(scheduled)))"))
-        }
+        let timing = try self.timing(template: template, event: event, zoneName: zoneName, now: now)
+        var due = timing.due
+        let (notBefore, expires) = (timing.due, timing.expires)
+        steps += timing.steps
         decision.expiresAt = Renderer.iso8601(ms: Double(expires))
         if now >= expires {
             return suppress(.expired, "expired at \(Renderer.iso8601(ms: Double(expires))) (ttl \(Duration.text(seconds: template.timeToLive))), before it could be sent", check: "expiry")
@@ -328,34 +312,12 @@ public struct Planner: Sendable {
         guard let zone = Zone.named(zoneName) else {
             throw EventError(.invalidField, field: "data.\(candidate.audience).timeZone", "unknown time zone '\(zoneName)'", eventID: event.id)
         }
-        let hold = QuietHold(at: due, contact: contact, config: config, zone: zone)
-        let localNow = Clock.localText(zone.local(due))
-        let quietDetail = hold.window.map { "\($0) (\(hold.source)) in \(zoneName); local time \(localNow)" }
-            ?? "none (\(hold.source)); local time \(localNow)"
-        switch hold.outcome(priority: template.priority, expires: expires) {
-        case .outside:
-            steps.append(.init("quiet_hours", "pass", hold.window == nil ? quietDetail : "\(quietDetail): outside"))
-        case .urgent:
-            steps.append(.init("quiet_hours", "pass", "\(quietDetail): inside, but \(template.id) is urgent"))
-        case .outlives(let end):
-            return suppress(.expired,
-                "\(quietDetail): quiet until \(Clock.localText(zone.local(end))) local, after it expires at \(Renderer.iso8601(ms: Double(expires)))",
-                check: "quiet_hours")
-        case .until(let end):
-            steps.append(.init("quiet_hours", "defer", "\(quietDetail): inside; due at \(Clock.localText(zone.local(end))) local"))
-            due = end
-        }
+        let quiet = quietHours(at: due, contact: contact, zone: zone, zoneName: zoneName, template: template, expires: expires)
+        guard let quietDue = quiet.due else { return suppress(.expired, quiet.step.detail, check: "quiet_hours") }
+        steps.append(quiet.step)
+        due = quietDue
 
-        let rendered: RenderedMessage
-        do {
-            rendered = try renderer.render(
-                RenderRequest(template: template.id, locale: language, timeZone: zoneName, parameters: params, at: Double(now)))
-        } catch {
-            let field = error.parameter.map { name in
-                "data." + DataPath.resolve(template.parameter(named: name)?.source ?? name, audience: candidate.audience)
-            }
-            throw EventError(.renderFailed, field: field, error.message, eventID: event.id)
-        }
+        let rendered = try render(candidate, language: language, zoneName: zoneName, params: params, event: event, now: now)
         if !rendered.fellBackFrom.isEmpty {
             steps.append(.init("language", "info", "no \(template.id) message in \(language); used \(rendered.messageLocale)"))
         }
@@ -373,7 +335,7 @@ public struct Planner: Sendable {
         decision.locale = rendered.messageLocale
         if due > now {
             decision.dueAt = Renderer.iso8601(ms: Double(due))
-            let heldByQuietHours = hold.end != nil && template.priority == .normal
+            let heldByQuietHours = quiet.held
             decision.detail = !heldByQuietHours
                 ? "scheduled for \(Clock.localText(zone.local(due))) \(zoneName)"
                 : "quiet hours until \(Clock.localText(zone.local(due))) \(zoneName)"
@@ -386,73 +348,5 @@ public struct Planner: Sendable {
             priority: template.priority, rendered: rendered, status: due > now ? .deferred : .queued, dueAt: due,
             notBefore: notBefore, expiresAt: expires)
         return (decision, message)
-    }
-}
-
-/// Wall-clock arithmetic on local milliseconds (epoch ms shifted by the zone's offset).
-public enum Clock {
-    static let day: Int64 = 86_400_000
-
-    /// When the quiet window containing the instant ends, or nil when the instant is outside it.
-    public static func quietEnd(at instant: Int64, zone: Zone, window: QuietHours) -> Int64? {
-        let local = zone.local(instant)
-        let dayStart = floorDiv(local, day) * day
-        let minute = Int((local - dayStart) / 60_000)
-        guard window.contains(minuteOfDay: minute) else { return nil }
-        var end = dayStart + Int64(window.end) * 60_000
-        if minute >= window.end { end += day }
-        return zone.instant(local: end)
-    }
-
-    /// `2026-11-23 21:05 Mon` for local milliseconds.
-    public static func localText(_ local: Int64) -> String {
-        let iso = Renderer.iso8601(ms: Double(local))
-        let days = floorDiv(local, day)
-        let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][Int(((days % 7) + 7) % 7)]
-        return "\(iso.prefix(10)) \(iso.dropFirst(11).prefix(5)) \(weekday)"
-    }
-
-    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
-}
-
-extension PhoneNumber {
-    /// Masks a stored E.164 number, grouped as libphonenumber formats it.
-    public static func mask(e164: String) -> String {
-        (try? PhoneNumber.parse(e164, region: "ZZ").masked) ?? maskDigits(e164)
-    }
-
-    /// A contact id as shown: masked when the contact is keyed by its number (a raw send, a campaign row or an
-    /// inbound SMS without an id), as it is.
-    public static func maskID(_ id: String) -> String { id.hasPrefix("+") ? mask(e164: id) : id }
-}
-
-/// The plan for one person named directly (a campaign row, `herald send --contact`), not found by a rule.
-public struct RecipientPlan: Sendable {
-    public var decision: Decision
-    public var message: OutboxMessage?
-    /// The contact, when new or changed by what the row said.
-    public var contact: Contact?
-}
-
-extension Planner {
-    /// Applies the policy to one person for `template`, with the parameters given by name. `person` is an object
-    /// like an event's person (`id`, optional `phone`, `name`, `language`, `timeZone`, `region`); `event` stands
-    /// for what asked (a campaign): its time starts the time to live. Throws `EventError` for a render failure.
-    public func plan(
-        template: Template, person: JSONValue, parameters: [String: String], event: Event, now: Int64,
-        context: some PlanningContext, planned: Int = 0
-    ) throws -> RecipientPlan {
-        guard let id = person["id"]?.text else {
-            throw EventError(.missingField, field: "id", "a recipient needs an id", eventID: event.id)
-        }
-        var steps: [Decision.Step] = [.init("rule", "pass", "\(template.id) sent directly by \(event.type) \(event.id)")]
-        let stored = try context.contact(id: id)
-        var phone = PhoneNote()
-        let merged = merge(person, id: id, into: stored, steps: &steps, phone: &phone)
-        let candidate = Candidate(template: template, audience: "recipient", person: person, id: id, notes: [])
-        let (decision, message) = try decide(
-            candidate, contact: merged, phone: phone, params: parameters, event: event, now: now,
-            planned: planned, context: context, steps: steps)
-        return RecipientPlan(decision: decision, message: message, contact: merged == stored ? nil : merged)
     }
 }

@@ -240,7 +240,7 @@ public final class Worker: Sendable {
         -> AttemptRecord
     {
         var record = AttemptRecord(
-            messageID: message.id, number: message.attempt, sender: sender.name, startedAt: startedAt,
+            messageID: message.id, number: message.attempt, sender: sender.name, startedAt: Instant(ms: startedAt),
             latencyMs: latencyMs, outcome: result.outcome, result: .sent)
         switch result {
         case .accepted(let id, let status, let note):
@@ -267,7 +267,7 @@ public final class Worker: Sendable {
             } else {
                 record.error = error
                 record.result = .retry
-                record.nextAt = next
+                record.nextAt = Instant(ms: next)
             }
         }
         return record

@@ -128,11 +128,11 @@ extension SQLiteStore {
                     """)
             for a in attempts {
                 try insert.execute(arguments: [
-                    a.messageID, a.number, a.sender, a.startedAt, a.latencyMs, a.outcome.rawValue, a.httpStatus, a.error,
-                    a.providerID, a.result.rawValue, a.nextAt,
+                    a.messageID, a.number, a.sender, a.startedAt.ms, a.latencyMs, a.outcome.rawValue, a.httpStatus, a.error,
+                    a.providerID, a.result.rawValue, a.nextAt?.ms,
                 ])
                 try update.execute(arguments: [
-                    a.result.rawValue, now, a.nextAt, a.providerID, a.error, a.result.rawValue, now, a.result.rawValue, now,
+                    a.result.rawValue, now, a.nextAt?.ms, a.providerID, a.error, a.result.rawValue, now, a.result.rawValue, now,
                     a.messageID,
                 ])
             }

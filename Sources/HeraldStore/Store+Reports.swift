@@ -42,11 +42,11 @@ extension SQLiteStore {
     }
 
     /// A message's attempts, oldest first.
-    public func attempts(message id: Int64) async throws -> [StoredAttempt] {
+    public func attempts(message id: Int64) async throws -> [AttemptRecord] {
         try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM attempt WHERE messageId = ? ORDER BY id", arguments: [id]).map { row in
-                StoredAttempt(
-                    number: row["number"], sender: row["sender"],
+                AttemptRecord(
+                    messageID: id, number: row["number"], sender: row["sender"],
                     startedAt: Instant(ms: row["startedAt"]), latencyMs: row["latencyMs"],
                     outcome: row["outcome"], httpStatus: row["httpStatus"], error: row["error"],
                     providerID: row["providerId"], result: row["result"],

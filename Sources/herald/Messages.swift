@@ -158,7 +158,7 @@ struct Explain: AsyncParsableCommand {
     }
 
     /// `attempt 1 at …, http: transient, HTTP 500 …, 12 ms → retry at …`
-    static func line(_ a: StoredAttempt) -> String {
+    static func line(_ a: AttemptRecord) -> String {
         var out = "attempt \(a.number) at \(a.startedAt), \(a.sender): \(a.outcome)"
         if let status = a.httpStatus { out += ", HTTP \(status)" }
         if let id = a.providerID { out += ", provider id \(id)" }

@@ -96,7 +96,7 @@ struct Send: AsyncParsableCommand {
                 line += "\(record.outcome.rawValue) failure: \(record.error ?? "")"
             }
             line += " in \(record.latencyMs) ms → \(record.result.rawValue)"
-            if let next = record.nextAt { line += " at \(Renderer.iso8601(ms: Double(next)))" }
+            if let next = record.nextAt { line += " at \(next)" }
             print(Self.label("attempt") + line)
         })
         // With a fixed --now, retries come due by advancing that clock; otherwise by waiting.

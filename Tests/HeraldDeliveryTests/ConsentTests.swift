@@ -157,8 +157,8 @@ import Testing
         #expect(claimed.map(\.id) == [id])
         try await outbox.store.record(
             [AttemptRecord(
-                messageID: id, number: 1, sender: "test", startedAt: ms("2026-11-23T10:00:00Z"), latencyMs: 5,
-                outcome: .transient, error: "HTTP 500", result: .retry, nextAt: ms("2026-11-23T10:00:02Z"))],
+                messageID: id, number: 1, sender: "test", startedAt: Instant(ms: ms("2026-11-23T10:00:00Z")), latencyMs: 5,
+                outcome: .transient, error: "HTTP 500", result: .retry, nextAt: Instant(ms: ms("2026-11-23T10:00:02Z")))],
             now: ms("2026-11-23T10:00:00Z"), policy: policy)
         #expect(try await outbox.status(id) == "retry")
         let (_, changes) = try await outbox.store.updateContact(id: "c-42", now: ms("2026-11-23T10:00:01Z"), policy: policy, source: "test") {

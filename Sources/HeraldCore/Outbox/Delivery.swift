@@ -45,8 +45,9 @@ public struct ClaimedMessage: Sendable, Equatable {
     }
 }
 
-/// The outcome of one attempt and what becomes of the message, written by `Store.record`.
-public struct AttemptRecord: Sendable, Equatable {
+/// One attempt to hand a message to a provider: its outcome and what becomes of the message. Written by the worker
+/// (`Storage.record`), read back with the message (`Storage.attempts`, `GET /v1/messages/{id}`).
+public struct AttemptRecord: Sendable, Equatable, Codable {
     public enum Outcome: String, Sendable, Codable, CustomStringConvertible {
         /// The provider took the message.
         case accepted
@@ -61,7 +62,7 @@ public struct AttemptRecord: Sendable, Equatable {
     public var messageID: Int64
     public var number: Int
     public var sender: String
-    public var startedAt: Int64
+    public var startedAt: Instant
     public var latencyMs: Int64
     public var outcome: Outcome
     public var httpStatus: Int?
@@ -70,11 +71,11 @@ public struct AttemptRecord: Sendable, Equatable {
     /// The message's status after this attempt: sent, retry, failed or expired.
     public var result: MessageStatus
     /// When it is tried again (for `retry`).
-    public var nextAt: Int64?
+    public var nextAt: Instant?
 
     public init(
-        messageID: Int64, number: Int, sender: String, startedAt: Int64, latencyMs: Int64, outcome: Outcome,
-        httpStatus: Int? = nil, error: String? = nil, providerID: String? = nil, result: MessageStatus, nextAt: Int64? = nil
+        messageID: Int64, number: Int, sender: String, startedAt: Instant, latencyMs: Int64, outcome: Outcome,
+        httpStatus: Int? = nil, error: String? = nil, providerID: String? = nil, result: MessageStatus, nextAt: Instant? = nil
     ) {
         self.messageID = messageID
         self.number = number
@@ -179,43 +180,5 @@ public struct ReportResult: Sendable, Equatable, Codable {
         self.previous = previous
         self.status = status
         self.ignored = ignored
-    }
-}
-
-/// One attempt as stored.
-public struct StoredAttempt: Sendable, Codable, Equatable {
-    public var number: Int
-    public var sender: String
-    public var startedAt: Instant
-    public var latencyMs: Int64
-    public var outcome: AttemptRecord.Outcome
-    public var httpStatus: Int?
-    public var error: String?
-    public var providerID: String?
-    public var result: MessageStatus
-    public var nextAt: Instant?
-
-    public init(
-        number: Int,
-        sender: String,
-        startedAt: Instant,
-        latencyMs: Int64,
-        outcome: AttemptRecord.Outcome,
-        httpStatus: Int? = nil,
-        error: String? = nil,
-        providerID: String? = nil,
-        result: MessageStatus,
-        nextAt: Instant? = nil
-    ) {
-        self.number = number
-        self.sender = sender
-        self.startedAt = startedAt
-        self.latencyMs = latencyMs
-        self.outcome = outcome
-        self.httpStatus = httpStatus
-        self.error = error
-        self.providerID = providerID
-        self.result = result
-        self.nextAt = nextAt
     }
 }

@@ -130,7 +130,7 @@ public protocol Storage: Sendable {
 
     func message(id: Int64) async throws -> StoredMessage?
     /// A message's attempts, oldest first.
-    func attempts(message id: Int64) async throws -> [StoredAttempt]
+    func attempts(message id: Int64) async throws -> [AttemptRecord]
     /// Messages newest first.
     func messages(_ filter: MessageFilter) async throws -> [StoredMessage]
     /// Counts of messages by status.

@@ -84,7 +84,7 @@ struct MessagesController: Controller {
         m.mask()
         struct Answer: Encodable {
             var message: StoredMessage
-            var attempts: [StoredAttempt]
+            var attempts: [AttemptRecord]
         }
         return try jsonResponse(Answer(message: m, attempts: try await store.attempts(message: id)))
     }

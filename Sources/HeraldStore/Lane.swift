@@ -62,3 +62,9 @@ final class Lane: Sendable {
         }
     }
 }
+
+/// The threads of one store: one for transactions, one for planning reads.
+final class Lanes: Sendable {
+    let writing = Lane(name: "herald.store.write")
+    let planning = Lane(name: "herald.store.plan")
+}

@@ -50,9 +50,3 @@ extension SQLiteStore {
         do { return try await lanes.writing.run { try writer.write(body) } } catch { throw StorageFault(sqlite: error) ?? error }
     }
 }
-
-/// The threads of one store: one for transactions, one for planning reads.
-final class Lanes: Sendable {
-    let writing = Lane(name: "herald.store.write")
-    let planning = Lane(name: "herald.store.plan")
-}

@@ -19,8 +19,8 @@ extension ResendRefusal {
     /// The rule of resending, for every store: only a finished message (sent, delivered, failed, expired or
     /// cancelled) is sent again, and never to a person who has since opted out of its category. Nil when message
     /// `id` may be resent.
-    public static func check(id: Int64, status: String, category: String, contact: Contact?) -> ResendRefusal? {
-        guard ["sent", "delivered", "failed", "expired", "cancelled"].contains(status) else {
+    public static func check(id: Int64, status: MessageStatus, category: String, contact: Contact?) -> ResendRefusal? {
+        guard status == .sent || status.isFinal else {
             return ResendRefusal(
                 kind: .notFinished,
                 description: "message \(id) is \(status): it is still on its way; resend it once it is sent, failed, expired or cancelled")

@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // System ICU 72 (libicu-dev). Only CICUShim includes its headers.
@@ -52,6 +54,17 @@ let package = Package(
             name: "HeraldStore",
             dependencies: ["HeraldCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // PostgreSQL through postgres-nio: the same `Storage` for many Herald processes on one database; the
+        // database does the locking (row locks, SKIP LOCKED claims, advisory locks, unique constraints).
+        .target(
+            name: "HeraldPostgres",
+            dependencies: [
+                "HeraldCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The use cases every adapter (the CLI, the HTTP API) calls: each rule of an operation written once, over
         // the `Storage` protocol.
         .target(name: "HeraldApp", dependencies: ["HeraldCore"]),
@@ -82,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "herald",
             dependencies: [
-                "HeraldCore", "HeraldICU", "HeraldApp", "HeraldStore", "HeraldDelivery", "HeraldServer",
+                "HeraldCore", "HeraldICU", "HeraldApp", "HeraldStore", "HeraldPostgres", "HeraldDelivery", "HeraldServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -97,7 +110,14 @@ let package = Package(
             path: "Tests/Fuzz/Targets"
         ),
         // Paths the test targets share: the package root and the built herald.
-        .target(name: "HeraldTestSupport", path: "Tests/HeraldTestSupport"),
+        .target(
+            name: "HeraldTestSupport",
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/HeraldTestSupport"
+        ),
         .testTarget(
             name: "HeraldCoreTests",
             dependencies: ["HeraldCore", "HeraldTestSupport"],
@@ -105,7 +125,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HeraldStoreTests",
-            dependencies: ["HeraldStore", "HeraldTestSupport"]
+            dependencies: ["HeraldStore", "HeraldPostgres", "HeraldTestSupport"]
         ),
         .testTarget(
             name: "HeraldDeliveryTests",

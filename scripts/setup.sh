@@ -3,7 +3,8 @@
 # Idempotent: does nothing when everything is there.
 set -euo pipefail
 # curl: the tests run the README's curl examples as written.
-packages=(libicu-dev libsqlite3-dev libphonenumber-dev pkg-config curl)
+# postgresql: the tests run Herald on PostgreSQL too (scripts/with-postgres starts a throw-away cluster).
+packages=(libicu-dev libsqlite3-dev libphonenumber-dev pkg-config curl postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

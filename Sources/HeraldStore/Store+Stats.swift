@@ -13,29 +13,18 @@ extension SQLiteStore {
             if let contact { clauses.append("m.contactId = ?"); arguments += [contact] }
             let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
 
-            var byStatus: [String: Int] = [:]
-            var byTemplate: [String: [String: Int]] = [:]
-            var byEventType: [String: [String: Int]] = [:]
-            var messages = 0
-            var segments = 0
-            for row in try Row.fetchAll(
+            let groups = try Row.fetchAll(
                 db,
                 sql: """
                     SELECT m.template, e.type, m.status, COUNT(*) AS n, SUM(m.segments) AS s
                     FROM message m JOIN event e ON e.id = m.eventId \(whereSQL)
                     GROUP BY m.template, e.type, m.status
-                    """, arguments: arguments)
-            {
-                let status: String = row["status"]
-                let n: Int = row["n"]
-                messages += n
-                segments += row["s"] as Int
-                byStatus[status, default: 0] += n
-                byTemplate[row["template"], default: [:]][status, default: 0] += n
-                byEventType[row["type"], default: [:]][status, default: 0] += n
+                    """, arguments: arguments
+            ).map { row in
+                Statistics.Group(
+                    template: row["template"], eventType: row["type"], status: row["status"], messages: row["n"],
+                    segments: row["s"])
             }
-            let handed = byStatus["sent", default: 0] + byStatus["delivered", default: 0]
-            let bad = byStatus["failed", default: 0] + byStatus["expired", default: 0]
             let reported = try Int.fetchOne(
                 db,
                 sql: "SELECT COUNT(*) FROM message m \(whereSQL.isEmpty ? "WHERE" : whereSQL + " AND") m.sentAt IS NOT NULL AND m.status IN ('delivered', 'failed', 'expired')",
@@ -65,15 +54,9 @@ extension SQLiteStore {
             {
                 suppressed[row["reason"] ?? "unknown"] = row["n"]
             }
-            let finished = handed + bad
             return Statistics(
-                since: since.map(Instant.init(ms:)), until: until.map(Instant.init(ms:)),
-                contact: contact, messages: messages,
-                segments: segments, byStatus: byStatus, handedOver: handed, failedOrExpired: bad,
-                successRate: finished == 0 ? nil : Double(handed) / Double(finished),
-                failureRate: finished == 0 ? nil : Double(bad) / Double(finished),
-                deliveredRate: reported == 0 ? nil : Double(byStatus["delivered", default: 0]) / Double(reported),
-                attempts: attempts, suppressed: suppressed, byTemplate: byTemplate, byEventType: byEventType)
+                since: since, until: until, contact: contact, groups: groups, reported: reported, attempts: attempts,
+                suppressed: suppressed)
         }
     }
 }

@@ -196,10 +196,7 @@ public struct SQLiteStore: Storage {
     }
 }
 
-/// A store failure a user can act on.
-public struct StoreError: Error, Sendable, CustomStringConvertible {
-    public var description: String
-
+extension StoreError {
     static func noDirectory(_ path: String) -> StoreError {
         StoreError(description: "the database's folder \(path) does not exist")
     }

@@ -5,8 +5,8 @@ import Testing
 
 @Suite("Seed events through rules, policy and the outbox")
 struct SeedEventTests {
-    @Test func everySeedEventReachesTheRightPerson() async throws {
-        let h = try Harness()
+    @Test(arguments: StoreKind.available) func everySeedEventReachesTheRightPerson(_ kind: StoreKind) async throws {
+        let h = try await Harness(kind)
         let dir = packageRoot.appendingPathComponent("Examples/events")
         var byEvent: [String: IngestResult] = [:]
         for name in try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() where name.hasSuffix(".json") {
@@ -55,8 +55,8 @@ struct SeedEventTests {
 struct PreferenceTests {
     /// A value the catalog check could not foresee (a name that forces UCS-2) pushes the reminder past its budget of
     /// 3 segments: the decision says so, and nothing is sent at that cost.
-    @Test func aMessageOverItsBudgetIsRefusedNotSent() async throws {
-        let h = try Harness()
+    @Test(arguments: StoreKind.available) func aMessageOverItsBudgetIsRefusedNotSent(_ kind: StoreKind) async throws {
+        let h = try await Harness(kind)
         func reminder(_ id: String, name: String) -> String {
             """
             {"id": "\(id)", "type": "appointment.reminder",
@@ -74,8 +74,8 @@ struct PreferenceTests {
         #expect(within.action == .defer && within.messageID != nil)
     }
 
-    @Test func optOutOfOneCategoryLeavesTheOthers() async throws {
-        let h = try Harness()
+    @Test(arguments: StoreKind.available) func optOutOfOneCategoryLeavesTheOthers(_ kind: StoreKind) async throws {
+        let h = try await Harness(kind)
         try await h.store.updateContact(id: "c-1", now: 0, policy: h.planner.config, source: "test") { $0.optedOutCategories = ["billing"] }
         let invoice = try await h.decide(garage("invoice.created", at: "2026-11-23T10:00:00Z"), now: "2026-11-23T10:00:00Z")
         #expect(invoice.action == .suppress && invoice.reason == .optedOut && invoice.category == "billing")
@@ -83,8 +83,8 @@ struct PreferenceTests {
         #expect(service.action == .send)
     }
 
-    @Test func optOutOfEverything() async throws {
-        let h = try Harness()
+    @Test(arguments: StoreKind.available) func optOutOfEverything(_ kind: StoreKind) async throws {
+        let h = try await Harness(kind)
         try await h.store.updateContact(id: "c-1", now: 0, policy: h.planner.config, source: "test") { $0.optedOutAll = true }
         for type in ["invoice.created", "service.completed"] {
             let d = try await h.decide(garage(type, at: "2026-11-23T10:00:00Z"), now: "2026-11-23T10:00:00Z")
@@ -93,8 +93,8 @@ struct PreferenceTests {
         #expect(try await h.counts().messages == 0)
     }
 
-    @Test func theCustomersLanguageWinsOverTheEvents() async throws {
-        let h = try Harness()
+    @Test(arguments: StoreKind.available) func theCustomersLanguageWinsOverTheEvents(_ kind: StoreKind) async throws {
+        let h = try await Harness(kind)
         try await h.store.updateContact(id: "c-1", now: 0, policy: h.planner.config, source: "test") {
             $0.language = "am"
             $0.languageChosen = true
@@ -107,23 +107,23 @@ struct PreferenceTests {
         #expect(message.encoding == "UCS-2" && message.locale == "am")
     }
 
-    @Test func anEventsLanguageIsUsedUntilTheCustomerChooses() async throws {
-        let h = try Harness()
+    @Test(arguments: StoreKind.available) func anEventsLanguageIsUsedUntilTheCustomerChooses(_ kind: StoreKind) async throws {
+        let h = try await Harness(kind)
         _ = try await h.decide(garage("service.completed", at: "2026-11-23T10:00:00Z", language: "fr"), now: "2026-11-23T10:00:00Z")
         let next = try await h.decide(garage("service.completed", at: "2026-11-23T10:05:00Z", language: "en"), now: "2026-11-23T10:05:00Z")
         #expect(next.locale == "en")
         #expect(try await h.store.contact(id: "c-1")?.languageChosen == false)
     }
 
-    @Test func aLanguageWithoutMessagesFallsBack() async throws {
-        let h = try Harness()
+    @Test(arguments: StoreKind.available) func aLanguageWithoutMessagesFallsBack(_ kind: StoreKind) async throws {
+        let h = try await Harness(kind)
         let d = try await h.decide(garage("service.completed", at: "2026-11-23T10:00:00Z", language: "de"), now: "2026-11-23T10:00:00Z")
         #expect(d.action == .send && d.locale == "en")
         #expect(d.trace.contains { $0.check == "language" && $0.detail.contains("no service.completed message in de; used en") })
     }
 
-    @Test func phoneNumbersDecide() async throws {
-        let h = try Harness()
+    @Test(arguments: StoreKind.available) func phoneNumbersDecide(_ kind: StoreKind) async throws {
+        let h = try await Harness(kind)
         let noPhone = try await h.decide(assigned(at: "2026-11-23T10:00:00Z", assignee: "u-40", phone: nil), now: "2026-11-23T10:00:00Z")
         #expect(noPhone.reason == .noPhone)
         let bad = try await h.decide(assigned(at: "2026-11-23T10:00:00Z", assignee: "u-41", phone: "12345"), now: "2026-11-23T10:00:00Z")
@@ -169,19 +169,21 @@ struct TimingTests {
 
     @Test(arguments: quietCases)
     func quietHours(local: String, zone: String, action: Decision.Action, due: String?) async throws {
-        let h = try Harness()
-        let d = try await h.decide(assigned(at: local, timeZone: zone), now: local)
-        #expect(d.action == action, "\(local) \(zone)")
-        #expect(d.dueAt == due)
-        #expect(d.timeZone == zone)
-        if let due {
-            let message = try #require(try await h.store.messages(MessageFilter()).first)
-            #expect(message.status == .deferred && message.dueAt.iso8601 == due)
+        for kind in StoreKind.available {
+            let h = try await Harness(kind)
+            let d = try await h.decide(assigned(at: local, timeZone: zone), now: local)
+            #expect(d.action == action, "\(local) \(zone) \(kind)")
+            #expect(d.dueAt == due)
+            #expect(d.timeZone == zone)
+            if let due {
+                let message = try #require(try await h.store.messages(MessageFilter()).first)
+                #expect(message.status == .deferred && message.dueAt.iso8601 == due)
+            }
         }
     }
 
-    @Test func theContactsOwnQuietHoursAndOff() async throws {
-        let h = try Harness()
+    @Test(arguments: StoreKind.available) func theContactsOwnQuietHoursAndOff(_ kind: StoreKind) async throws {
+        let h = try await Harness(kind)
         try await h.store.updateContact(id: "u-17", now: 0, policy: h.planner.config, source: "test") { $0.quietHours = "22:00-07:00" }
         let at2130 = try await h.decide(assigned(at: "2026-11-23T21:30:00+03:00"), now: "2026-11-23T21:30:00+03:00")
         #expect(at2130.action == .send)
@@ -192,10 +194,10 @@ struct TimingTests {
         #expect(off.action == .send)
     }
 
-    @Test func urgentPassesQuietHoursButNotAnOptOut() async throws {
+    @Test(arguments: StoreKind.available) func urgentPassesQuietHoursButNotAnOptOut(_ kind: StoreKind) async throws {
         var catalog = shippedCatalog
         catalog.templates["case.escalated"]!.priority = .urgent
-        let h = try Harness(catalog: catalog)
+        let h = try await Harness(kind, catalog: catalog)
         func escalation(_ id: String) -> String {
             """
             {"id": "\(id)", "type": "case.escalated", "occurredAt": "2026-11-23T23:00:00+03:00",
@@ -221,8 +223,8 @@ struct TimingTests {
         """
     }
 
-    @Test func aReminderThatQuietHoursWouldDelayPastItsExpiryExpires() async throws {
-        let h = try Harness()
+    @Test(arguments: StoreKind.available) func aReminderThatQuietHoursWouldDelayPastItsExpiryExpires(_ kind: StoreKind) async throws {
+        let h = try await Harness(kind)
         // Booked at 22:00 for 07:00 the next morning: quiet until 08:00, after the appointment.
         let late = try await h.decide(
             Self.reminder(id: "r1", at: "2026-11-24T07:00:00+01:00", occurred: "2026-11-23T22:00:00+01:00"),
@@ -242,15 +244,15 @@ struct TimingTests {
         #expect(try await h.counts().messages == 1)
     }
 
-    @Test func aMessageOlderThanItsTimeToLiveExpires() async throws {
-        let h = try Harness()
+    @Test(arguments: StoreKind.available) func aMessageOlderThanItsTimeToLiveExpires(_ kind: StoreKind) async throws {
+        let h = try await Harness(kind)
         // case.assigned lives 24h; the event arrives 25h late.
         let d = try await h.decide(assigned(at: "2026-11-22T09:00:00Z"), now: "2026-11-23T10:00:00Z")
         #expect(d.reason == .expired)
     }
 
-    @Test func theRateLimitCountsPerPersonInItsWindow() async throws {
-        let h = try Harness(config: PolicyConfig(rateLimit: RateLimit(count: 2, window: 3600)))
+    @Test(arguments: StoreKind.available) func theRateLimitCountsPerPersonInItsWindow(_ kind: StoreKind) async throws {
+        let h = try await Harness(kind, config: PolicyConfig(rateLimit: RateLimit(count: 2, window: 3600)))
         let first = try await h.decide(assigned(at: "2026-11-23T10:00:00Z"), now: "2026-11-23T10:00:00Z")
         let second = try await h.decide(assigned(at: "2026-11-23T10:10:00Z"), now: "2026-11-23T10:10:00Z")
         let third = try await h.decide(assigned(at: "2026-11-23T10:20:00Z"), now: "2026-11-23T10:20:00Z")
@@ -265,8 +267,8 @@ struct TimingTests {
 
 @Suite("Idempotency, bad input and durability")
 struct StoreTests {
-    @Test func theSameEventTwiceCreatesNothingNew() async throws {
-        let h = try Harness()
+    @Test(arguments: StoreKind.available) func theSameEventTwiceCreatesNothingNew(_ kind: StoreKind) async throws {
+        let h = try await Harness(kind)
         let json = assigned(id: "dup-1", at: "2026-11-23T10:00:00Z")
         let first = try await h.ingest(json, now: "2026-11-23T10:00:00Z").get()
         let before = try await h.counts()
@@ -290,20 +292,22 @@ struct StoreTests {
 
     @Test(arguments: malformed)
     func aMalformedEventIsRefusedAndStoresNothing(json: String, code: EventError.Code, field: String?) async throws {
-        let h = try Harness()
-        let result = try await h.ingest(json, now: "2026-11-23T10:00:00Z")
-        guard case .failure(let error) = result else {
-            Issue.record("accepted: \(json)")
-            return
+        for kind in StoreKind.available {
+            let h = try await Harness(kind)
+            let result = try await h.ingest(json, now: "2026-11-23T10:00:00Z")
+            guard case .failure(let error) = result else {
+                Issue.record("accepted on \(kind): \(json)")
+                return
+            }
+            #expect(error.code == code)
+            #expect(error.field == field)
+            let counts = try await h.counts()
+            #expect(counts.events == 0 && counts.decisions == 0 && counts.messages == 0 && counts.contacts == 0)
         }
-        #expect(error.code == code)
-        #expect(error.field == field)
-        let counts = try await h.counts()
-        #expect(counts.events == 0 && counts.decisions == 0 && counts.messages == 0 && counts.contacts == 0)
     }
 
-    @Test func aBadEventInABatchLeavesTheOthers() async throws {
-        let h = try Harness()
+    @Test(arguments: StoreKind.available) func aBadEventInABatchLeavesTheOthers(_ kind: StoreKind) async throws {
+        let h = try await Harness(kind)
         let good = try Event.parse(Data(assigned(id: "b1", at: "2026-11-23T10:00:00Z").utf8), catalog: h.planner.catalog)
         var broken = good
         broken.id = "b2"
@@ -319,23 +323,23 @@ struct StoreTests {
         #expect(try await h.store.explain(event: "b2") == nil)
     }
 
-    @Test func aReopenedDatabaseHoldsEveryDecision() async throws {
+    @Test(arguments: StoreKind.available) func aReopenedDatabaseHoldsEveryDecision(_ kind: StoreKind) async throws {
         let path: String
         let decisions: [Decision]
         do {
-            let h = try Harness()
+            let h = try await Harness(kind)
             path = h.path
             decisions = try await h.ingest(assigned(id: "keep-1", at: "2026-11-23T21:30:00+03:00"), now: "2026-11-23T21:30:00+03:00")
                 .get().decisions
         }
-        let reopened = try makeStore(path: path)
+        let reopened = try await makeStore(kind, at: path)
         let x = try #require(try await reopened.explain(event: "keep-1"))
         #expect(x.decisions == decisions)
         #expect(x.messages.count == 1 && x.messages[0].status == .deferred)
     }
 
-    @Test func explainTellsWhy() async throws {
-        let h = try Harness()
+    @Test(arguments: StoreKind.available) func explainTellsWhy(_ kind: StoreKind) async throws {
+        let h = try await Harness(kind)
         try await h.store.updateContact(id: "u-17", now: 0, policy: h.planner.config, source: "test") { $0.optedOutCategories = ["billing"] }
         _ = try await h.ingest(assigned(id: "why-1", at: "2026-11-23T22:15:00+03:00", language: "fr"), now: "2026-11-23T22:15:00+03:00")
         let x = try #require(try await h.store.explain(event: "why-1", contact: "u-17"))

@@ -1,6 +1,8 @@
 import Foundation
+import Testing
 import HeraldTestSupport
 import HeraldCore
+import HeraldPostgres
 import HeraldStore
 
 let packageRoot = TestPaths.packageRoot
@@ -12,15 +14,16 @@ let shippedCatalog: Catalog = Catalog.load(
 /// Epoch milliseconds of an ISO 8601 date-time with an offset.
 func ms(_ iso: String) -> Int64 { Int64(ParameterValue.epochMilliseconds(iso, timeZone: "UTC")!) }
 
-/// A fresh database file and a planner over a catalog: what `herald event` uses, in process.
+/// A fresh database and a planner over a catalog: what `herald event` uses, in process.
 struct Harness {
     let store: any Storage
     let planner: Planner
+    /// The database: a SQLite file, or a PostgreSQL URL.
     let path: String
 
-    init(config: PolicyConfig = PolicyConfig(), catalog: Catalog = shippedCatalog) throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("herald-\(UUID().uuidString).sqlite").path
-        store = try makeStore(path: path)
+    init(_ kind: StoreKind, config: PolicyConfig = PolicyConfig(), catalog: Catalog = shippedCatalog) async throws {
+        path = try await kind.freshLocation()
+        store = try await makeStore(kind, at: path)
         planner = Planner(renderer: Renderer(catalog: catalog), config: config)
     }
 
@@ -44,9 +47,32 @@ struct Harness {
     }
 }
 
-/// The store under test. Every test here goes through the `Storage` protocol only, so another implementation runs
-/// the same suite by being made here.
-func makeStore(path: String) throws -> any Storage { try SQLiteStore(path: path) }
+/// The stores every test here runs on: SQLite always, PostgreSQL when the run has a cluster (`scripts/with-postgres`).
+enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+
+    static let available: [StoreKind] = TestPostgres.url == nil ? [.sqlite] : [.sqlite, .postgres]
+
+    var testDescription: String { rawValue }
+
+    /// A new, empty database: a file name, or a new database's URL.
+    func freshLocation() async throws -> String {
+        switch self {
+        case .sqlite:
+            FileManager.default.temporaryDirectory.appendingPathComponent("herald-\(UUID().uuidString).sqlite").path
+        case .postgres: try await TestPostgres.freshDatabase()
+        }
+    }
+}
+
+/// The store under test. Every test here goes through the `Storage` protocol only: both implementations run the
+/// same suite.
+func makeStore(_ kind: StoreKind, at location: String) async throws -> any Storage {
+    switch kind {
+    case .sqlite: try SQLiteStore(path: location)
+    case .postgres: try await PostgresStore.open(PostgresSettings(url: location))
+    }
+}
 
 
 /// A `case.assigned` event for one assignee.

@@ -190,3 +190,52 @@ public struct ConsentChanges: Sendable, Equatable, Codable {
         expired += other.expired
     }
 }
+
+extension Statistics {
+    /// One group of the message log: its template, event type and status, how many messages and segments.
+    public struct Group: Sendable {
+        public var template: String
+        public var eventType: String
+        public var status: String
+        public var messages: Int
+        public var segments: Int
+
+        public init(template: String, eventType: String, status: String, messages: Int, segments: Int) {
+            self.template = template
+            self.eventType = eventType
+            self.status = status
+            self.messages = messages
+            self.segments = segments
+        }
+    }
+
+    /// The statistics of what a store counted: every store groups its log the same way, and the totals and rates
+    /// are worked out here once. `reported`: messages sent that have a delivery outcome.
+    public init(
+        since: Int64?, until: Int64?, contact: String?, groups: [Group], reported: Int, attempts: AttemptTotals,
+        suppressed: [String: Int]
+    ) {
+        var byStatus: [String: Int] = [:]
+        var byTemplate: [String: [String: Int]] = [:]
+        var byEventType: [String: [String: Int]] = [:]
+        var messages = 0
+        var segments = 0
+        for g in groups {
+            messages += g.messages
+            segments += g.segments
+            byStatus[g.status, default: 0] += g.messages
+            byTemplate[g.template, default: [:]][g.status, default: 0] += g.messages
+            byEventType[g.eventType, default: [:]][g.status, default: 0] += g.messages
+        }
+        let handed = byStatus["sent", default: 0] + byStatus["delivered", default: 0]
+        let bad = byStatus["failed", default: 0] + byStatus["expired", default: 0]
+        let finished = handed + bad
+        self.init(
+            since: since.map(Instant.init(ms:)), until: until.map(Instant.init(ms:)), contact: contact,
+            messages: messages, segments: segments, byStatus: byStatus, handedOver: handed, failedOrExpired: bad,
+            successRate: finished == 0 ? nil : Double(handed) / Double(finished),
+            failureRate: finished == 0 ? nil : Double(bad) / Double(finished),
+            deliveredRate: reported == 0 ? nil : Double(byStatus["delivered", default: 0]) / Double(reported),
+            attempts: attempts, suppressed: suppressed, byTemplate: byTemplate, byEventType: byEventType)
+    }
+}

@@ -35,3 +35,11 @@ public struct StorageFault: Error, Sendable, CustomStringConvertible {
 
     public var description: String { detail }
 }
+
+/// A store that cannot be opened, in the terms an operator fixes: a missing folder, a file that is not a database,
+/// a database server that cannot be reached or refuses the user, a schema newer than this build.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+
+    public init(description: String) { self.description = description }
+}

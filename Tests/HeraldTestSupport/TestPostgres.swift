@@ -1,0 +1,41 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The throw-away PostgreSQL cluster `scripts/with-postgres` started for this test run, if any.
+public enum TestPostgres {
+    /// The cluster's URL (`HERALD_TEST_POSTGRES_URL`), or nil when the tests run without one.
+    public static let url: String? = {
+        let value = ProcessInfo.processInfo.environment["HERALD_TEST_POSTGRES_URL"] ?? ""
+        if value.isEmpty {
+            FileHandle.standardError.write(Data(
+                "PostgreSQL tests skipped: HERALD_TEST_POSTGRES_URL is not set (run the tests through scripts/with-postgres)\n".utf8))
+            return nil
+        }
+        return value
+    }()
+
+    /// A new, empty database on the cluster; returns its URL.
+    public static func freshDatabase() async throws -> String {
+        guard let url, var parts = URLComponents(string: url), let host = parts.host else {
+            throw TestPostgresError(description: "no PostgreSQL cluster for this run")
+        }
+        let name = "herald_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
+        var configuration = PostgresClient.Configuration(
+            host: host, port: parts.port ?? 5432, username: parts.user ?? "postgres", password: parts.password,
+            database: "postgres", tls: .disable)
+        configuration.options.maximumConnections = 1
+        let client = PostgresClient(configuration: configuration, backgroundLogger: Logger(label: "test.postgres"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
+            group.cancelAll()
+        }
+        parts.path = "/" + name
+        return parts.string!
+    }
+}
+
+public struct TestPostgresError: Error, CustomStringConvertible {
+    public var description: String
+}

@@ -60,6 +60,22 @@ public struct PostgresSettings: Sendable {
         return url.string ?? text
     }
 
+    /// One connection's settings (the migration's).
+    var connection: PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS
+        switch sslMode {
+        case "disable": tls = .disable
+        case "require": tls = .require(try! NIOSSLContext(configuration: .makeClientConfiguration()))
+        default: tls = .prefer(try! NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+        var configuration = PostgresConnection.Configuration(
+            host: host, port: port, username: user, password: password, database: database, tls: tls)
+        configuration.options.connectTimeout = .seconds(5)
+        configuration.options.additionalStartupParameters = [("application_name", "herald")]
+        return configuration
+    }
+
+    /// The pool's settings.
     var configuration: PostgresClient.Configuration {
         let tls: PostgresClient.Configuration.TLS
         switch sslMode {
@@ -95,7 +111,9 @@ extension StoreError {
                 break
             }
             if error.code == .connectionError || error.code == .serverClosedConnection || error.code == .clientClosedConnection {
-                let cause = error.underlying.map { "\($0)" } ?? "no answer"
+                let text = error.underlying.map { "\($0)" } ?? ""
+                let cause = text.contains("refused") ? "connection refused"
+                    : text.isEmpty || text.lowercased().contains("timeout") ? "no answer within 5 s" : text
                 return StoreError(description: "cannot reach PostgreSQL at \(settings.host):\(settings.port) (\(cause)); "
                     + "is the server running and the address right?")
             }

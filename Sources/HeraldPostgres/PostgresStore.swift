@@ -24,18 +24,35 @@ public final class PostgresStore: Storage {
 
     /// Connects, and migrates the database to this build's schema (one process at a time). Throws
     /// `StoreError` for a database that cannot be reached, refuses the user, or was made by a newer Herald.
-    public static func open(_ settings: PostgresSettings, logger: Logger = Logger(label: "herald.postgres")) async throws
+    public static func open(_ settings: PostgresSettings, logger: Logger = PostgresStore.defaultLogger) async throws
         -> PostgresStore
     {
-        let client = PostgresClient(configuration: settings.configuration, backgroundLogger: logger)
-        let runner = Task { await client.run() }
+        // One connection of its own first: a database that cannot be reached or refuses the user says so here (the
+        // pool would only retry), and the migration's session lock lives on it.
+        let instance: String
         do {
-            let instance = try await migrate(client, settings: settings, logger: logger)
-            return PostgresStore(client: client, runner: runner, logger: logger, location: settings.display, instance: instance)
+            let conn = try await PostgresConnection.connect(configuration: settings.connection, id: 0, logger: logger)
+            do {
+                instance = try await migrate(conn, settings: settings, logger: logger)
+                try? await conn.close()
+            } catch {
+                try? await conn.close()
+                throw error
+            }
         } catch {
-            runner.cancel()
             throw StoreError.postgres(error, settings: settings)
         }
+        let client = PostgresClient(configuration: settings.configuration, backgroundLogger: logger)
+        let runner = Task { await client.run() }
+        return PostgresStore(client: client, runner: runner, logger: logger, location: settings.display, instance: instance)
+    }
+
+    /// Errors only: the pool's own notices (a lease asked for while it starts) are not an operator's business;
+    /// failures reach the caller as thrown errors.
+    public static var defaultLogger: Logger {
+        var logger = Logger(label: "herald.postgres")
+        logger.logLevel = .error
+        return logger
     }
 
     private init(client: PostgresClient, runner: Task<Void, Never>, logger: Logger, location: String, instance: String) {
@@ -53,40 +70,38 @@ public final class PostgresStore: Storage {
 
     /// Applies the migrations this database lacks, holding an advisory lock so that processes starting together
     /// migrate once. Returns the database's instance id.
-    private static func migrate(_ client: PostgresClient, settings: PostgresSettings, logger: Logger) async throws -> String {
-        try await client.withConnection { conn in
-            // The lock belongs to this session (connection): released by the unlock below, or when it closes.
-            try await conn.query("SELECT pg_advisory_lock(\(Schema.migrationLock))", logger: logger)
-            do {
-                try await conn.query(
-                    """
-                    CREATE TABLE IF NOT EXISTS herald_schema (
-                        version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())
-                    """, logger: logger)
-                let applied = try await conn.query("SELECT COALESCE(MAX(version), 0) FROM herald_schema", logger: logger)
-                    .collect().first.map { try $0.decode(Int.self) } ?? 0
-                let known = migrations.last?.version ?? 0
-                if applied > known {
-                    throw StoreError(
-                        description: "the database \(settings.display) has schema version \(applied), newer than this "
-                            + "herald knows (1 to \(known)); run a newer herald, or point --db at another database")
-                }
-                for migration in migrations where migration.version > applied {
-                    try await conn.withTransaction(logger: logger) { tx in
-                        for statement in migration.sql { try await tx.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
-                        try await tx.query(
-                            "INSERT INTO herald_schema (version, name) VALUES (\(migration.version), \(migration.name))",
-                            logger: logger)
-                    }
-                }
-                try await conn.query("SELECT pg_advisory_unlock(\(Schema.migrationLock))", logger: logger)
-            } catch {
-                _ = try? await conn.query("SELECT pg_advisory_unlock(\(Schema.migrationLock))", logger: logger)
-                throw error
+    private static func migrate(_ conn: PostgresConnection, settings: PostgresSettings, logger: Logger) async throws -> String {
+    // The lock belongs to this session (connection): released by the unlock below, or when it closes.
+        try await conn.query("SELECT pg_advisory_lock(\(Schema.migrationLock))", logger: logger)
+        do {
+            try await conn.query(
+                """
+                CREATE TABLE IF NOT EXISTS herald_schema (
+                    version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())
+                """, logger: logger)
+            let applied = try await conn.query("SELECT COALESCE(MAX(version), 0) FROM herald_schema", logger: logger)
+                .collect().first.map { try $0.decode(Int.self) } ?? 0
+            let known = migrations.last?.version ?? 0
+            if applied > known {
+                throw StoreError(
+                    description: "the database \(settings.display) has schema version \(applied), newer than this "
+                        + "herald knows (1 to \(known)); run a newer herald, or point --db at another database")
             }
-            return try await conn.query("SELECT value FROM meta WHERE key = 'instance'", logger: logger)
-                .collect().first.map { try $0.decode(String.self) } ?? "0"
+            for migration in migrations where migration.version > applied {
+                try await conn.withTransaction(logger: logger) { tx in
+                    for statement in migration.sql { try await tx.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                    try await tx.query(
+                        "INSERT INTO herald_schema (version, name) VALUES (\(migration.version), \(migration.name))",
+                        logger: logger)
+                }
+            }
+            try await conn.query("SELECT pg_advisory_unlock(\(Schema.migrationLock))", logger: logger)
+        } catch {
+            _ = try? await conn.query("SELECT pg_advisory_unlock(\(Schema.migrationLock))", logger: logger)
+            throw error
         }
+        return try await conn.query("SELECT value FROM meta WHERE key = 'instance'", logger: logger)
+            .collect().first.map { try $0.decode(String.self) } ?? "0"
     }
 
     // MARK: running statements

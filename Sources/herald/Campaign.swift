@@ -102,8 +102,8 @@ struct Campaign: AsyncParsableCommand {
         let workerConfig = send ? try delivery.workerConfig() : nil
 
         // A dry run reads the real contacts (their opt-outs and quiet hours) but writes nothing, not even a new file.
-        let store: any Storage = dryRun && !FileManager.default.fileExists(atPath: engine.store.path)
-            ? try SQLiteStore(path: ":memory:") : try engine.store.open(bulk: !dryRun)
+        let store: any Storage = dryRun && !engine.store.isPostgres && !FileManager.default.fileExists(atPath: engine.store.path)
+            ? try SQLiteStore(path: ":memory:") : try await engine.store.open(bulk: !dryRun)
         let now = try engine.clock.clock()
         let campaignID = id ?? "campaign-\(template.id)-\(Renderer.iso8601(ms: Double(now)).filter { $0.isNumber || $0 == "T" })"
         let event = CampaignRun.event(id: campaignID, template: template, common: common, recipients: .string(recipients), now: now)

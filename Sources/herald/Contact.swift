@@ -73,8 +73,8 @@ struct ContactCommand: AsyncParsableCommand {
         @OptionGroup var policy: PolicyOptions
 
         func run() async throws {
-            let store = try storeOptions.open()
-            guard let contact = try await store.contact(id: id) else { throw Self.fail("no contact '\(id)' in \(store.path)") }
+            let store = try await storeOptions.open()
+            guard let contact = try await store.contact(id: id) else { throw Self.fail("no contact '\(id)' in \(store.location)") }
             let view = View(contact, config: try policy.config(), showPhone: showPhone, events: try await store.events(forContact: id))
             if json { try printJSON(view) } else { print(view.text, terminator: "") }
         }
@@ -139,7 +139,7 @@ struct ContactCommand: AsyncParsableCommand {
                 }
                 throw Self.fail(flag.map { "\($0): \(problem.text)" } ?? problem.text)
             }
-            let store = try storeOptions.open()
+            let store = try await storeOptions.open()
             let existing = try await store.contact(id: id)
             var number: PhoneNumber?
             if let phone {

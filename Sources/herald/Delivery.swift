@@ -221,7 +221,7 @@ struct WorkerCommand: AsyncParsableCommand {
     @OptionGroup var clock: ClockOptions
 
     func run() async throws {
-        let store = try storeOptions.open()
+        let store = try await storeOptions.open()
         let policyConfig = try policy.config()
         let config = try delivery.workerConfig()
         let sender = try delivery.makeSender(connections: config.concurrency)

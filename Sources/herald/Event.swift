@@ -41,7 +41,7 @@ struct Ingest: AsyncParsableCommand {
     func run() async throws {
         let catalog = try loadCatalog(engine.catalog)
         let planner = Planner(renderer: Renderer(catalog: catalog), config: try engine.policy.config())
-        let store = try engine.store.open(bulk: true)
+        let store = try await engine.store.open(bulk: true)
         let input: Data
         if file == "-" {
             input = FileHandle.standardInput.readDataToEndOfFile()
@@ -87,7 +87,7 @@ struct Ingest: AsyncParsableCommand {
             do { results = try await store.ingest(current.events, planner: planner, now: now) } catch {
                 out.flush()
                 done.wait()
-                throw Self.fail("database \(store.path): \(error); this batch of \(end - start) events was not stored")
+                throw Self.fail("database \(store.location): \(error); this batch of \(end - start) events was not stored")
             }
             for (line, placeholder) in current.placeholders {
                 let result: Result<IngestResult, EventError>

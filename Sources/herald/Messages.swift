@@ -32,7 +32,7 @@ struct Messages: AsyncParsableCommand {
 
     func run() async throws {
         let span = try window.window(now: try clock.clock())
-        let store = try storeOptions.open()
+        let store = try await storeOptions.open()
         var messages = try await store.messages(
             MessageFilter(
                 status: status.flatMap(MessageStatus.init(rawValue:)), contact: contact, template: template, event: event, since: span.since, until: span.until,
@@ -90,10 +90,10 @@ struct Explain: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try storeOptions.open()
+        let store = try await storeOptions.open()
         guard let eventID else { return try await story(of: contact!, store: store) }
         guard var x = try await store.explain(event: eventID, contact: contact) else {
-            throw Self.fail("no event '\(eventID)' in \(store.path)")
+            throw Self.fail("no event '\(eventID)' in \(store.location)")
         }
         if let contact, x.decisions.isEmpty {
             throw Self.fail("event '\(eventID)' reached no contact '\(contact)' (it reached: \(try await store.explain(event: eventID)?.decisions.map(\.contact).joined(separator: ", ") ?? ""))")

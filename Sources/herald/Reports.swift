@@ -44,7 +44,7 @@ struct DLR: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try storeOptions.open()
+        let store = try await storeOptions.open()
         var reports: [(line: Int, report: Result<DeliveryReport, RowProblem>)] = []
         if let reference, let status {
             guard let s = DeliveryReport.Status(rawValue: status) else {
@@ -121,7 +121,7 @@ struct Stats: AsyncParsableCommand {
 
     func run() async throws {
         let span = try window.window(now: try clock.clock())
-        let store = try storeOptions.open()
+        let store = try await storeOptions.open()
         let stats = try await store.statistics(since: span.since, until: span.until, contact: contact)
         var history: [StoredMessage] = []
         if let contact {

@@ -59,7 +59,7 @@ struct Send: AsyncParsableCommand {
     func phone(_ e164: String) -> String { showPhone ? e164 : PhoneNumber.mask(e164: e164) }
 
     func run() async throws {
-        let store = try engine.store.open()
+        let store = try await engine.store.open()
         let config = try engine.policy.config()
         var workerConfig = try delivery.workerConfig()
         let sender = try delivery.makeSender(connections: workerConfig.concurrency)
@@ -115,7 +115,7 @@ struct Send: AsyncParsableCommand {
             }
         } catch {
             await sender.shutdown()
-            throw Self.fail("database \(store.path): \(error)")
+            throw Self.fail("database \(store.location): \(error)")
         }
         await sender.shutdown()
         var bad = false

@@ -53,7 +53,7 @@ struct Serve: AsyncParsableCommand {
         let config = try engine.policy.config()
         let workerConfig = noWorker ? nil : try delivery.workerConfig()
         let sender = noWorker ? nil : try delivery.makeSender(connections: workerConfig!.concurrency)
-        let store = try engine.store.open()
+        let store = try await engine.store.open()
 
         let secret: [UInt8]
         if let text = env["HERALD_TOKEN_SECRET"] {
@@ -81,7 +81,7 @@ struct Serve: AsyncParsableCommand {
         settings.maxBody = maxBody
         settings.worker = workerConfig
         settings.sender = sender
-        let (host, keyCount, path) = (settings.host, settings.keys.keys.count, store.path)
+        let (host, keyCount, path) = (settings.host, settings.keys.keys.count, store.location)
         let sending = noWorker ? "no worker" : "sending with \(sender!.name)"
         let (app, _, _) = HeraldServer.application(settings: settings, store: store, logger: logger) { port in
             logger.notice("Herald listening on http://\(host):\(port) (database \(path), \(keyCount) key\(keyCount == 1 ? "" : "s"), \(sending))")

@@ -1,17 +1,33 @@
 import ArgumentParser
 import Foundation
 import HeraldCore
+import HeraldPostgres
 import HeraldStore
 
-/// The database: `--db`, then `HERALD_DB`, then `herald.sqlite` in the current directory.
+/// The database: `--db`, then `HERALD_DATABASE_URL`, then `HERALD_DB`, then `herald.sqlite` in the current
+/// directory. A `postgres://` URL opens PostgreSQL (many Herald processes on one database); anything else is a
+/// SQLite file.
 struct StoreOptions: ParsableArguments {
-    @Option(help: "SQLite database file (default: $HERALD_DB, else ./herald.sqlite). Created when missing.")
+    @Option(
+        help: ArgumentHelp(
+            "SQLite file, or postgres://user@host:port/database (default: $HERALD_DATABASE_URL, $HERALD_DB, else ./herald.sqlite).",
+            valueName: "file-or-url"))
     var db: String?
 
-    var path: String { db ?? ProcessInfo.processInfo.environment["HERALD_DB"] ?? "herald.sqlite" }
+    var path: String {
+        let env = ProcessInfo.processInfo.environment
+        return db ?? env["HERALD_DATABASE_URL"] ?? env["HERALD_DB"] ?? "herald.sqlite"
+    }
 
-    /// The store; `bulk` for commands that write batch after batch (see `Store.init(path:bulk:)`).
-    func open(bulk: Bool = false) throws -> SQLiteStore {
+    var isPostgres: Bool { PostgresSettings.isURL(path) }
+
+    /// The store; `bulk` for commands that write batch after batch (see `SQLiteStore.init(path:bulk:)`).
+    func open(bulk: Bool = false) async throws -> any Storage {
+        if isPostgres {
+            do { return try await PostgresStore.open(PostgresSettings(url: path)) } catch {
+                throw Herald.fail("cannot open database: \(error)")
+            }
+        }
         do { return try SQLiteStore(path: path, bulk: bulk) } catch {
             throw Herald.fail("cannot open database \(path): \(error)")
         }

@@ -141,7 +141,7 @@ let package = Package(
         .testTarget(
             name: "HeraldServerTests",
             dependencies: [
-                "HeraldServer", "HeraldStore", "HeraldCore", "HeraldDelivery", "herald", "HeraldTestSupport",
+                "HeraldServer", "HeraldStore", "HeraldPostgres", "HeraldCore", "HeraldDelivery", "herald", "HeraldTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),

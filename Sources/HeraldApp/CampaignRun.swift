@@ -86,13 +86,18 @@ public struct CampaignRun: Sendable {
             let (planner, template, common, event, now, resumed) = (planner, template, common, event, now, resumed)
             let batch: CampaignBatch
             do {
-                batch = try await store.planning { context in
-                    try seen.update { set in
-                        try planner.planCampaign(
-                            rows, template: template, common: common, event: event, now: now, resumed: resumed,
-                            seen: &set, context: context)
-                    }
+                // The body may run more than once (a store that reads ahead runs it again with what it read), so
+                // it works on a copy of the contacts seen so far, kept only once the batch is planned.
+                let before = seen.value
+                let planned = try await store.planning { context in
+                    var set = before
+                    let batch = try planner.planCampaign(
+                        rows, template: template, common: common, event: event, now: now, resumed: resumed,
+                        seen: &set, context: context)
+                    return Planned(batch: batch, seen: set)
                 }
+                seen.update { $0 = planned.seen }
+                batch = planned.batch
             } catch {
                 try? await settle()
                 throw Interrupted(line: first, reason: "\(error)")
@@ -106,4 +111,10 @@ public struct CampaignRun: Sendable {
         try await settle()
         return .finished
     }
+}
+
+/// A planned batch and the contacts seen once it was planned.
+private struct Planned: Sendable {
+    var batch: CampaignBatch
+    var seen: Set<String>
 }

@@ -280,7 +280,8 @@ public final class Worker: Sendable {
         return full / 2 + Int64(Double(full / 2) * random())
     }
 
-    /// Passes until `stop` says so, sleeping until the next message is due (at most `poll` seconds).
+    /// Passes until `stop` says so, sleeping until the next message is due (at most `poll` seconds), or until the
+    /// store says messages were queued (`waitForDue`: PostgreSQL's `NOTIFY` from any process).
     public func run(clock: @escaping @Sendable () -> Int64, poll: Double = 1, stop: @Sendable (PassSummary) async throws -> Bool)
         async throws
     {
@@ -290,7 +291,8 @@ public final class Worker: Sendable {
             let now = clock()
             var wait = poll
             if let due = try await store.nextDue() { wait = min(poll, max(0.005, Double(due - now) / 1000)) }
-            try await Task.sleep(for: .milliseconds(Int64(wait * 1000)))
+            await store.waitForDue(upTo: wait)
+            try Task.checkCancellation()
         }
     }
 }

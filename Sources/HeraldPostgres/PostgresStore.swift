@@ -16,6 +16,10 @@ public final class PostgresStore: Storage {
     /// `postgres://user@host:port/database`, without the password.
     public let location: String
     public let instance: String
+    /// Idle workers of this process, woken by `NOTIFY herald_due` from any process.
+    let wakeups = Wakeups()
+    /// The task listening on `herald_due`, started by the first worker that waits.
+    private let listener = Locked<Task<Void, Never>?>(nil)
 
     /// The schema versions this build knows, in order; the database records each one applied (`herald_schema`).
     static let migrations: [(version: Int, name: String, sql: [String])] = [
@@ -63,10 +67,38 @@ public final class PostgresStore: Storage {
         self.instance = instance
     }
 
-    deinit { runner.cancel() }
+    deinit { close() }
 
     /// Closes the store's connections.
-    public func close() { runner.cancel() }
+    public func close() {
+        listener.value?.cancel()
+        runner.cancel()
+    }
+
+    /// Waits for a `NOTIFY herald_due` (sent when a transaction queues, releases or retries messages, by any
+    /// process on the database), at most `seconds`.
+    public func waitForDue(upTo seconds: Double) async {
+        listener.update { task in
+            guard task == nil else { return }
+            task = Task { [client, wakeups, logger] in
+                // One pooled connection listens for as long as the store lives; a lost connection is replaced.
+                while !Task.isCancelled {
+                    do {
+                        try await client.withConnection { conn in
+                            try await conn.listen(on: Schema.wakeChannel) { notifications in
+                                for try await _ in notifications { wakeups.signal() }
+                            }
+                        }
+                    } catch {
+                        logger.error("listening for due messages failed: \(error); trying again in 1 s")
+                    }
+                    wakeups.signal()
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+        }
+        await wakeups.wait(upTo: seconds)
+    }
 
     /// Applies the migrations this database lacks, holding an advisory lock so that processes starting together
     /// migrate once. Returns the database's instance id.

@@ -1,5 +1,4 @@
 import Foundation
-import Testing
 import HeraldTestSupport
 import HeraldCore
 import HeraldPostgres
@@ -44,24 +43,6 @@ struct Harness {
     func counts() async throws -> (events: Int, decisions: Int, messages: Int, contacts: Int) {
         let t = try await store.totals()
         return (t.events, t.decisions, t.messages, t.contacts)
-    }
-}
-
-/// The stores every test here runs on: SQLite always, PostgreSQL when the run has a cluster (`scripts/with-postgres`).
-enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case sqlite, postgres
-
-    static let available: [StoreKind] = TestPostgres.url == nil ? [.sqlite] : [.sqlite, .postgres]
-
-    var testDescription: String { rawValue }
-
-    /// A new, empty database: a file name, or a new database's URL.
-    func freshLocation() async throws -> String {
-        switch self {
-        case .sqlite:
-            FileManager.default.temporaryDirectory.appendingPathComponent("herald-\(UUID().uuidString).sqlite").path
-        case .postgres: try await TestPostgres.freshDatabase()
-        }
     }
 }
 

@@ -36,6 +36,26 @@ public enum TestPostgres {
     }
 }
 
+/// The stores a test runs on: SQLite always, PostgreSQL when the run has a cluster (`scripts/with-postgres`).
+public enum StoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
+    case sqlite, postgres
+
+    public static let available: [StoreKind] = TestPostgres.url == nil ? [.sqlite] : [.sqlite, .postgres]
+
+    public var description: String { rawValue }
+
+    /// A new, empty database: a file name, or a new database's URL (`--db` takes either).
+    public func freshLocation() async throws -> String {
+        switch self {
+        case .sqlite:
+            FileManager.default.temporaryDirectory.appendingPathComponent("herald-\(UUID().uuidString).sqlite").path
+        case .postgres: try await TestPostgres.freshDatabase()
+        }
+    }
+}
+
 public struct TestPostgresError: Error, CustomStringConvertible {
     public var description: String
+
+    public init(description: String) { self.description = description }
 }

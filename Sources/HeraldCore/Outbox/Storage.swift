@@ -74,6 +74,8 @@ public protocol Storage: Sendable {
     /// The record of an event, optionally only what concerns one contact; nil when the event is unknown.
     func explain(event: String, contact: String?) async throws -> Explanation?
     /// Runs `body` on a consistent read-only view of contacts and decisions (planning people named directly).
+    /// `body` must be a pure function of what it reads: a store may run it more than once (PostgreSQL runs it
+    /// again with the answers it read ahead, `PlanningSnapshot`).
     func planning<T: Sendable>(_ body: @escaping @Sendable (any PlanningContext) throws -> T) async throws -> T
     /// Stores planned recipients (decisions, messages, contacts) in one transaction; returns the decisions as
     /// stored, with their message ids.
@@ -118,6 +120,9 @@ public protocol Storage: Sendable {
     func release(_ ids: [Int64], now: Int64) async throws
     /// The earliest time something becomes due; nil when nothing waits.
     func nextDue() async throws -> Int64?
+    /// Waits until messages may have become due (another process queued or released some), at most `seconds`.
+    /// A store that cannot tell just waits.
+    func waitForDue(upTo seconds: Double) async
     /// Messages still to send now or soon. `only` limits the count to these messages; `futureRetries: false`
     /// leaves out retries due after `now`.
     func pending(now: Int64, only: [Int64]?, futureRetries: Bool) async throws -> Int
@@ -151,6 +156,10 @@ public protocol Storage: Sendable {
 }
 
 extension Storage {
+    public func waitForDue(upTo seconds: Double) async {
+        try? await Task.sleep(for: .milliseconds(Int64(max(0, seconds) * 1000)))
+    }
+
     public func claim(now: Int64, limit: Int, lease: Int64, policy: PolicyConfig) async throws -> [ClaimedMessage] {
         try await claim(now: now, limit: limit, lease: lease, policy: policy, only: nil)
     }

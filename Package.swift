@@ -130,7 +130,8 @@ let package = Package(
         .testTarget(
             name: "HeraldDeliveryTests",
             dependencies: [
-                "HeraldDelivery", "HeraldStore", "HeraldCore", "herald", "HeraldTestSupport",
+                "HeraldDelivery", "HeraldStore", "HeraldPostgres", "HeraldCore", "herald", "HeraldTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

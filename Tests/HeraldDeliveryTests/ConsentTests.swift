@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import HeraldCore
 import HeraldDelivery
-@testable import HeraldStore
+import HeraldTestSupport
 import Testing
 
 /// No SMS is handed to a provider unless, at that moment, the person's current preferences allow it: the worker
@@ -37,8 +37,8 @@ import Testing
     }
 
     /// The case: deferred by quiet hours at 21:30, opted out at 22:00, the worker at 08:30 sends nothing.
-    @Test func anOptOutWhileAMessageWaitsInQuietHoursCancelsIt() async throws {
-        let outbox = try Outbox()
+    @Test(arguments: StoreKind.available) func anOptOutWhileAMessageWaitsInQuietHoursCancelsIt(_ kind: StoreKind) async throws {
+        let outbox = try await Outbox(kind)
         let id = try await plan(outbox, at: "2026-11-23T21:30:00Z")
         #expect(try await outbox.status(id) == "deferred")
         let (_, changes) = try await outbox.store.updateContact(id: "c-42", now: ms("2026-11-23T22:00:00Z"), policy: policy, source: "test") {
@@ -57,13 +57,13 @@ import Testing
 
     /// A preference written around the preference path (an import straight into the database) is still honoured:
     /// the claim itself looks again.
-    @Test func theClaimLooksAgainWhateverChangedThePreference() async throws {
-        let outbox = try Outbox()
+    @Test(arguments: StoreKind.available) func theClaimLooksAgainWhateverChangedThePreference(_ kind: StoreKind) async throws {
+        let outbox = try await Outbox(kind)
         let queued = try await plan(outbox, id: "a", at: "2026-11-23T10:00:00Z")
         #expect(try await outbox.status(queued) == "queued")
-        try await outbox.store.writer.write { db in
-            try db.execute(sql: "UPDATE contact SET optedOutCategories = 'service' WHERE id = 'c-42'")
-        }
+        try await outbox.execute(
+            sqlite: "UPDATE contact SET optedOutCategories = 'service' WHERE id = 'c-42'",
+            postgres: "UPDATE contact SET opted_out_categories = 'service' WHERE id = 'c-42'")
         let (sender, path) = try logSender()
         let worker = Worker(store: outbox.store, sender: sender, config: WorkerConfig(), policy: policy)
         let summary = try await worker.pass(now: ms("2026-11-23T10:00:01Z"))
@@ -77,13 +77,13 @@ import Testing
     }
 
     /// Quiet hours as they are at hand-over, in the person's current zone; the number they have now.
-    @Test func quietHoursAndTheNumberAreTheCurrentOnes() async throws {
-        let outbox = try Outbox()
+    @Test(arguments: StoreKind.available) func quietHoursAndTheNumberAreTheCurrentOnes(_ kind: StoreKind) async throws {
+        let outbox = try await Outbox(kind)
         let id = try await plan(outbox, at: "2026-11-23T10:00:00Z")
         // Written around the preference path: the claim finds 11:00 in Tunis inside the new window.
-        try await outbox.store.writer.write { db in
-            try db.execute(sql: "UPDATE contact SET quietHours = '10:30-12:00', phone = '+21620999888' WHERE id = 'c-42'")
-        }
+        try await outbox.execute(
+            sqlite: "UPDATE contact SET quietHours = '10:30-12:00', phone = '+21620999888' WHERE id = 'c-42'",
+            postgres: "UPDATE contact SET quiet_hours = '10:30-12:00', phone = '+21620999888' WHERE id = 'c-42'")
         let (sender, path) = try logSender()
         let worker = Worker(store: outbox.store, sender: sender, config: WorkerConfig(), policy: policy)
         #expect(try await worker.pass(now: ms("2026-11-23T10:00:00Z")).claimed == 0)
@@ -100,8 +100,8 @@ import Testing
     }
 
     /// Turning quiet hours off releases what they held; turning them on holds what waits.
-    @Test func quietHoursChangesApplyToWhatWaits() async throws {
-        let outbox = try Outbox()
+    @Test(arguments: StoreKind.available) func quietHoursChangesApplyToWhatWaits(_ kind: StoreKind) async throws {
+        let outbox = try await Outbox(kind)
         let night = try await plan(outbox, id: "night", at: "2026-11-23T21:30:00Z")
         #expect(try await outbox.store.message(id: night)?.dueAt.iso8601 == "2026-11-24T07:00:00Z")
         var (_, changes) = try await outbox.store.updateContact(id: "c-42", now: ms("2026-11-23T22:00:00Z"), policy: policy, source: "test") {
@@ -122,8 +122,8 @@ import Testing
     }
 
     /// The provider fails, the person opts out while the attempt is in flight: the retry never goes.
-    @Test func anOptOutDuringAFailingAttemptStopsItsRetry() async throws {
-        let outbox = try Outbox()
+    @Test(arguments: StoreKind.available) func anOptOutDuringAFailingAttemptStopsItsRetry(_ kind: StoreKind) async throws {
+        let outbox = try await Outbox(kind)
         let id = try await plan(outbox, at: "2026-11-23T10:00:00Z")
         let store = outbox.store
         let policy = policy
@@ -150,8 +150,8 @@ import Testing
     }
 
     /// A waiting retry is cancelled by the opt-out itself.
-    @Test func anOptOutCancelsAWaitingRetry() async throws {
-        let outbox = try Outbox()
+    @Test(arguments: StoreKind.available) func anOptOutCancelsAWaitingRetry(_ kind: StoreKind) async throws {
+        let outbox = try await Outbox(kind)
         let id = try await plan(outbox, at: "2026-11-23T10:00:00Z")
         let claimed = try await outbox.store.claim(now: ms("2026-11-23T10:00:00Z"), limit: 10, lease: 60_000, policy: policy)
         #expect(claimed.map(\.id) == [id])
@@ -170,13 +170,11 @@ import Testing
 
     /// The worker runs while the person opts out: nothing is claimed for them after the opt-out commits. What a
     /// claim took before it may still go; every other message is cancelled.
-    @Test func theWorkerRunningConcurrentlyClaimsNothingAfterTheOptOut() async throws {
-        let outbox = try Outbox()
+    @Test(arguments: StoreKind.available) func theWorkerRunningConcurrentlyClaimsNothingAfterTheOptOut(_ kind: StoreKind) async throws {
+        let outbox = try await Outbox(kind)
         let store = outbox.store
         let now = ms("2026-11-23T10:00:00Z")
-        try await store.writer.write { db in
-            try db.execute(sql: "INSERT INTO contact (id, phone, createdAt, updatedAt) VALUES ('c-9', '+251911234567', 0, 0)")
-        }
+        try await store.updateContact(id: "c-9", now: 0, policy: policy, source: "test") { $0.phone = "+251911234567" }
         let event = Event(id: "many", type: "herald.send", occurredAt: now, data: .object([:]))
         try await store.register(event, now: now)
         var ids: [Int64] = []
@@ -202,9 +200,7 @@ import Testing
         try await store.updateContact(id: "c-9", now: now, policy: policy, source: "test") { $0.optedOutAll = true }
         // Claimed before the opt-out: every message with an attempt counted now. Any later claim would be reviewed
         // and cancelled, so this set can only shrink from here.
-        let claimedBefore = Set(try await store.writer.read { db in
-            try Int64.fetchAll(db, sql: "SELECT id FROM message WHERE attempts > 0")
-        })
+        let claimedBefore = Set(try await store.messages(MessageFilter(limit: 1_000)).filter { $0.attempts > 0 }.map(\.id))
         try await running.value
         await sender.shutdown()
         #expect(claimedBefore.count >= 20 && claimedBefore.count < ids.count)
@@ -217,8 +213,8 @@ import Testing
     }
 
     /// The confirmation of a STOP is the one message that goes after an opt-out.
-    @Test func aKeywordReplyGoesToThePersonWhoJustOptedOut() async throws {
-        let outbox = try Outbox()
+    @Test(arguments: StoreKind.available) func aKeywordReplyGoesToThePersonWhoJustOptedOut(_ kind: StoreKind) async throws {
+        let outbox = try await Outbox(kind)
         let now = ms("2026-11-23T10:00:00Z")
         try await outbox.store.updateContact(id: "c-1", now: now, policy: policy, source: "test") {
             $0.phone = "+251911234567"

@@ -3,6 +3,7 @@ import GRDB
 import HeraldCore
 import HeraldDelivery
 @testable import HeraldStore
+import HeraldTestSupport
 import Testing
 
 /// The worker over the outbox with the injected clock: quiet hours, expiry, the kill switch, delivery reports and
@@ -23,8 +24,8 @@ import Testing
         } ?? []
     }
 
-    @Test func aQuietHoursDeferralIsSentAtTheEndOfTheWindowNotBefore() async throws {
-        let outbox = try Outbox()
+    @Test(arguments: StoreKind.available) func aQuietHoursDeferralIsSentAtTheEndOfTheWindowNotBefore(_ kind: StoreKind) async throws {
+        let outbox = try await Outbox(kind)
         let planner = Planner(renderer: Renderer(catalog: catalog), config: PolicyConfig())
         let json = """
             {"id": "svc-night", "type": "service.completed", "occurredAt": "2026-11-23T22:30:00+01:00",
@@ -53,8 +54,8 @@ import Testing
         #expect(sent.first?["encoding"]?.text == "GSM-7")
     }
 
-    @Test func aMessagePastItsTimeToLiveEndsExpiredWithoutBeingSent() async throws {
-        let outbox = try Outbox()
+    @Test(arguments: StoreKind.available) func aMessagePastItsTimeToLiveEndsExpiredWithoutBeingSent(_ kind: StoreKind) async throws {
+        let outbox = try await Outbox(kind)
         let now = ms("2026-11-23T10:00:00Z")
         let ids = try await outbox.add(2, now: now, ttl: 60_000)
         let (sender, path) = try logSender()
@@ -71,8 +72,8 @@ import Testing
         #expect(lines(path).isEmpty)
     }
 
-    @Test func theKillSwitchHoldsMessagesAndReleasesThoseStillAlive() async throws {
-        let outbox = try Outbox()
+    @Test(arguments: StoreKind.available) func theKillSwitchHoldsMessagesAndReleasesThoseStillAlive(_ kind: StoreKind) async throws {
+        let outbox = try await Outbox(kind)
         let now = ms("2026-11-23T10:00:00Z")
         let short = try await outbox.add(1, now: now, ttl: 10 * 60_000)[0]
         let long = try await outbox.add(1, now: now, ttl: 24 * 3_600_000)[0]
@@ -93,8 +94,8 @@ import Testing
         #expect(lines(path).map { $0["id"]?.text } == ["\(long)"])
     }
 
-    @Test func deliveryReportsUpdateKnownMessagesAndKeepUnknownOnes() async throws {
-        let outbox = try Outbox()
+    @Test(arguments: StoreKind.available) func deliveryReportsUpdateKnownMessagesAndKeepUnknownOnes(_ kind: StoreKind) async throws {
+        let outbox = try await Outbox(kind)
         let now = ms("2026-11-23T10:00:00Z")
         let ids = try await outbox.add(2, now: now)
         let (sender, _) = try logSender()
@@ -111,15 +112,15 @@ import Testing
         #expect(try await outbox.status(ids[0]) == "delivered")
         let failed = try await outbox.store.message(id: ids[1])!
         #expect(failed.status == .failed && failed.lastError == "provider reported failed: EC_ABSENT_SUBSCRIBER")
-        let kept = try await outbox.store.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM report") }
+        let kept = try await outbox.rows(of: "report")
         #expect(kept == 3)
         let stats = try await outbox.store.statistics(since: nil)
         #expect(stats.byStatus == ["delivered": 1, "failed": 1])
         #expect(stats.deliveredRate == 0.5)
     }
 
-    @Test func aClaimLeftByAStoppedWorkerIsTakenAgainWhenItsLeaseRunsOut() async throws {
-        let outbox = try Outbox()
+    @Test(arguments: StoreKind.available) func aClaimLeftByAStoppedWorkerIsTakenAgainWhenItsLeaseRunsOut(_ kind: StoreKind) async throws {
+        let outbox = try await Outbox(kind)
         let now = ms("2026-11-23T10:00:00Z")
         let id = try await outbox.add(now: now)[0]
         // A worker claimed it and stopped before recording anything.
@@ -136,8 +137,8 @@ import Testing
         #expect(lines(path).map { $0["idempotencyKey"]?.text } == ["herald-\(outbox.store.instance)-\(id)"])
     }
 
-    @Test func idempotencyKeysDifferBetweenDatabases() async throws {
-        let a = try Outbox(), b = try Outbox()
+    @Test(arguments: StoreKind.available) func idempotencyKeysDifferBetweenDatabases(_ kind: StoreKind) async throws {
+        let a = try await Outbox(kind), b = try await Outbox(kind)
         let now = ms("2026-11-23T10:00:00Z")
         _ = try await a.add(now: now)
         _ = try await b.add(now: now)
@@ -148,8 +149,8 @@ import Testing
         #expect(try await a.store.apply(DeliveryReport(reference: ka, status: .delivered), now: now).messageID == 1)
     }
 
-    @Test func backoffDoublesWithJitterUpToTheCeiling() throws {
-        let outbox = try Outbox()
+    @Test func backoffDoublesWithJitterUpToTheCeiling() async throws {
+        let outbox = try await Outbox()
         let (sender, _) = try logSender()
         let low = Worker(store: outbox.store, sender: sender, config: WorkerConfig(backoffBase: 2_000, backoffMax: 10_000), policy: PolicyConfig(), random: { 0 })
         let high = Worker(store: outbox.store, sender: sender, config: WorkerConfig(backoffBase: 2_000, backoffMax: 10_000), policy: PolicyConfig(), random: { 0.999_999 })

@@ -2,7 +2,10 @@ import Foundation
 import HeraldTestSupport
 import HeraldCore
 import HeraldDelivery
-import HeraldStore
+@testable import HeraldPostgres
+@testable import HeraldStore
+import PostgresNIO
+import GRDB
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -91,14 +94,39 @@ let packageRoot = TestPaths.packageRoot
 /// Epoch milliseconds of an ISO 8601 date-time with an offset.
 func ms(_ iso: String) -> Int64 { Int64(ParameterValue.epochMilliseconds(iso, timeZone: "UTC")!) }
 
-/// A fresh SQLite file with messages put straight into the outbox.
+/// A fresh database (SQLite, or PostgreSQL when the run has a cluster) with messages put straight into the outbox.
 struct Outbox {
-    let store: SQLiteStore
-    let path: String
+    let kind: StoreKind
+    let store: any Storage
+    let location: String
 
-    init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("herald-\(UUID().uuidString).sqlite").path
-        store = try SQLiteStore(path: path)
+    init(_ kind: StoreKind = .sqlite) async throws {
+        self.kind = kind
+        location = try await kind.freshLocation()
+        switch kind {
+        case .sqlite: store = try SQLiteStore(path: location)
+        case .postgres: store = try await PostgresStore.open(PostgresSettings(url: location))
+        }
+    }
+
+    /// SQL run on the database behind the store's back (another program changing a row), in each one's dialect.
+    func execute(sqlite: String, postgres: String) async throws {
+        switch kind {
+        case .sqlite: try await (store as! SQLiteStore).writer.write { db in try db.execute(sql: sqlite) }
+        case .postgres: try await (store as! PostgresStore).client.query(PostgresQuery(unsafeSQL: postgres))
+        }
+    }
+
+    /// How many rows a table holds (one the `Storage` protocol does not list, such as `report`).
+    func rows(of table: String) async throws -> Int {
+        switch kind {
+        case .sqlite:
+            return try await (store as! SQLiteStore).writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0 }
+        case .postgres:
+            let rows = try await (store as! PostgresStore).client.query(PostgresQuery(unsafeSQL: "SELECT COUNT(*) FROM \(table)"))
+            for try await row in rows { return try row.decode(Int.self) }
+            return 0
+        }
     }
 
     /// Stores `count` queued messages created at `now`, alive for `ttl` ms; returns their ids.

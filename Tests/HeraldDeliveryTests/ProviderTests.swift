@@ -2,6 +2,7 @@ import Foundation
 import HeraldCore
 import HeraldDelivery
 import HeraldStore
+import HeraldTestSupport
 import Testing
 
 /// The http sender and the worker against a real HTTP server on loopback answering as scripted.
@@ -21,10 +22,10 @@ import Testing
             random: { 0.5 })
     }
 
-    @Test func successRecordsTheProvidersIDAndSendsTheKeys() async throws {
+    @Test(arguments: StoreKind.available) func successRecordsTheProvidersIDAndSendsTheKeys(_ kind: StoreKind) async throws {
         let provider = try await ScriptedProvider { key, _ in .ok("prov-\(key)") }
         defer { provider.stop() }
-        let outbox = try Outbox()
+        let outbox = try await Outbox(kind)
         let ids = try await outbox.add(3, now: now)
         let w = worker(outbox, provider)
         let summary = try await w.pass(now: now)
@@ -47,10 +48,10 @@ import Testing
         #expect(json["text"]?.text == "Test message")
     }
 
-    @Test func aServerErrorIsRetriedThenSucceeds() async throws {
+    @Test(arguments: StoreKind.available) func aServerErrorIsRetriedThenSucceeds(_ kind: StoreKind) async throws {
         let provider = try await ScriptedProvider { _, attempt in attempt == 1 ? .status(500, "{\"error\": \"busy\"}") : .ok("p2") }
         defer { provider.stop() }
-        let outbox = try Outbox()
+        let outbox = try await Outbox(kind)
         let id = try await outbox.add(now: now)[0]
         let w = worker(outbox, provider)
         var s = try await w.pass(now: now)
@@ -73,12 +74,12 @@ import Testing
         #expect(provider.requests.map(\.key) == ["herald-\(outbox.store.instance)-\(id)", "herald-\(outbox.store.instance)-\(id)"])
     }
 
-    @Test func aTimeoutIsTransient() async throws {
+    @Test(arguments: StoreKind.available) func aTimeoutIsTransient(_ kind: StoreKind) async throws {
         // The provider would answer after 5 s; the 0.3 s timeout cuts the attempt long before (with room for a
         // loaded machine).
         let provider = try await ScriptedProvider { _, _ in .slow(5) }
         defer { provider.stop() }
-        let outbox = try Outbox()
+        let outbox = try await Outbox(kind)
         let id = try await outbox.add(now: now)[0]
         let w = worker(outbox, provider, timeout: 0.3)
         let s = try await w.pass(now: now)
@@ -90,13 +91,13 @@ import Testing
         #expect(attempt.latencyMs >= 250 && attempt.latencyMs < 4_500)
     }
 
-    @Test func aRefusedConnectionIsTransientAndGivenUpAfterTheLimit() async throws {
+    @Test(arguments: StoreKind.available) func aRefusedConnectionIsTransientAndGivenUpAfterTheLimit(_ kind: StoreKind) async throws {
         // A port that was just free: nothing listens there.
         let provider = try await ScriptedProvider { _, _ in .ok("x") }
         let port = provider.port
         provider.stop()
         try await Task.sleep(for: .milliseconds(100))
-        let outbox = try Outbox()
+        let outbox = try await Outbox(kind)
         let id = try await outbox.add(now: now)[0]
         let sender = HTTPSender(config: HTTPSenderConfig(url: "http://127.0.0.1:\(port)/send", timeout: 0.5))
         let w = Worker(store: outbox.store, sender: sender, config: WorkerConfig(maxAttempts: 2, backoffBase: 1_000), policy: PolicyConfig(), random: { 0 })
@@ -112,12 +113,12 @@ import Testing
         #expect(try await outbox.store.attempts(message: id).map(\.outcome) == [.transient, .transient])
     }
 
-    @Test func tooManyRequestsWaitsForRetryAfter() async throws {
+    @Test(arguments: StoreKind.available) func tooManyRequestsWaitsForRetryAfter(_ kind: StoreKind) async throws {
         let provider = try await ScriptedProvider { _, attempt in
             attempt == 1 ? .status(429, "{\"error\": \"slow down\"}", ["Retry-After": "30"]) : .ok("p3")
         }
         defer { provider.stop() }
-        let outbox = try Outbox()
+        let outbox = try await Outbox(kind)
         let id = try await outbox.add(now: now)[0]
         let w = worker(outbox, provider)
         _ = try await w.pass(now: now)
@@ -132,10 +133,10 @@ import Testing
         #expect(try await outbox.store.attempts(message: id).first?.httpStatus == 429)
     }
 
-    @Test func aClientErrorIsNotRetried() async throws {
+    @Test(arguments: StoreKind.available) func aClientErrorIsNotRetried(_ kind: StoreKind) async throws {
         let provider = try await ScriptedProvider { _, _ in .status(400, "{\"error\": \"bad number\"}") }
         defer { provider.stop() }
-        let outbox = try Outbox()
+        let outbox = try await Outbox(kind)
         let id = try await outbox.add(now: now)[0]
         let w = worker(outbox, provider)
         let s = try await w.pass(now: now)
@@ -148,10 +149,10 @@ import Testing
         #expect(provider.requests.count == 1)
     }
 
-    @Test func aMalformedBodyIsAcceptedWithANote() async throws {
+    @Test(arguments: StoreKind.available) func aMalformedBodyIsAcceptedWithANote(_ kind: StoreKind) async throws {
         let provider = try await ScriptedProvider { _, _ in .status(200, "<html>OK</html>") }
         defer { provider.stop() }
-        let outbox = try Outbox()
+        let outbox = try await Outbox(kind)
         let id = try await outbox.add(now: now)[0]
         let w = worker(outbox, provider)
         let s = try await w.pass(now: now)
@@ -163,10 +164,10 @@ import Testing
         #expect(m.lastError?.contains("not JSON") == true)
     }
 
-    @Test func getURLTemplatesAreFilledAndEncoded() async throws {
+    @Test(arguments: StoreKind.available) func getURLTemplatesAreFilledAndEncoded(_ kind: StoreKind) async throws {
         let provider = try await ScriptedProvider { _, _ in .ok("g1") }
         defer { provider.stop() }
-        let outbox = try Outbox()
+        let outbox = try await Outbox(kind)
         _ = try await outbox.add(now: now, text: "Café & co = 100% ✓")
         let w = worker(outbox, provider) {
             $0.method = .get
@@ -180,10 +181,10 @@ import Testing
         #expect(uri == "/send?to=251911230000&msg=Caf%C3%A9%20%26%20co%20%3D%20100%25%20%E2%9C%93&from=ECAR")
     }
 
-    @Test func transientFailuresPastTheExpiryEndAsExpired() async throws {
+    @Test(arguments: StoreKind.available) func transientFailuresPastTheExpiryEndAsExpired(_ kind: StoreKind) async throws {
         let provider = try await ScriptedProvider { _, _ in .status(503, "down") }
         defer { provider.stop() }
-        let outbox = try Outbox()
+        let outbox = try await Outbox(kind)
         let id = try await outbox.add(now: now, ttl: 500)[0]
         let w = worker(outbox, provider)
         _ = try await w.pass(now: now)

@@ -2,6 +2,7 @@ import Foundation
 import HeraldCore
 import HeraldDelivery
 import HeraldStore
+import HeraldTestSupport
 import Testing
 
 /// Delivery reports follow one state machine: they move a message only once it was handed to a provider, and only
@@ -9,8 +10,8 @@ import Testing
 @Suite struct ReportTests {
     let policy = PolicyConfig()
 
-    @Test func aReportNeverStopsAMessageFromBeingSent() async throws {
-        let outbox = try Outbox()
+    @Test(arguments: StoreKind.available) func aReportNeverStopsAMessageFromBeingSent(_ kind: StoreKind) async throws {
+        let outbox = try await Outbox(kind)
         let now = ms("2026-11-23T10:00:00Z")
         let id = try #require(try await outbox.add(1, now: now).first)
         // A report for a message still queued: kept, ignored, and the message is sent as if it never came.
@@ -30,8 +31,8 @@ import Testing
         #expect(try await outbox.status(id) == "delivered")
     }
 
-    @Test func aCancelledMessageStaysCancelled() async throws {
-        let outbox = try Outbox()
+    @Test(arguments: StoreKind.available) func aCancelledMessageStaysCancelled(_ kind: StoreKind) async throws {
+        let outbox = try await Outbox(kind)
         let now = ms("2026-11-23T10:00:00Z")
         let id = try #require(try await outbox.add(1, now: now).first)
         try await outbox.store.updateContact(id: "c-0", now: now, policy: policy, source: "test") { $0.optedOutAll = true }
@@ -42,14 +43,14 @@ import Testing
     }
 
     /// An accepted answer is accepted, however large; a refusal's body is kept short, without numbers or the text.
-    @Test func providerAnswersAreReadAsFarAsNeededAndMasked() async throws {
+    @Test(arguments: StoreKind.available) func providerAnswersAreReadAsFarAsNeededAndMasked(_ kind: StoreKind) async throws {
         let big = String(repeating: "x", count: 2 << 20)
         let provider = try await ScriptedProvider { key, _ in
             key.hasSuffix("-1") ? .status(200, #"{"id": "p-1", "pad": "\#(big)"}"#)
                 : .status(400, #"{"error": "invalid destination +251911230001", "text": "Private note for Amine"}"#)
         }
         defer { provider.stop() }
-        let outbox = try Outbox()
+        let outbox = try await Outbox(kind)
         let now = ms("2026-11-23T10:00:00Z")
         let ids = try await outbox.add(2, now: now, text: "Private note for Amine")
         let sender = HTTPSender(config: HTTPSenderConfig(url: provider.url, method: .post, idPath: "id"), connections: 2)

@@ -22,15 +22,16 @@ import Testing
         return process
     }
 
-    @Test func aWorkerKilledMidBatchLeavesNothingUnsentAndResendsOnlyWithTheSameKey() async throws {
+    @Test(arguments: StoreKind.available)
+    func aWorkerKilledMidBatchLeavesNothingUnsentAndResendsOnlyWithTheSameKey(_ kind: StoreKind) async throws {
         // Every answer takes 20 ms, so the kill lands while sends are in flight.
         let provider = try await ScriptedProvider { _, _ in .slow(0.02) }
         defer { provider.stop() }
-        let outbox = try Outbox()
+        let outbox = try await Outbox(kind)
         let now = SystemClock.now()
         let ids = try await outbox.add(300, now: now)
 
-        let first = try worker(db: outbox.path, url: provider.url)
+        let first = try worker(db: outbox.location, url: provider.url)
         var waited = 0
         while provider.requests.count < 60 && waited < 1_000 {
             try await Task.sleep(for: .milliseconds(5))
@@ -43,7 +44,7 @@ import Testing
         let inFlight = try await outbox.statuses()["sending", default: 0]
         #expect(inFlight > 0, "the kill left claimed messages")
 
-        let second = try worker(db: outbox.path, url: provider.url)
+        let second = try worker(db: outbox.location, url: provider.url)
         await onOwnThread { second.waitUntilExit() }
         #expect(second.terminationStatus == 0)
 

@@ -136,6 +136,24 @@ public final class PostgresStore: Storage {
             .collect().first.map { try $0.decode(String.self) } ?? "0"
     }
 
+    /// Holds a session advisory lock named `name` on a connection of its own while `body` runs; nil when another
+    /// session (process) holds it. PostgreSQL lets go when the connection closes, so a killed process frees it.
+    public func exclusively<T: Sendable>(_ name: String, _ body: () async throws -> T) async throws -> T? {
+        try await client.withConnection { conn in
+            let taken = try await conn.rows(
+                "SELECT pg_try_advisory_lock(hashtextextended(\(name), 1)) AS taken", logger: logger)[0]("taken", as: Bool.self)
+            guard taken else { return nil }
+            do {
+                let value = try await body()
+                _ = try? await conn.query("SELECT pg_advisory_unlock(hashtextextended(\(name), 1))", logger: logger)
+                return value
+            } catch {
+                _ = try? await conn.query("SELECT pg_advisory_unlock(hashtextextended(\(name), 1))", logger: logger)
+                throw error
+            }
+        }
+    }
+
     // MARK: running statements
 
     /// One read on a pooled connection; its storage failures thrown as `StorageFault`.

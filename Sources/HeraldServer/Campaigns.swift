@@ -78,7 +78,8 @@ public final class CampaignRunner: Service, Sendable {
         var index = 0
         let (region, size) = (region, batchSize)
         do {
-            let ending = try await campaign.run(
+            // One process runs a campaign at a time (many servers on one PostgreSQL database).
+            let outcome = try await store.exclusively(Self.metaKey(event.id)) { try await campaign.run(
                 next: {
                     let slice = recipients[index..<min(index + size, recipients.count)]
                     defer { index += slice.count }
@@ -90,7 +91,12 @@ public final class CampaignRunner: Service, Sendable {
                         $0[event.id]?.processed += batch.rows
                         $0[event.id]?.refused += batch.refused.map { CampaignProgress.RefusedRow(index: $0.line, reason: $0.reason) }
                     }
-                })
+                }) }
+            guard let ending = outcome else {
+                logger.notice("campaign \(event.id) is being run by another Herald process on this database")
+                running.update { $0[event.id] = nil }
+                return
+            }
             if ending == .stopped {
                 let processed = running.value[event.id]?.processed ?? 0
                 logger.notice("campaign \(event.id) stopped at row \(processed) of \(recipients.count); it resumes at the next start")

@@ -3,11 +3,13 @@
 SMS provider, probed for what the README promises: nothing acknowledged is lost, nothing is sent twice under
 two keys, no bad input gets past a clear error, no route opens to the wrong key, nothing crashes.
 
-usage: scripts/harness [--short] [--only crash,faults,input,storage,access,contract,fuzz] [--json] [--keep]
+usage: scripts/harness [--short] [--only crash,faults,input,storage,access,contract,fuzz,crash-pg,faults-pg] [--json] [--keep]
 
 Prints one line per check, a table at the end and `N passed, N failed`; exits 1 when a check failed.
 `--short` is the form CI runs (10 kills, fewer examples, seconds of fuzzing per target). The full run stops
-each fuzz target at 10 million inputs or 15 minutes.
+each fuzz target at 10 million inputs or 15 minutes. `crash-pg` and `faults-pg` are the crash and provider-fault
+probes on PostgreSQL: they run when HERALD_TEST_POSTGRES_URL names a cluster (scripts/with-postgres starts one),
+each on a database of its own; without one they are skipped, and say so.
 """
 import argparse
 import json
@@ -20,7 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from support import ROOT, Check  # noqa: E402
 
-PROBES = ["input", "access", "storage", "faults", "crash", "contract", "fuzz"]
+PROBES = ["input", "access", "storage", "faults", "crash", "contract", "fuzz", "faults-pg", "crash-pg"]
 
 
 class Context:
@@ -33,8 +35,22 @@ class Context:
         self.fuzz_seconds = args.fuzz_seconds or (5 if args.short else 900)
         self.fuzz_runs = args.fuzz_runs or (0 if args.short else 10_000_000)
         self.examples = args.examples or (8 if args.short else 60)
+        self.postgres = os.environ.get("HERALD_TEST_POSTGRES_URL") or None
         self.logs = []  # (name, text, keys) of every server's log, read at the end for secrets
         self.figures = {}
+
+    def database(self, store):
+        """The `--db` of a probe's server: None for a SQLite file in its folder, or a new PostgreSQL database."""
+        if store == "sqlite":
+            return None
+        import subprocess
+        import urllib.parse
+        import uuid
+        name = "harness_" + uuid.uuid4().hex[:12]
+        admin = self.postgres.split("?")[0]
+        subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True)
+        parts = urllib.parse.urlsplit(self.postgres)
+        return urllib.parse.urlunsplit(parts._replace(path="/" + name))
 
     def keep_log(self, herald, secrets=()):
         try:
@@ -70,11 +86,16 @@ def main():
     for name in PROBES:
         if name not in only:
             continue
+        base, _, variant = name.partition("-")
+        if variant == "pg" and not ctx.postgres:
+            print(f"== {name}: skipped (no PostgreSQL: HERALD_TEST_POSTGRES_URL is not set; scripts/with-postgres sets it)",
+                  file=sys.stderr, flush=True)
+            continue
         print(f"== {name}", file=sys.stderr, flush=True)
         t0 = time.monotonic()
         try:
-            module = __import__(f"probe_{name}")
-            checks = module.run(ctx)
+            module = __import__(f"probe_{base}")
+            checks = module.run(ctx, "postgres") if variant == "pg" else module.run(ctx)
         except Exception as error:  # a probe that breaks is a failed check, with its story
             traceback.print_exc()
             checks = [Check(name, "probe ran to the end", False, f"{type(error).__name__}: {error}")]

@@ -15,23 +15,24 @@ CONCURRENCY = 16
 RECORD_EVERY = 64
 
 
-def run(ctx):
-    checks = Checks("crash")
-    ws = Workspace("crash", ctx.keep)
+def run(ctx, store="sqlite"):
+    name = "crash" if store == "sqlite" else "crash-pg"
+    checks = Checks(name)
+    ws = Workspace(name, ctx.keep)
     provider = Provider()
     try:
-        events(ctx, ws, provider, checks)
-        campaign(ctx, ws, checks)
+        events(ctx, ws, provider, checks, store)
+        campaign(ctx, ws, checks, store)
     finally:
         provider.close()
         ws.close()
     return checks
 
 
-def events(ctx, ws, provider, checks):
+def events(ctx, ws, provider, checks, store):
     rng = seeded_random(ctx.seed)
     keys = Keys(ctx.herald, ws.path)
-    herald = Herald(ctx.herald, ws.path, keys, provider.url,
+    herald = Herald(ctx.herald, ws.path, keys, provider.url, db=ctx.database(store),
                     extra=["--lease", "10", "--sms-timeout", "2", "--backoff", "1", "--concurrency", str(CONCURRENCY)])
     herald.start()
     kills = ctx.kills
@@ -151,20 +152,21 @@ def events(ctx, ws, provider, checks):
                f"{same_key} resent with the same key; most after one kill {worst} (bound {bound}: "
                f"{CONCURRENCY} requests + {RECORD_EVERY - 1} unrecorded answers); "
                f"provider busy at kill: max {max(in_flight_at_kill, default=0)}")
-    ctx.figures["crash"] = {"kills": kills, "acknowledged": len(acked), "stored": stored, "planned": planned,
+    ctx.figures[checks.probe] = {"kills": kills, "acknowledged": len(acked), "stored": stored, "planned": planned,
                             "handedOver": handed, "sameKey": same_key, "differentKeys": different_keys,
                             "lost": len(lost), "claimed": claimed, "worstPerKill": worst, "seconds": round(load_seconds)}
-    log(f"crash: {ctx.figures['crash']}")
+    log(f"{checks.probe}: {ctx.figures[checks.probe]}")
 
 
-def campaign(ctx, ws, checks):
+def campaign(ctx, ws, checks, store):
     """A campaign of many rows, killed while it runs; the next start resumes it."""
     provider = Provider()
     folder = ws.file("campaign")
     import os
     os.makedirs(folder)
     keys = Keys(ctx.herald, folder)
-    herald = Herald(ctx.herald, folder, keys, provider.url, extra=["--lease", "10", "--sms-timeout", "2", "--backoff", "1"])
+    herald = Herald(ctx.herald, folder, keys, provider.url, db=ctx.database(store),
+                    extra=["--lease", "10", "--sms-timeout", "2", "--backoff", "1"])
     herald.start()
     rows = 3000 if ctx.short else 20000
     recipients = [{"contact": f"cp-{i}", "phone": f"2{i:07d}"[:8], "region": "TN", "language": ["fr", "en", "am"][i % 3],
@@ -201,5 +203,5 @@ def campaign(ctx, ws, checks):
                sum(by.values()) == rows and len(keys_by_phone) == rows and different == 0,
                f"planned {sum(by.values())}, phones reached {len(keys_by_phone)}, different keys {different}, "
                f"same-key resends {same}")
-    ctx.figures["campaign"] = {"rows": rows, "planned": sum(by.values()), "reached": len(keys_by_phone),
+    ctx.figures["campaign" if store == "sqlite" else "campaign-pg"] = {"rows": rows, "planned": sum(by.values()), "reached": len(keys_by_phone),
                                "differentKeys": different, "sameKey": same}

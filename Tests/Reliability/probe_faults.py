@@ -34,9 +34,9 @@ FAULTS = {
 }
 
 
-def run(ctx):
-    checks = Checks("faults")
-    ws = Workspace("faults", ctx.keep)
+def run(ctx, store="sqlite"):
+    checks = Checks("faults" if store == "sqlite" else "faults-pg")
+    ws = Workspace(checks.probe, ctx.keep)
     names = list(FAULTS)
     phone_of = {name: f"+2519{30_000_000 + n:08d}" for n, name in enumerate(names)}
     fault_of_phone = {p: n for n, p in phone_of.items()}
@@ -47,7 +47,7 @@ def run(ctx):
 
     provider = Provider(behaviour)
     keys = Keys(ctx.herald, ws.path)
-    herald = Herald(ctx.herald, ws.path, keys, provider.url,
+    herald = Herald(ctx.herald, ws.path, keys, provider.url, db=ctx.database(store),
                     extra=["--max-attempts", str(MAX_ATTEMPTS), "--backoff", str(BACKOFF), "--sms-timeout", str(TIMEOUT),
                            "--lease", "60"])
     try:
@@ -91,7 +91,7 @@ def run(ctx):
             checks.add(f"provider {name}", ok,
                        f"{len(seen)} attempt(s), gaps {', '.join(f'{g:.1f}s' for g in gaps) or '-'}; final {final}; "
                        f"keys {len(keys_seen)}" + (f"; note: {error}" if error else ""))
-        refused(ctx, ws, checks)
+        refused(ctx, ws, checks, store)
         lost = sum(1 for name in names if not any(r["body"].get("to") == phone_of[name] for r in records))
         checks.add("no message lost", lost == 0, f"{lost} of {len(names)} never reached the provider")
     finally:
@@ -102,13 +102,13 @@ def run(ctx):
     return checks
 
 
-def refused(ctx, ws, checks):
+def refused(ctx, ws, checks, store):
     """A provider that refuses connections: attempts are recorded by Herald, then the message fails."""
     import os
     folder = os.path.join(ws.path, "refused")
     os.makedirs(folder)
     keys = Keys(ctx.herald, folder)
-    herald = Herald(ctx.herald, folder, keys, refused_url(),
+    herald = Herald(ctx.herald, folder, keys, refused_url(), db=ctx.database(store),
                     extra=["--max-attempts", str(MAX_ATTEMPTS), "--backoff", str(BACKOFF), "--sms-timeout", str(TIMEOUT)])
     try:
         herald.start()

@@ -147,6 +147,10 @@ public protocol Storage: Sendable {
     /// Statistics of messages created at or after `since` and before `until`, optionally of one contact.
     func statistics(since: Int64?, until: Int64?, contact: String?) async throws -> Statistics
 
+    /// Runs `body` holding the lock named `name` across every process on this database (a campaign is run by one
+    /// process at a time); nil, without running it, when another holds it. A process that dies lets go.
+    func exclusively<T: Sendable>(_ name: String, _ body: () async throws -> T) async throws -> T?
+
     // MARK: settings kept with the data
 
     func meta(_ key: String) async throws -> String?
@@ -156,6 +160,11 @@ public protocol Storage: Sendable {
 }
 
 extension Storage {
+    /// One process per database (SQLite's case): nothing to exclude.
+    public func exclusively<T: Sendable>(_ name: String, _ body: () async throws -> T) async throws -> T? {
+        try await body()
+    }
+
     public func waitForDue(upTo seconds: Double) async {
         try? await Task.sleep(for: .milliseconds(Int64(max(0, seconds) * 1000)))
     }

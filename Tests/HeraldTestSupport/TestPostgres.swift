@@ -17,22 +17,39 @@ public enum TestPostgres {
 
     /// A new, empty database on the cluster; returns its URL.
     public static func freshDatabase() async throws -> String {
-        guard let url, var parts = URLComponents(string: url), let host = parts.host else {
+        guard let url, var parts = URLComponents(string: url) else {
             throw TestPostgresError(description: "no PostgreSQL cluster for this run")
         }
         let name = "herald_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
+        try await execute("CREATE DATABASE \(name)", on: url)
+        parts.path = "/" + name
+        return parts.string!
+    }
+
+    /// Runs one statement on the database at `url` (as a program other than Herald would).
+    public static func execute(_ sql: String, on url: String) async throws {
+        guard let parts = URLComponents(string: url), let host = parts.host else {
+            throw TestPostgresError(description: "not a PostgreSQL URL: \(url)")
+        }
         var configuration = PostgresClient.Configuration(
             host: host, port: parts.port ?? 5432, username: parts.user ?? "postgres", password: parts.password,
-            database: "postgres", tls: .disable)
+            database: String(parts.path.dropFirst()), tls: .disable)
         configuration.options.maximumConnections = 1
         let client = PostgresClient(configuration: configuration, backgroundLogger: Logger(label: "test.postgres"))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
-            try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
+            try await client.query(PostgresQuery(unsafeSQL: sql))
             group.cancelAll()
         }
-        parts.path = "/" + name
-        return parts.string!
+    }
+
+    /// The cluster's URL with another user, password or database.
+    public static func url(user: String? = nil, password: String? = nil, database: String? = nil) -> String? {
+        guard let url, var parts = URLComponents(string: url) else { return nil }
+        if let user { parts.user = user }
+        if let password { parts.password = password }
+        if let database { parts.path = "/" + database }
+        return parts.string
     }
 }
 

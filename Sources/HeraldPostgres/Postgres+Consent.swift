@@ -22,33 +22,38 @@ extension PostgresStore {
             .first.map(Self.contact)
     }
 
-    /// Creates or updates contacts (the last of one id wins).
-    func save(_ contacts: [Contact], tx: PostgresConnection, now: Int64) async throws {
-        guard !contacts.isEmpty else { return }
+    /// The last version of each contact, in the order they first appear (one statement may not upsert a row twice).
+    static func latest(_ contacts: [Contact]) -> [Contact] {
         var latest: [String: Contact] = [:]
         var order: [String] = []
-        for c in contacts {
-            if latest.updateValue(c, forKey: c.id) == nil { order.append(c.id) }
-        }
-        try await insertRows(
-            tx,
+        for c in contacts where latest.updateValue(c, forKey: c.id) == nil { order.append(c.id) }
+        return order.map { latest[$0]! }
+    }
+
+    static let contactUpsert = """
+        ON CONFLICT (id) DO UPDATE SET phone = excluded.phone, name = excluded.name, language = excluded.language,
+            language_chosen = excluded.language_chosen, time_zone = excluded.time_zone,
+            time_zone_chosen = excluded.time_zone_chosen, region = excluded.region,
+            opted_out_all = excluded.opted_out_all, opted_out_categories = excluded.opted_out_categories,
+            quiet_hours = excluded.quiet_hours, updated_at = excluded.updated_at
+        """
+
+    static func bind(_ c: Contact, to b: inout PostgresBindings, now: Int64) {
+        b.append(c.id); b.append(c.phone); b.append(c.name); b.append(c.language); b.append(c.languageChosen)
+        b.append(c.timeZone); b.append(c.timeZoneChosen); b.append(c.region); b.append(c.optedOutAll)
+        b.append(c.optedOutCategories.sorted().joined(separator: ",")); b.append(c.quietHours); b.append(now); b.append(now)
+    }
+
+    /// Creates or updates one contact.
+    func save(_ c: Contact, tx: PostgresConnection, now: Int64) async throws {
+        var statement = Statement()
+        statement.insert(
             into: """
                 contact (id, phone, name, language, language_chosen, time_zone, time_zone_chosen, region, opted_out_all,
                     opted_out_categories, quiet_hours, created_at, updated_at)
-                """, columns: 13, order.map { latest[$0]! },
-            tail: """
-                ON CONFLICT (id) DO UPDATE SET phone = excluded.phone, name = excluded.name, language = excluded.language,
-                    language_chosen = excluded.language_chosen, time_zone = excluded.time_zone,
-                    time_zone_chosen = excluded.time_zone_chosen, region = excluded.region,
-                    opted_out_all = excluded.opted_out_all, opted_out_categories = excluded.opted_out_categories,
-                    quiet_hours = excluded.quiet_hours, updated_at = excluded.updated_at
-                """
-        ) { b, c in
-            b.append(c.id); b.append(c.phone); b.append(c.name); b.append(c.language); b.append(c.languageChosen)
-            b.append(c.timeZone); b.append(c.timeZoneChosen); b.append(c.region); b.append(c.optedOutAll)
-            b.append(c.optedOutCategories.sorted().joined(separator: ",")); b.append(c.quietHours); b.append(now)
-            b.append(now)
-        }
+                """, columns: 13, [c], tail: Self.contactUpsert
+        ) { b, c in Self.bind(c, to: &b, now: now) }
+        try await statement.run(on: tx, logger: logger)
     }
 
     public func contact(id: String) async throws -> Contact? {
@@ -93,7 +98,7 @@ extension PostgresStore {
         let old = try await contact(tx, id: id)
         var contact = old ?? Contact(id: id)
         try change(&contact)
-        try await save([contact], tx: tx, now: now)
+        try await save(contact, tx: tx, now: now)
         let changed = contact.changes(from: old)
         if !changed.isEmpty {
             try await tx.query(

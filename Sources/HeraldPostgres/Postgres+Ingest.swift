@@ -1,5 +1,6 @@
 import Foundation
 import HeraldCore
+import Logging
 import PostgresNIO
 
 extension PostgresStore {
@@ -69,23 +70,21 @@ extension PostgresStore {
     /// their message ids. Throws `Retry` when one of the events was stored meanwhile by another process.
     private func write(_ plans: [EventPlan], tx: PostgresConnection, now: Int64) async throws -> [[Decision]] {
         guard !plans.isEmpty else { return [] }
-        let inserted = try await insertRows(
-            tx, into: "event (id, type, occurred_at, received_at, payload, rules)", columns: 6, plans,
-            tail: "ON CONFLICT (id) DO NOTHING RETURNING id"
-        ) { b, plan in
-            let e = plan.event
-            b.append(e.id); b.append(e.type); b.append(e.occurred(receivedAt: now)); b.append(now); b.append(e.json())
-            b.append(plan.rules.serialized)
-        }
-        if inserted.count < plans.count { throw Retry() }
-        try await save(plans.flatMap(\.contacts), tx: tx, now: now)
         var rows: [(eventID: String, decision: Decision, message: OutboxMessage?)] = []
         for plan in plans {
             for (index, decision) in plan.decisions.enumerated() {
                 rows.append((plan.event.id, decision, plan.messages[index]))
             }
         }
-        let stored = try await insert(rows, tx: tx, now: now)
+        let stored: [Decision]
+        do {
+            stored = try await insert(rows, events: plans, contacts: plans.flatMap(\.contacts), tx: tx, now: now)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505"
+            && error.serverInfo?[.constraintName] == "event_pkey"
+        {
+            // Another process stored one of these events first: plan again, where it is found stored.
+            throw Retry()
+        }
         var out: [[Decision]] = []
         var offset = 0
         for plan in plans {
@@ -95,15 +94,22 @@ extension PostgresStore {
         return out
     }
 
-    /// Writes decisions and their outbox messages; returns the decisions with their message ids.
-    func insert(_ rows: [(eventID: String, decision: Decision, message: OutboxMessage?)], tx: PostgresConnection, now: Int64)
-        async throws -> [Decision]
-    {
+    /// Writes events (when given), contacts, decisions and their outbox messages in one statement (its parts as
+    /// data-modifying `WITH` clauses: one round trip); returns the decisions with their message ids. The message
+    /// ids are taken from their sequence first, with a `NOTIFY` for idle workers when there are messages.
+    func insert(
+        _ rows: [(eventID: String, decision: Decision, message: OutboxMessage?)], events: [EventPlan] = [],
+        contacts: [Contact], tx: PostgresConnection, now: Int64
+    ) async throws -> [Decision] {
         let wanted = rows.filter { $0.message != nil }.count
         var ids: [Int64] = []
         if wanted > 0 {
-            ids = try await tx.rows("SELECT nextval('message_id_seq') AS id FROM generate_series(1, \(wanted))", logger: logger)
-                .map { try $0("id", as: Int64.self) }
+            ids = try await tx.rows(
+                """
+                SELECT nextval('message_id_seq') AS id, CASE WHEN g = 1 THEN pg_notify('herald_due', '') END AS woken
+                FROM generate_series(1, \(wanted)) AS g
+                """, logger: logger
+            ).map { try $0("id", as: Int64.self) }
         }
         var decisions: [Decision] = []
         var messages: [(id: Int64, eventID: String, message: OutboxMessage)] = []
@@ -115,8 +121,19 @@ extension PostgresStore {
             }
             decisions.append(d)
         }
-        try await insertRows(
-            tx,
+        var statement = Statement()
+        statement.insert(into: "event (id, type, occurred_at, received_at, payload, rules)", columns: 6, events) { b, plan in
+            let e = plan.event
+            b.append(e.id); b.append(e.type); b.append(e.occurred(receivedAt: now)); b.append(now); b.append(e.json())
+            b.append(plan.rules.serialized)
+        }
+        statement.insert(
+            into: """
+                contact (id, phone, name, language, language_chosen, time_zone, time_zone_chosen, region, opted_out_all,
+                    opted_out_categories, quiet_hours, created_at, updated_at)
+                """, columns: 13, Self.latest(contacts), tail: Self.contactUpsert
+        ) { b, c in Self.bind(c, to: &b, now: now) }
+        statement.insert(
             into: """
                 message (id, event_id, template, contact_id, phone, category, priority, locale, time_zone, text,
                     encoding, units, segments, status, created_at, due_at, expires_at, updated_at, not_before, reason)
@@ -130,15 +147,15 @@ extension PostgresStore {
             b.append(m.status.rawValue); b.append(now); b.append(m.dueAt); b.append(m.expiresAt); b.append(now)
             b.append(m.notBefore); b.append(m.dueAt > m.notBefore ? Consent.Reason.quietHours.rawValue : nil)
         }
-        try await insertRows(
-            tx, into: "decision (event_id, template, contact_id, action, reason, message_id, decided_at, body)",
+        statement.insert(
+            into: "decision (event_id, template, contact_id, action, reason, message_id, decided_at, body)",
             columns: 8, Array(zip(rows.map(\.eventID), decisions))
         ) { b, item in
             let (eventID, d) = item
             b.append(eventID); b.append(d.template); b.append(d.contact); b.append(d.action.rawValue)
             b.append(d.reason?.rawValue); b.append(d.messageID); b.append(now); b.append(d.serialized)
         }
-        if !messages.isEmpty { try await notifyDue(tx) }
+        try await statement.run(on: tx, logger: logger)
         return decisions
     }
 
@@ -162,6 +179,11 @@ extension PostgresStore {
         return out
     }
 
+    /// `contactColumns`' place in a row that is not a contact.
+    static let noContact = """
+        NULL::text, NULL::text, NULL::text, NULL::text, false, NULL::text, false, NULL::text, false, ''::text, NULL::text
+        """
+
     /// The people the last planning run asked about and the store has not answered yet.
     static func people(missedBy snapshot: PlanningSnapshot) -> Set<String> {
         snapshot.missingContacts.union(snapshot.missingCounts.map(\.contact))
@@ -177,34 +199,38 @@ extension PostgresStore {
                 FROM (SELECT unnest(\(lock.sorted())::text[]) AS id ORDER BY 1) AS person
                 """, logger: logger)
         }
-        if !snapshot.missingContacts.isEmpty {
-            let asked = Array(snapshot.missingContacts)
-            let found = try await conn.rows(
-                "SELECT \(unescaped: Self.contactColumns) FROM contact WHERE id = ANY(\(asked))", logger: logger
-            ).map(Self.contact)
-            snapshot.learn(contacts: found, asked: asked)
-        }
-        for (since, keys) in Dictionary(grouping: snapshot.missingCounts, by: \.since) {
-            let asked = keys.map(\.contact)
-            var counts: [String: Int] = [:]
-            for row in try await conn.rows(
-                """
-                SELECT contact_id, COUNT(*) AS n FROM message
-                WHERE contact_id = ANY(\(asked)) AND created_at >= \(since) GROUP BY contact_id
-                """, logger: logger)
-            {
-                counts[try row("contact_id")] = try row("n")
+        // Everything missed, in one statement: contacts, message counts and decisions, one kind of row each.
+        let contacts = Array(snapshot.missingContacts)
+        let counts = Array(snapshot.missingCounts)
+        let decisions = Array(snapshot.missingDecisions)
+        let rows = try await conn.rows(
+            """
+            SELECT 'contact' AS kind, id AS who, NULL::bigint AS since, NULL::bigint AS n, NULL::text AS event,
+                \(unescaped: Self.contactColumns)
+            FROM contact WHERE id = ANY(\(contacts))
+            UNION ALL
+            SELECT 'count', k.contact, k.since, COUNT(m.id), NULL::text, \(unescaped: Self.noContact)
+            FROM unnest(\(counts.map(\.contact))::text[], \(counts.map(\.since))::bigint[]) AS k (contact, since)
+            LEFT JOIN message m ON m.contact_id = k.contact AND m.created_at >= k.since
+            GROUP BY k.contact, k.since
+            UNION ALL
+            SELECT DISTINCT 'decided', d.contact_id, NULL::bigint, NULL::bigint, d.event_id, \(unescaped: Self.noContact)
+            FROM unnest(\(decisions.map(\.eventID))::text[], \(decisions.map(\.contact))::text[]) AS k (event, contact)
+            JOIN decision d ON d.event_id = k.event AND d.contact_id = k.contact
+            """, logger: logger)
+        var found: [Contact] = []
+        var decided = Set<PlanningSnapshot.DecisionKey>()
+        for row in rows {
+            switch try row("kind", as: String.self) {
+            case "contact": found.append(try Self.contact(row))
+            case "count":
+                snapshot.learn(
+                    count: try row("n"), for: PlanningSnapshot.CountKey(contact: try row("who"), since: try row("since")))
+            default: decided.insert(PlanningSnapshot.DecisionKey(eventID: try row("event"), contact: try row("who")))
             }
-            for key in keys { snapshot.learn(count: counts[key.contact, default: 0], for: key) }
         }
-        for (eventID, keys) in Dictionary(grouping: snapshot.missingDecisions, by: \.eventID) {
-            let asked = keys.map(\.contact)
-            let decided = Set(try await conn.rows(
-                "SELECT DISTINCT contact_id FROM decision WHERE event_id = \(eventID) AND contact_id = ANY(\(asked))",
-                logger: logger
-            ).map { try $0("contact_id", as: String.self) })
-            for key in keys { snapshot.learn(decided: decided.contains(key.contact), for: key) }
-        }
+        snapshot.learn(contacts: found, asked: contacts)
+        for key in decisions { snapshot.learn(decided: decided.contains(key), for: key) }
     }
 
     /// Runs `body` over answers read ahead (`PlanningSnapshot`), reading what it missed and running it again
@@ -240,8 +266,7 @@ extension PostgresStore {
     public func write(_ plans: [RecipientPlan], eventID: String, now: Int64) async throws -> [Decision] {
         guard !plans.isEmpty else { return [] }
         return try await transaction { tx in
-            try await save(plans.compactMap(\.contact), tx: tx, now: now)
-            return try await insert(plans.map { (eventID, $0.decision, $0.message) }, tx: tx, now: now)
+            try await insert(plans.map { (eventID, $0.decision, $0.message) }, contacts: plans.compactMap(\.contact), tx: tx, now: now)
         }
     }
 
@@ -262,25 +287,44 @@ extension PostgresStore {
     }
 }
 
-extension PostgresStore {
-    /// Inserts rows with one multi-row `VALUES` per chunk (PostgreSQL takes at most 65,535 parameters a
-    /// statement); the values are bind parameters. Returns what `tail`'s `RETURNING` gave.
-    @discardableResult
-    func insertRows<T>(
-        _ tx: PostgresConnection, into target: String, columns: Int, _ items: [T], tail: String = "",
-        bind: (inout PostgresBindings, T) throws -> Void
-    ) async throws -> [Columns] {
-        var out: [Columns] = []
-        let chunk = max(1, 60_000 / columns)
+/// Inserts into several tables in one statement: each table's rows are one multi-row `VALUES` in a data-modifying
+/// `WITH` clause, their values bind parameters. PostgreSQL takes at most 65,535 parameters a statement, so a
+/// statement that would pass 60,000 is sent and a new one begun.
+struct Statement {
+    private var parts: [String] = []
+    private var binds = PostgresBindings()
+    private var sent: [PostgresQuery] = []
+
+    mutating func insert<T>(
+        into target: String, columns: Int, _ items: [T], tail: String = "", bind: (inout PostgresBindings, T) throws -> Void
+    ) rethrows {
         var start = 0
         while start < items.count {
-            let part = items[start..<min(items.count, start + chunk)]
-            var binds = PostgresBindings(capacity: part.count * columns)
+            var room = (60_000 - binds.count) / columns
+            if room < 1 {
+                flush()
+                room = 60_000 / columns
+            }
+            let part = items[start..<min(items.count, start + room)]
+            let first = binds.count + 1
             for item in part { try bind(&binds, item) }
-            let sql = "INSERT INTO \(target) VALUES \(placeholders(rows: part.count, columns: columns)) \(tail)"
-            out += try await tx.rows(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
-            start += chunk
+            parts.append(
+                "w\(parts.count) AS (INSERT INTO \(target) VALUES \(placeholders(rows: part.count, columns: columns, from: first)) \(tail))")
+            start += part.count
         }
-        return out
+    }
+
+    private mutating func flush() {
+        guard !parts.isEmpty else { return }
+        sent.append(PostgresQuery(unsafeSQL: "WITH " + parts.joined(separator: ", ") + " SELECT 1", binds: binds))
+        parts = []
+        binds = PostgresBindings()
+    }
+
+    /// Sends the statement (or statements), in order.
+    mutating func run(on tx: PostgresConnection, logger: Logger) async throws {
+        flush()
+        for query in sent { try await tx.query(query, logger: logger) }
+        sent = []
     }
 }

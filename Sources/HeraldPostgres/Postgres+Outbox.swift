@@ -110,8 +110,8 @@ extension PostgresStore {
     public func record(_ attempts: [AttemptRecord], now: Int64, policy: PolicyConfig) async throws {
         guard !attempts.isEmpty else { return }
         try await transaction { tx in
-            try await insertRows(
-                tx,
+            var statement = Statement()
+            statement.insert(
                 into: """
                     attempt (message_id, number, sender, started_at, latency_ms, outcome, http_status, error, provider_id,
                         result, next_at)
@@ -121,6 +121,7 @@ extension PostgresStore {
                 b.append(a.outcome.rawValue); b.append(a.httpStatus); b.append(a.error); b.append(a.providerID)
                 b.append(a.result.rawValue); b.append(a.nextAt?.ms)
             }
+            try await statement.run(on: tx, logger: logger)
             for a in attempts {
                 let result = a.result.rawValue
                 try await tx.query(

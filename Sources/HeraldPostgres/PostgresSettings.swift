@@ -143,3 +143,25 @@ extension StorageFault {
         }
     }
 }
+
+/// A statement PostgreSQL refused for a reason that is not one of storage (a constraint, a type): its message and
+/// SQLSTATE, readable (postgres-nio's own description hides them).
+public struct PostgresFailure: Error, Sendable, CustomStringConvertible {
+    public var state: String
+    public var message: String
+
+    public var description: String { "PostgreSQL refused a statement: \(message) (SQLSTATE \(state))" }
+
+    init?(_ error: any Error) {
+        if let error = error as? PostgresDecodingError {
+            state = "-"
+            message = "a value could not be read: column \(error.columnName) of type \(error.postgresType) as \(error.targetType)"
+            return
+        }
+        guard let error = error as? PSQLError else { return nil }
+        state = error.serverInfo?[.sqlState] ?? "-"
+        var text = error.serverInfo?[.message] ?? "\(error.code)"
+        if let detail = error.serverInfo?[.detail] { text += "; \(detail)" }
+        message = text
+    }
+}

@@ -16,6 +16,8 @@ public final class PostgresStore: Storage {
     /// `postgres://user@host:port/database`, without the password.
     public let location: String
     public let instance: String
+    /// Half the pool: the rest serve reads, the worker and the listener.
+    public let writers: Int
     /// Idle workers of this process, woken by `NOTIFY herald_due` from any process.
     let wakeups = Wakeups()
     /// The task listening on `herald_due`, started by the first worker that waits.
@@ -48,7 +50,9 @@ public final class PostgresStore: Storage {
         }
         let client = PostgresClient(configuration: settings.configuration, backgroundLogger: logger)
         let runner = Task { await client.run() }
-        return PostgresStore(client: client, runner: runner, logger: logger, location: settings.display, instance: instance)
+        return PostgresStore(
+            client: client, runner: runner, logger: logger, location: settings.display, instance: instance,
+            writers: max(1, settings.pool / 2))
     }
 
     /// Errors only: the pool's own notices (a lease asked for while it starts) are not an operator's business;
@@ -59,7 +63,10 @@ public final class PostgresStore: Storage {
         return logger
     }
 
-    private init(client: PostgresClient, runner: Task<Void, Never>, logger: Logger, location: String, instance: String) {
+    private init(
+        client: PostgresClient, runner: Task<Void, Never>, logger: Logger, location: String, instance: String, writers: Int
+    ) {
+        self.writers = writers
         self.client = client
         self.runner = runner
         self.logger = logger
@@ -159,7 +166,7 @@ public final class PostgresStore: Storage {
     /// One read on a pooled connection; its storage failures thrown as `StorageFault`.
     func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         do { return try await client.withConnection { conn in try await body(conn) } } catch {
-            throw StorageFault(postgres: error) ?? error
+            throw StorageFault(postgres: error) ?? PostgresFailure(error) ?? error
         }
     }
 
@@ -177,7 +184,7 @@ public final class PostgresStore: Storage {
             } catch {
                 let cause = (error as? PostgresTransactionError).flatMap { $0.closureError ?? $0.commitError } ?? error
                 if tries < 5, cause is Retry || Self.isConflict(cause) { continue }
-                throw StorageFault(postgres: cause) ?? cause
+                throw StorageFault(postgres: cause) ?? PostgresFailure(cause) ?? cause
             }
         }
     }

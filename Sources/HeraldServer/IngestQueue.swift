@@ -1,9 +1,11 @@
 import Foundation
 import HeraldCore
 
-/// Stores events from many requests together (group commit): while one transaction is being written, the events
+/// Stores events from many requests together (group commit): while a transaction is being written, the events
 /// that arrive wait and go into the next one. Each caller gets its own results once its transaction is on disk.
-/// Writes run one after another in a task of their own.
+/// As many transactions are in flight as the store takes (`Storage.writers`: one on SQLite, whose writes are
+/// serial anyway; several on PostgreSQL, where a transaction waits mostly on round trips), each in a task of its
+/// own.
 final class IngestQueue: Sendable {
     typealias Results = [Result<IngestResult, EventError>]
     struct Waiting {
@@ -15,7 +17,8 @@ final class IngestQueue: Sendable {
     let planner: Planner
     let clock: @Sendable () -> Int64
     let maxBatch: Int
-    private let state = Locked<(waiting: [Waiting], scheduled: Bool)>(([], false))
+    /// Events waiting, and how many transactions are being written.
+    private let state = Locked<(waiting: [Waiting], writing: Int)>(([], 0))
 
     init(store: any Storage, planner: Planner, clock: @escaping @Sendable () -> Int64, maxBatch: Int = 1000) {
         self.store = store
@@ -27,10 +30,11 @@ final class IngestQueue: Sendable {
     /// Plans and stores the events; returns once they are durable.
     func ingest(_ events: [Event]) async throws -> Results {
         try await withCheckedThrowingContinuation { continuation in
+            let writers = max(1, store.writers)
             let schedule = state.update { s -> Bool in
                 s.waiting.append(Waiting(events: events, continuation: continuation))
-                if s.scheduled { return false }
-                s.scheduled = true
+                if s.writing >= writers { return false }
+                s.writing += 1
                 return true
             }
             if schedule { Task { await self.drain() } }
@@ -49,7 +53,7 @@ final class IngestQueue: Sendable {
                 }
                 let taken = Array(s.waiting.prefix(n))
                 s.waiting.removeFirst(n)
-                if taken.isEmpty { s.scheduled = false }
+                if taken.isEmpty { s.writing -= 1 }
                 return taken
             }
             if taken.isEmpty { return }

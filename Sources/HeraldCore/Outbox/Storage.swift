@@ -55,6 +55,9 @@ public protocol Storage: Sendable {
     var location: String { get }
     /// This database's random id: idempotency keys are `herald-<instance>-<message id>`.
     var instance: String { get }
+    /// How many write transactions are worth running at once: SQLite writes one at a time; a database server
+    /// takes several (each waits mostly on round trips) and sorts out their conflicts itself.
+    var writers: Int { get }
 
     // MARK: events and decisions
 
@@ -160,6 +163,8 @@ public protocol Storage: Sendable {
 }
 
 extension Storage {
+    public var writers: Int { 1 }
+
     /// One process per database (SQLite's case): nothing to exclude.
     public func exclusively<T: Sendable>(_ name: String, _ body: () async throws -> T) async throws -> T? {
         try await body()

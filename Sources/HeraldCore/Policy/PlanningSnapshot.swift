@@ -8,11 +8,21 @@ public final class PlanningSnapshot: PlanningContext {
     public struct CountKey: Hashable, Sendable {
         public var contact: String
         public var since: Int64
+
+        public init(contact: String, since: Int64) {
+            self.contact = contact
+            self.since = since
+        }
     }
 
     public struct DecisionKey: Hashable, Sendable {
         public var eventID: String
         public var contact: String
+
+        public init(eventID: String, contact: String) {
+            self.eventID = eventID
+            self.contact = contact
+        }
     }
 
     /// What was read from the store: a contact id maps to nil when the store has none.

@@ -155,14 +155,15 @@ public final class Worker: Sendable {
             var running = 0
             var ticking = false
             var refilled = 0
-            var inFlight = Set<Int64>()
+            var inFlight: [Int64: Int] = [:]
             var lastClaim = ContinuousClock.now
+            var renewedAt = clock()
             let width = max(1, config.concurrency)
             func start() {
                 let message = queue[next]
                 next += 1
                 running += 1
-                inFlight.insert(message.id)
+                inFlight[message.id] = message.attempt
                 group.addTask { await self.attempt(message, clock: clock) }
             }
             /// Down to the last sends of the batch, with free places.
@@ -172,7 +173,7 @@ public final class Worker: Sendable {
             while let finished = try await group.next() {
                 if let record = finished {
                     running -= 1
-                    inFlight.remove(record.messageID)
+                    inFlight[record.messageID] = nil
                     records.append(record)
                     unrecorded += 1
                     // Every 64, and each one once the batch is down to its last sends: a retry is due again, and
@@ -185,12 +186,28 @@ public final class Worker: Sendable {
                     ticking = false
                 }
                 if !stopped, shouldStop() { stopped = true }
+                // Claims held longer than a third of the lease (waiting their turn, in flight, or sent and not yet
+                // recorded) have their leases extended, so no other worker takes them while this one is alive. One
+                // that ran out and was taken anyway is not started here.
+                if clock() - renewedAt >= config.lease / 3 {
+                    renewedAt = clock()
+                    let unstarted = queue[next...]
+                    var claims = unstarted.map { (id: $0.id, attempt: $0.attempt) }
+                    claims += inFlight.map { (id: $0.key, attempt: $0.value) }
+                    claims += records.suffix(unrecorded).map { (id: $0.messageID, attempt: $0.number) }
+                    let held = try await store.renew(claims, until: renewedAt + config.lease, now: renewedAt)
+                    let lost = unstarted.filter { !held.contains($0.id) }
+                    if !lost.isEmpty {
+                        queue = Array(queue[..<next]) + unstarted.filter { held.contains($0.id) }
+                        logger.warning("\(lost.count) claimed messages ran out of their lease before they were sent; left to the worker that took them")
+                    }
+                }
                 if stopped { continue }
                 if tail(), ContinuousClock.now - lastClaim >= .milliseconds(100) {
                     lastClaim = ContinuousClock.now
                     // A message of this batch whose lease ran out while it waited or was sent here is still held:
                     // it is not taken twice. One whose attempt is over and recorded (a retry due again) is taken.
-                    let held = inFlight.union(queue[next...].map(\.id))
+                    let held = Set(inFlight.keys).union(queue[next...].map(\.id))
                     let more = try await store.claim(now: clock(), limit: width - running, lease: config.lease, policy: policy, only: config.only)
                         .filter { !held.contains($0.id) }
                     queue += more
@@ -198,7 +215,9 @@ public final class Worker: Sendable {
                 }
                 while next < queue.count, running < width { start() }
                 if next == queue.count, running == 0, ticking { group.cancelAll() }
-                if tail(), !ticking {
+                // A tick every 100 ms while sends run: leases are renewed, and the tail of a batch refilled, on time
+                // even when every send in flight is slow.
+                if running > 0, !ticking {
                     ticking = true
                     group.addTask {
                         try? await Task.sleep(for: .milliseconds(100))

@@ -147,6 +147,23 @@ extension PostgresStore {
         }
     }
 
+    /// Extends the leases of claims still held (still `sending` under the attempt they were claimed for).
+    public func renew(_ claims: [(id: Int64, attempt: Int)], until: Int64, now: Int64) async throws -> Set<Int64> {
+        guard !claims.isEmpty else { return [] }
+        let ids = claims.map(\.id)
+        let attempts = claims.map { Int32($0.attempt) }
+        return try await transaction { tx in
+            try await tx.rows(
+                """
+                UPDATE message m SET lease_until = \(until), updated_at = \(now)
+                FROM unnest(\(ids)::bigint[], \(attempts)::integer[]) AS h(id, n)
+                WHERE m.id = h.id AND m.attempts = h.n AND m.status = 'sending'
+                RETURNING m.id
+                """, logger: logger
+            ).reduce(into: Set<Int64>()) { $0.insert(try $1("id", as: Int64.self)) }
+        }
+    }
+
     /// Gives back claims a stopping worker did not start: they wait again, due as before, their attempt not counted.
     public func release(_ ids: [Int64], now: Int64) async throws {
         guard !ids.isEmpty else { return }

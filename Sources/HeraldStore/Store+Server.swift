@@ -37,6 +37,21 @@ extension SQLiteStore {
         }
     }
 
+    /// Extends the leases of claims still held (still `sending` under the attempt they were claimed for).
+    public func renew(_ claims: [(id: Int64, attempt: Int)], until: Int64, now: Int64) async throws -> Set<Int64> {
+        guard !claims.isEmpty else { return [] }
+        return try await write { db in
+            let statement = try db.cachedStatement(
+                sql: "UPDATE message SET leaseUntil = ?, updatedAt = ? WHERE id = ? AND attempts = ? AND status = 'sending'")
+            var held = Set<Int64>()
+            for claim in claims {
+                try statement.execute(arguments: [until, now, claim.id, claim.attempt])
+                if db.changesCount > 0 { held.insert(claim.id) }
+            }
+            return held
+        }
+    }
+
     /// Queues a copy of a finished message (sent, delivered, failed or expired), due now and worth sending for
     /// `ttl` ms; refused when the person has since opted out of its category. Returns the new message.
     public func resend(_ id: Int64, now: Int64, ttl: Int64) async throws -> StoredMessage {

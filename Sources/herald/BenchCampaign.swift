@@ -37,7 +37,7 @@ struct BenchCampaign: AsyncParsableCommand {
 
         // The recipients, written as a CSV a backend would export; opted-out people stored beforehand.
         var g = SplitMix(seed: 1_000_000)
-        FileManager.default.createFile(atPath: csv, contents: nil)
+        _ = FileManager.default.createFile(atPath: csv, contents: nil)
         guard let out = FileHandle(forWritingAtPath: csv) else { throw Self.fail("cannot write \(csv)") }
         var buffer = Data("id,phone,language,timeZone,firstName,invoiceNumber,total\n".utf8)
         var optedOut: [(String, String)] = []

@@ -121,6 +121,9 @@ public protocol Storage: Sendable {
     func record(_ attempts: [AttemptRecord], now: Int64, policy: PolicyConfig) async throws
     /// Gives back claims a stopping worker did not start.
     func release(_ ids: [Int64], now: Int64) async throws
+    /// Extends to `until` the leases of claims a worker still holds (each message still `sending` under the attempt
+    /// it was claimed for). Returns the ids still held; a claim that ran out and was taken again is not.
+    func renew(_ claims: [(id: Int64, attempt: Int)], until: Int64, now: Int64) async throws -> Set<Int64>
     /// The earliest time something becomes due; nil when nothing waits.
     func nextDue() async throws -> Int64?
     /// Waits until messages may have become due (another process queued or released some), at most `seconds`.

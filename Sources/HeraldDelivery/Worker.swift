@@ -137,8 +137,8 @@ public final class Worker: Sendable {
         return summary
     }
 
-    /// Sends a batch with at most `concurrency` in flight, recording outcomes every 64 and each of the last ones (so
-    /// a crash resends few);
+    /// Sends a batch with at most `concurrency` in flight, recording outcomes every 64 sends or 100 ms (so a crash
+    /// resends few);
     /// returns one record per message, in completion order, and how many messages were claimed on the way. When
     /// the batch is down to its last sends and one of them is slow (a provider that hangs until the timeout),
     /// the free places are filled with messages claimed then, every 100 ms at most: one slow request never holds
@@ -176,14 +176,15 @@ public final class Worker: Sendable {
                     inFlight[record.messageID] = nil
                     records.append(record)
                     unrecorded += 1
-                    // Every 64, and each one once the batch is down to its last sends: a retry is due again, and
-                    // claimable, without waiting for a slow send of the same batch.
-                    if unrecorded >= 64 || next == queue.count {
-                        try await store.record(Array(records.suffix(unrecorded)), now: clock(), policy: policy)
-                        unrecorded = 0
-                    }
                 } else {
                     ticking = false
+                }
+                // Outcomes are written every 64, at each tick (100 ms), and when the last send is done: a crash
+                // leaves little unrecorded, and a retry is due again, and claimable, without waiting for a slow send
+                // of the same batch.
+                if unrecorded >= 64 || (unrecorded > 0 && (finished == nil || running == 0)) {
+                    try await store.record(Array(records.suffix(unrecorded)), now: clock(), policy: policy)
+                    unrecorded = 0
                 }
                 if !stopped, shouldStop() { stopped = true }
                 // Claims held longer than a third of the lease (waiting their turn, in flight, or sent and not yet

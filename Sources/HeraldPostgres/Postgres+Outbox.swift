@@ -45,21 +45,31 @@ extension PostgresStore {
             var seen = Set<Int64>()
             while claimable.count < limit {
                 let wanted = limit - claimable.count
+                // The oldest due of each kind through its own partial index, locked as found (another process's
+                // claim in progress is skipped, not waited for), then merged: no scan of every due message.
+                let seenIDs = Array(seen)
                 let rows = try await tx.rows(
                     """
+                    WITH waiting AS (
+                        SELECT id, due_at AS t FROM message
+                        WHERE status IN ('queued', 'deferred', 'retry', 'disabled') AND due_at <= \(now)
+                            AND (\(every) OR id = ANY(\(scope))) AND NOT (id = ANY(\(seenIDs)))
+                        ORDER BY due_at, id LIMIT \(wanted) FOR UPDATE SKIP LOCKED
+                    ), leased AS (
+                        SELECT id, lease_until AS t FROM message
+                        WHERE status = 'sending' AND lease_until <= \(now)
+                            AND (\(every) OR id = ANY(\(scope))) AND NOT (id = ANY(\(seenIDs)))
+                        ORDER BY lease_until, id LIMIT \(wanted) FOR UPDATE SKIP LOCKED
+                    ), due AS (
+                        SELECT id, t FROM waiting UNION ALL SELECT id, t FROM leased ORDER BY t, id LIMIT \(wanted)
+                    )
                     SELECT m.id, m.status, m.category, m.priority, m.phone, m.due_at, m.not_before, m.expires_at,
                         c.id AS c_id, c.phone AS c_phone, c.name AS c_name, c.language AS c_language,
                         c.language_chosen AS c_language_chosen, c.time_zone AS c_time_zone,
                         c.time_zone_chosen AS c_time_zone_chosen, c.region AS c_region, c.opted_out_all AS c_opted_out_all,
                         c.opted_out_categories AS c_opted_out_categories, c.quiet_hours AS c_quiet_hours
-                    FROM message m LEFT JOIN contact c ON c.id = m.contact_id
-                    WHERE ((m.status IN ('queued', 'deferred', 'retry', 'disabled') AND m.due_at <= \(now))
-                        OR (m.status = 'sending' AND m.lease_until <= \(now)))
-                        AND (\(every) OR m.id = ANY(\(scope)))
-                        AND NOT (m.id = ANY(\(Array(seen))))
-                    ORDER BY CASE WHEN m.status = 'sending' THEN m.lease_until ELSE m.due_at END, m.id
-                    LIMIT \(wanted)
-                    FOR UPDATE OF m SKIP LOCKED
+                    FROM due JOIN message m ON m.id = due.id LEFT JOIN contact c ON c.id = m.contact_id
+                    ORDER BY due.t, due.id
                     """, logger: logger)
                 if rows.isEmpty { break }
                 for row in rows {
@@ -122,18 +132,28 @@ extension PostgresStore {
                 b.append(a.result.rawValue); b.append(a.nextAt?.ms)
             }
             try await statement.run(on: tx, logger: logger)
-            for a in attempts {
-                let result = a.result.rawValue
-                try await tx.query(
-                    """
-                    UPDATE message SET status = \(result), lease_until = NULL, updated_at = \(now),
-                        due_at = COALESCE(\(a.nextAt?.ms), due_at), provider_id = COALESCE(\(a.providerID), provider_id),
-                        last_error = \(a.error),
-                        sent_at = CASE WHEN \(result) = 'sent' THEN \(now) ELSE sent_at END,
-                        finished_at = CASE WHEN \(result) IN ('failed', 'expired') THEN \(now) ELSE finished_at END
-                    WHERE id = \(a.messageID) AND status = 'sending'
-                    """, logger: logger)
-            }
+            // Each message's status from its attempt, in one statement (the first attempt of a message wins, as
+            // when applied one by one: after it the message is no longer `sending`). Empty text and -1 stand for
+            // none in the arrays.
+            var seen = Set<Int64>()
+            let first = attempts.filter { seen.insert($0.messageID).inserted }
+            let ids = first.map(\.messageID)
+            let results = first.map(\.result.rawValue)
+            let nextAt = first.map { $0.nextAt?.ms ?? -1 }
+            let providerIDs = first.map { $0.providerID ?? "" }
+            let errors = first.map { $0.error ?? "" }
+            try await tx.query(
+                """
+                UPDATE message m SET status = h.result, lease_until = NULL, updated_at = \(now),
+                    due_at = COALESCE(NULLIF(h.next_at, -1), m.due_at),
+                    provider_id = COALESCE(NULLIF(h.provider_id, ''), m.provider_id),
+                    last_error = NULLIF(h.error, ''),
+                    sent_at = CASE WHEN h.result = 'sent' THEN \(now) ELSE m.sent_at END,
+                    finished_at = CASE WHEN h.result IN ('failed', 'expired') THEN \(now) ELSE m.finished_at END
+                FROM unnest(\(ids)::bigint[], \(results)::text[], \(nextAt)::bigint[], \(providerIDs)::text[],
+                    \(errors)::text[]) AS h(id, result, next_at, provider_id, error)
+                WHERE m.id = h.id AND m.status = 'sending'
+                """, logger: logger)
             let retrying = attempts.filter { $0.result == .retry }.map(\.messageID)
             guard !retrying.isEmpty else { return }
             let owners = try await tx.rows(

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import HTTPTypes
 import HeraldCore
 import HeraldDelivery
@@ -64,6 +65,16 @@ final class ServerState: Sendable {
 
     var clock: @Sendable () -> Int64 { settings.clock }
     var catalog: Catalog { settings.catalog }
+
+    private let checked = Mutex<CatalogReport?>(nil)
+    /// The catalog check of the served catalog, made the first time it is asked for (the studio's diagnostics and
+    /// worst cases).
+    var report: CatalogReport {
+        if let report = checked.withLock({ $0 }) { return report }
+        let report = catalog.check()
+        checked.withLock { $0 = report }
+        return report
+    }
 
     init(settings: ServerSettings, store: any Storage, logger: Logger) {
         self.settings = settings

@@ -14,6 +14,36 @@ struct TemplatesController: Controller {
         t.add(.get, "/v1/templates", roles: [.author, .backend], templates)
         t.add(.get, "/v1/templates/{id}", roles: [.author, .backend], template)
         t.add(.post, "/v1/templates:check", roles: [.author], checkFile)
+        t.add(.post, "/v1/templates/{id}/preview", roles: [.author, .staff], preview)
+    }
+
+    /// The studio's view of one template: its parameters (examples where none is given) and, for each locale asked
+    /// (every one when none), the rendering, its cost, its parts, what forces UCS-2, the worst case and the catalog
+    /// check's diagnostics; with `text`, for one locale, a draft of its message checked as if pasted in.
+    func preview(_ request: Request, _ context: HeraldContext) async throws -> Response {
+        let id = try context.parameters.require("id")
+        let f = try Fields(
+            try await request.json(limit: limit), allowed: ["locale", "locales", "timeZone", "params", "text", "at"])
+        var locales = try f.strings("locales") ?? []
+        if let one = try f.string("locale") { locales = [one] }
+        let timeZone = try f.string("timeZone") ?? state.settings.policy.defaultTimeZone
+        var at = state.clock()
+        if let text = try f.string("at") {
+            guard let ms = ParameterValue.epochMilliseconds(text, timeZone: timeZone) else {
+                throw Problem.field("at", "'\(text)' is not an ISO 8601 date-time")
+            }
+            at = Int64(ms)
+        }
+        let s = state.settings
+        do {
+            return try jsonResponse(try TemplatePreview(
+                template: id, locales: locales, timeZone: timeZone, parameters: try f.parameters("params"),
+                draft: try f.string("text"), at: at, catalog: catalog, report: state.report,
+                folders: .init(templates: s.templatesPath, locales: s.localesPath, events: s.eventsPath)))
+        } catch let problem as RowProblem {
+            if problem.field == "template" { throw Problem.notFound(problem.text) }
+            throw Problem.field(problem.field ?? "text", problem.text)
+        }
     }
 
     func render(_ request: Request, _ context: HeraldContext) async throws -> Response {

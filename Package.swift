@@ -142,7 +142,7 @@ let package = Package(
         .testTarget(
             name: "HeraldServerTests",
             dependencies: [
-                "HeraldServer", "HeraldStore", "HeraldPostgres", "HeraldCore", "HeraldDelivery", "herald", "HeraldTestSupport",
+                "HeraldServer", "HeraldApp", "HeraldStore", "HeraldPostgres", "HeraldCore", "HeraldDelivery", "herald", "HeraldTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),

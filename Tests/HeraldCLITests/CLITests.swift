@@ -143,11 +143,11 @@ final class Locked<T>: @unchecked Sendable {
             "HERALD_TEMPLATES": dir.appendingPathComponent("Templates").path,
             "HERALD_LOCALES": dir.appendingPathComponent("Locales").path])
         #expect(broken.status == 1)
-        #expect(broken.stdout.contains("Locales/en.yaml:3: error: messages.case.resolved: MessageFormat syntax: syntax error at \"caseNumber has been reso\""))
+        #expect(broken.stdout.contains("Locales/en.yaml:3:30: error: messages.case.resolved: MessageFormat syntax: syntax error at \"caseNumber has been reso\""))
         // And through the current directory, the last.
         let cwd = try await CLI.run(["check"], cwd: dir)
         #expect(cwd.status == 1)
-        #expect(cwd.stdout.contains("en.yaml:3: error"))
+        #expect(cwd.stdout.contains("en.yaml:3:30: error"))
     }
 
     /// What forces UCS-2 is named, with its price, and the room left before the next segment.

@@ -23,10 +23,10 @@ import Testing
     @Test func messageSyntaxErrorsPointAtTheLine() throws {
         let d = try diagnostics(en: "locale: en\nmessages:\n  greet: >-\n    Hello {name}\n    at {when, time, short {n}\n")
         let error = try #require(d.first { $0.severity == .error })
-        #expect(error.line == 5)
+        #expect(error.line == 5 && error.column == 8)
         #expect(error.field == "messages.greet")
         #expect(error.file.hasSuffix("Locales/en.yaml"))
-        #expect(error.description.contains("en.yaml:5: error: messages.greet: MessageFormat syntax: a '{' is never closed at \"{when, time, short {n}\""))
+        #expect(error.description.contains("en.yaml:5:8: error: messages.greet: MessageFormat syntax: a '{' is never closed at \"{when, time, short {n}\""))
     }
 
     @Test func undeclaredAndUnusedParameters() throws {

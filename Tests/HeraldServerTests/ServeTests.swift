@@ -103,7 +103,7 @@ import FoundationNetworking
              "--keys-file", dir.appendingPathComponent("herald.keys").path],
             in: dir)
         #expect(ended == 1, "\(stderr)")
-        #expect(stderr.contains("Locales/fr.yaml:22: error: messages.case.response_added: MessageFormat syntax: a plural or select has no 'other' variant at \"{responseCount, plural"), "\(stderr)")
+        #expect(stderr.contains("Locales/fr.yaml:22:5: error: messages.case.response_added: MessageFormat syntax: a plural or select has no 'other' variant at \"{responseCount, plural"), "\(stderr)")
         #expect(stderr.contains("has no 'other' variant"))
         #expect(stderr.contains("error: the catalog has 1 error (above)"))
         #expect(!stderr.contains("listening"))

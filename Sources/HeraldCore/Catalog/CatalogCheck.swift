@@ -62,9 +62,19 @@ extension Catalog {
                     if error.code == .unknownArgument {
                         text += " (declared: \(template.parameters.map(\.name).joined(separator: ", ")))"
                     }
+                    // The line and column where ICU stopped (the column found from the text that follows it).
+                    var at: (line: Int?, column: Int?) = (line(ofOffset: error.offset, template: templateID, locale: file.icuID), nil)
+                    if let offset = error.offset, offset >= 0, offset < message.text.utf16.count,
+                        let rest = String(message.text.utf16.dropFirst(offset))
+                    {
+                        let snippet = String(rest.prefix { $0 != "\n" }.prefix(12))
+                        if !snippet.isEmpty {
+                            let found = position(ofOffset: offset, snippet: snippet, template: templateID, locale: file.icuID)
+                            if found.line != nil { at = found }
+                        }
+                    }
                     diagnostics.append(
-                        Diagnostic(.error, file: file.file, line: line(ofOffset: error.offset, template: templateID, locale: file.icuID),
-                                   field: field, text))
+                        Diagnostic(.error, file: file.file, line: at.line ?? message.line, column: at.column, field: field, text))
                     continue
                 }
                 // A line break nobody wrote on purpose: in a folded (`>`) or plain message, YAML keeps one where a

@@ -23,7 +23,46 @@ tags:
   - name: contacts
   - name: messages
   - name: operations
+  - name: console
 paths:
+  /console:
+    get:
+      tags: [console]
+      summary: The console, a web page for authors and operators (no key needed to load it; it signs in with one)
+      security: []
+      responses:
+        "200": {description: The page, content: {text/html: {schema: {type: string}}}}
+  /console/app.js:
+    get:
+      tags: [console]
+      summary: The console's script
+      security: []
+      responses:
+        "200": {description: The script, content: {text/javascript: {schema: {type: string}}}}
+  /console/app.css:
+    get:
+      tags: [console]
+      summary: The console's style
+      security: []
+      responses:
+        "200": {description: The style sheet, content: {text/css: {schema: {type: string}}}}
+  /v1/me:
+    get:
+      tags: [operations]
+      summary: The key's name and role (any key; a customer's token is refused)
+      responses:
+        "200":
+          description: Who the key is
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [name, role]
+                properties:
+                  name: {type: string}
+                  role: {type: string, enum: [backend, staff, author, provider, admin]}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
   /health:
     get:
       tags: [operations]
@@ -145,7 +184,7 @@ paths:
   /v1/templates:
     get:
       tags: [templates]
-      summary: Every template with the locales that have its message (author, backend)
+      summary: Every template with the locales that have its message (author, backend, staff)
       responses:
         "200": {description: The templates, content: {application/json: {schema: {type: object, properties: {templates: {type: array, items: {$ref: "#/components/schemas/Template"}}}}}}}
         "401": {$ref: "#/components/responses/Unauthorized"}
@@ -153,7 +192,7 @@ paths:
   /v1/templates/{id}:
     get:
       tags: [templates]
-      summary: One template with each locale's message (author, backend)
+      summary: One template with each locale's message (author, backend, staff)
       parameters:
         - {name: id, in: path, required: true, schema: {type: string}}
       responses:
@@ -161,6 +200,51 @@ paths:
         "401": {$ref: "#/components/responses/Unauthorized"}
         "403": {$ref: "#/components/responses/Forbidden"}
         "404": {$ref: "#/components/responses/NotFound"}
+  /v1/templates/{id}/preview:
+    post:
+      tags: [templates]
+      summary: What the console's template studio shows for a template (author, staff)
+      description: >-
+        Its parameters (examples where none is given) and, for each locale asked (every locale when none), the
+        rendering, its encoding, segments and parts, the characters outside GSM-7 with Herald's stand-in for each,
+        the room left, the worst case against the segment budget and the catalog check's diagnostics. With `text`
+        (one locale), a draft of the message is checked as if pasted into the locale file (its diagnostics at the
+        draft's line and column) and the entry to paste is returned as `yaml`; nothing is written.
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              additionalProperties: false
+              properties:
+                locale: {type: string, examples: [fr]}
+                locales: {type: array, items: {type: string}, description: Several locales side by side (every locale when left out)}
+                timeZone: {type: string, examples: [Africa/Tunis]}
+                params: {type: object, additionalProperties: {type: [string, number, boolean]}}
+                text: {type: string, description: A draft of the message (ICU MessageFormat) for the one locale given}
+                at: {type: string, format: date-time, description: The instant it is rendered for (default now)}
+      responses:
+        "200":
+          description: The template's parameters and each locale's preview
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [template, budget, parameters, locales]
+                properties:
+                  template: {type: string}
+                  description: {type: string}
+                  budget: {type: integer}
+                  parameters: {type: array, items: {type: object}}
+                  locales: {type: array, items: {type: object}}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "422": {$ref: "#/components/responses/Invalid"}
   /v1/templates:check:
     post:
       tags: [templates]

@@ -26,6 +26,7 @@ struct Routes: Sendable {
         let controllers: [any Controller] = [
             OperationsController(state: state), EventsController(state: state), TemplatesController(state: state),
             ContactsController(state: state), MessagesController(state: state), CampaignsController(state: state),
+            ConsoleController(state: state),
         ]
         for controller in controllers { controller.register(&t) }
     }

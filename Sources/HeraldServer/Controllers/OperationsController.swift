@@ -14,6 +14,15 @@ struct OperationsController: Controller {
         t.add(.get, "/metrics", roles: [.staff], metrics)
         t.add(.get, "/openapi.yaml", roles: [], isPublic: true, openAPI)
         t.add(.get, "/v1/stats", roles: [.staff], stats)
+        t.add(.get, "/v1/me", roles: Set(Role.allCases), me)
+    }
+
+    /// Who the key is: its name and role (the console's sign-in). A customer's token is refused.
+    func me(_ request: Request, _ context: HeraldContext) async throws -> Response {
+        guard case .key(let name, let role) = context.identity else {
+            throw Problem(.forbidden, "forbidden", "a customer token is not a key")
+        }
+        return try jsonResponse(["name": name, "role": role.rawValue])
     }
 
     func health(_ request: Request, _ context: HeraldContext) async throws -> Response {

@@ -11,8 +11,8 @@ struct TemplatesController: Controller {
 
     func register(_ t: inout RouteTable) {
         t.add(.post, "/v1/render", roles: [.backend, .author], render)
-        t.add(.get, "/v1/templates", roles: [.author, .backend], templates)
-        t.add(.get, "/v1/templates/{id}", roles: [.author, .backend], template)
+        t.add(.get, "/v1/templates", roles: [.author, .backend, .staff], templates)
+        t.add(.get, "/v1/templates/{id}", roles: [.author, .backend, .staff], template)
         t.add(.post, "/v1/templates:check", roles: [.author], checkFile)
         t.add(.post, "/v1/templates/{id}/preview", roles: [.author, .staff], preview)
     }

@@ -26,6 +26,8 @@ public struct PreferencesView: Sendable, Codable, Equatable {
     public var optedOutCategories: [String]
     /// The categories one may opt out of: those of the catalog's templates (empty without a catalog).
     public var categories: [String]
+    /// After a change: what it did to the person's waiting messages (cancelled, deferred, released, expired).
+    public var changes: ConsentChanges?
 
     public init(_ c: Contact, config: PolicyConfig, catalog: Catalog?) {
         let (window, _) = c.effectiveQuietHours(config: config)

@@ -636,6 +636,14 @@ components:
         optedOutAll: {type: boolean}
         optedOutCategories: {type: array, items: {type: string}}
         categories: {type: array, items: {type: string}}
+        changes:
+          type: object
+          description: After a change, what it did to the person's waiting messages
+          properties:
+            cancelled: {type: integer}
+            deferred: {type: integer}
+            released: {type: integer}
+            expired: {type: integer}
     DeliveryReport:
       type: object
       additionalProperties: false

@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from support import ROOT, Check  # noqa: E402
 
-PROBES = ["input", "access", "storage", "faults", "crash", "contract", "fuzz", "faults-pg", "crash-pg"]
+PROBES = ["input", "access", "storage", "faults", "crash", "contract", "console", "fuzz", "faults-pg", "crash-pg"]
 
 
 class Context:

@@ -98,14 +98,14 @@ async function studio(view) {
   if (!state.templates) state.templates = (await api("GET", "/v1/templates")).templates;
   const templates = state.templates;
   const locales = [...new Set(templates.flatMap((t) => t.locales))].sort();
-  const template = el("select", { id: "template" }, templates.map((t) => el("option", { value: t.id, text: t.id })));
+  const template = el("select", { id: "template" }, templates.map((t) => el("option", { value: t.template.id, text: t.template.id })));
   const locale = el("select", { id: "locale" },
     locales.map((l) => el("option", { value: l, text: l })), el("option", { value: "", text: "all, side by side" }));
   locale.value = locales.includes("fr") ? "fr" : locales[0];
   const zone = el("input", { id: "timezone", value: "Africa/Tunis", size: 18 });
   const params = el("div", { id: "params", class: "row" });
   const draft = el("textarea", { id: "draft", spellcheck: "false", "aria-label": "message text" });
-  const reset = el("button", { type: "button", class: "quiet", text: "Back to the catalog's text" });
+  const reset = el("button", { id: "reset", type: "button", class: "quiet", text: "Back to the catalog's text" });
   const draftBox = el("div", { class: "card" },
     el("h2", { text: "Message text (ICU MessageFormat), a draft: the files in Locales/ stay the source" }), draft,
     el("div", { class: "row" }, reset));
@@ -188,14 +188,17 @@ function localePreview(l) {
     }
     if (r.characters.length) {
       card.append(el("h3", { text: `Characters outside GSM-7 (the text as written would be ${r.rawEncoding}, ${r.rawSegments} segment${r.rawSegments === 1 ? "" : "s"})` }));
+      const codePoint = (text) => `U+${text.codePointAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
+      // A space or an invisible character is shown by its code point, so it can be seen.
+      const visible = (text) => (/^[\p{White_Space}\p{Cf}]+$/u.test(text) ? `⟨${codePoint(text)}⟩` : text);
       card.append(el("div", { class: "sms raw" }, r.raw.map((run) => run.ucs2
-        ? el("mark", { class: "ucs2", title: `U+${run.text.codePointAt(0).toString(16).toUpperCase().padStart(4, "0")}`, text: run.text })
+        ? el("mark", { class: "ucs2", title: codePoint(run.text), "data-char": run.text, text: visible(run.text) })
         : run.text)));
       card.append(el("table", { class: "characters" },
         el("tr", {}, el("th", { text: "character" }), el("th", { text: "code point" }), el("th", { text: "times" }),
           el("th", { text: "Herald writes" })),
         r.characters.map((c) => el("tr", {},
-          el("td", { class: "char", text: c.character }), el("td", { text: c.codePoint }), el("td", { text: c.count }),
+          el("td", { class: "char", "data-char": c.character, text: visible(c.character) }), el("td", { text: c.codePoint }), el("td", { text: c.count }),
           el("td", { class: c.replacement === undefined ? "warning" : "" },
             c.replacement === undefined ? "nothing in GSM-7: the message goes as UCS-2"
               : c.replacement === "" ? "(removed)" : `'${c.replacement}'`)))));
@@ -339,7 +342,7 @@ function preferencesForm(id, p, view) {
     if (quiet.value.trim()) change.quietHours = quiet.value.trim();
     try {
       const answer = await api("PUT", `/v1/contacts/${encodeURIComponent(id)}/preferences`, change);
-      const cancelled = answer.cancelled ?? (answer.changes && answer.changes.cancelled) ?? 0;
+      const cancelled = (answer.changes && answer.changes.cancelled) || 0;
       await people(view, id);
       document.getElementById("saved").textContent = `Saved.${cancelled ? ` ${cancelled} waiting message(s) cancelled.` : ""}`;
     } catch (error) {

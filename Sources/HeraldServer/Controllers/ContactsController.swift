@@ -65,11 +65,13 @@ struct ContactsController: Controller {
             throw Problem.field(field, problem.text, code: problem.code)
         }
         let source = context.identity.map(describe) ?? "?"
-        let (contact, _) = try await store.updateContact(id: id, now: state.clock(), policy: state.settings.policy, source: "API, \(source)") {
+        let (contact, changes) = try await store.updateContact(id: id, now: state.clock(), policy: state.settings.policy, source: "API, \(source)") {
             [change] in change.apply(to: &$0)
         }
         context.logger.info("preferences of \(maskedContact(id)) changed by \(source)")
-        return try jsonResponse(preferences(contact))
+        var view = preferences(contact)
+        view.changes = changes
+        return try jsonResponse(view)
     }
 
     /// `PersonStory` over `?since=&until=`, at most `?limit=` events.

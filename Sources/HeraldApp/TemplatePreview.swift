@@ -166,11 +166,12 @@ public struct TemplatePreview: Sendable, Encodable {
         }
         if let localeDraft {
             diagnostics = diagnostics.map { d in
-                guard d.file == file.file, let (line, column) = localeDraft.draftPosition(line: d.line, column: d.column)
-                else { return d }
+                guard d.file == file.file else { return d }
+                // About the draft as a whole (its key line) when not at a place in its text.
+                let at = localeDraft.draftPosition(line: d.line, column: d.column)
                 var moved = d
-                moved.line = line
-                moved.column = column
+                moved.line = at?.line
+                moved.column = at?.column
                 return moved
             }
         }

@@ -3,7 +3,7 @@
 SMS provider, probed for what the README promises: nothing acknowledged is lost, nothing is sent twice under
 two keys, no bad input gets past a clear error, no route opens to the wrong key, nothing crashes.
 
-usage: scripts/harness [--short] [--only crash,faults,input,storage,access,contract,fuzz,crash-pg,faults-pg] [--json] [--keep]
+usage: scripts/harness [--short] [--only crash,faults,input,storage,access,contract,console,fuzz,crash-pg,faults-pg] [--json] [--keep]
 
 Prints one line per check, a table at the end and `N passed, N failed`; exits 1 when a check failed.
 `--short` is the form CI runs (10 kills, fewer examples, seconds of fuzzing per target). The full run stops

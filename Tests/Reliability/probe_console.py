@@ -114,7 +114,7 @@ def run(ctx):
         studio_shot = shot("studio-fr-draft")
         checks.add("studio: a French draft with ’ and Ê is UCS-2, each character highlighted with Herald's stand-in",
                    encoding == "UCS-2" and "’" in marks and "Ê" in marks and "'" in rows.get("’", "")
-                   and "nothing in GSM-7" in rows.get("Ê", ""),
+                   and "none: the message goes as UCS-2" in rows.get("Ê", ""),
                    f"encoding {encoding}; highlighted {' '.join(f'U+{ord(m):04X}' for m in marks if m)}; {studio_shot}")
         yaml = card(browser).find_element(By.CSS_SELECTOR, "pre.yaml").text
         checks.add("studio: the YAML to paste holds the draft", "invoice.created: |2-" in yaml and "l’équipe" in yaml, yaml[:80])

@@ -196,12 +196,12 @@ function localePreview(l) {
         : run.text)));
       card.append(el("table", { class: "characters" },
         el("tr", {}, el("th", { text: "character" }), el("th", { text: "code point" }), el("th", { text: "times" }),
-          el("th", { text: "Herald writes" })),
+          el("th", { text: "GSM-7 stand-in (used when it makes the whole message GSM-7)" })),
         r.characters.map((c) => el("tr", {},
           el("td", { class: "char", "data-char": c.character, text: visible(c.character) }), el("td", { text: c.codePoint }), el("td", { text: c.count }),
           el("td", { class: c.replacement === undefined ? "warning" : "" },
-            c.replacement === undefined ? "nothing in GSM-7: the message goes as UCS-2"
-              : c.replacement === "" ? "(removed)" : `'${c.replacement}'`)))));
+            c.replacement === undefined ? "none: the message goes as UCS-2"
+              : c.replacement === "" ? "(removed)" : c.replacement === " " ? "a space" : el("code", { text: c.replacement }))))));
     }
     for (const w of r.warnings) card.append(el("p", { class: "warning", text: w }));
   } else if (l.error) {

@@ -155,7 +155,8 @@ def run(ctx):
         story_text = story.text
         shot("message-story")
         checks.add("messages: one message's story shows its text, the rules and policy that decided, and its attempts",
-                   "Why: the rules and the policy" in story_text and "quiet_hours" in story_text and "Attempts" in story_text,
+                   "Why: the rules and the policy" in story_text and "quiet_hours" in story_text and "Attempts" in story_text
+                   and bool(story.find_elements(By.CSS_SELECTOR, "table.rules td.good")),
                    story_text.splitlines()[0] if story_text else "")
         sms = story.find_element(By.CSS_SELECTOR, ".sms").text
         checks.add("messages: values from an event show as text", "<b>cassé</b>" in sms and not browser.find_elements(By.CSS_SELECTOR, "#view b"), sms[:60])

@@ -279,6 +279,11 @@ async function story(view, id) {
       el("div", { class: "sms", text: m.text }),
       el("table", {}, facts.map(([k, v]) => el("tr", {}, el("th", { text: k }), el("td", { text: v })))),
       el("h3", { text: "Why: the rules and the policy" }),
+      explained && explained.rules ? el("table", { class: "rules" },
+        el("tr", {}, el("th", { text: "rule" }), el("th", { text: "matched" }), el("th", { text: "how" })),
+        explained.rules.map((r) => el("tr", {}, el("td", { text: r.template }),
+          el("td", { class: r.matched ? "good" : "muted", text: r.matched ? "yes" : "no" }), el("td", { text: r.notes.join("; ") }))))
+        : null,
       decision ? el("p", {}, `Decision: ${decision.action}${decision.reason ? ` (${decision.reason})` : ""} — ${decision.detail || ""}`) : el("p", { class: "muted", text: "No decision found for this message." }),
       decision ? traceTable(decision.trace) : null,
       el("h3", { text: "Attempts" }),

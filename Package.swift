@@ -90,6 +90,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             // The console's page, script and style, compiled into the binary (no files to deploy beside it).
             resources: [.embedInCode("Console/index.html"), .embedInCode("Console/app.js"), .embedInCode("Console/app.css")]

@@ -157,7 +157,7 @@ public struct TemplatePreview: Sendable, Encodable {
             catalog = Catalog.load(
                 templates: folders.templates, locales: folders.locales, events: folders.events,
                 extra: [(folder: "locales", name: (file.file as NSString).lastPathComponent, text: made.file)])
-            report = catalog.check()
+            report = catalog.check(only: template.id)
         }
         let field = "messages.\(template.id)"
         var diagnostics = report.diagnostics.filter {

@@ -29,8 +29,9 @@ public struct CatalogReport: Sendable, Codable {
 
 extension Catalog {
     /// Validates message syntax, parameters used against declared, missing translations, fallbacks and
-    /// worst-case segment counts. Errors fail `herald check`; warnings do not.
-    public func check() -> CatalogReport {
+    /// worst-case segment counts. Errors fail `herald check`; warnings do not. `only` limits the worst cases (the
+    /// costly part: many renderings per template and locale) to one template, as the studio's preview needs.
+    public func check(only: String? = nil) -> CatalogReport {
         var diagnostics = self.diagnostics + checkRules()
         let renderer = Renderer(catalog: self)
         var costs: [CatalogReport.Cost] = []
@@ -112,7 +113,7 @@ extension Catalog {
                 diagnostics += currencyProblems(in: message.text, template: template, file: file, templateID: templateID)
             }
         }
-        for template in sortedTemplates {
+        for template in sortedTemplates where only == nil || template.id == only {
             for file in sortedLocales {
                 let chain = self.chain(for: file.icuID)
                 guard let source = chain.first(where: { $0.messages[template.id] != nil }) else {

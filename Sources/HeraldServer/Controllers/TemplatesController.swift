@@ -4,6 +4,7 @@ import HeraldApp
 import HeraldCore
 import Hummingbird
 import NIOCore
+import NIOPosix
 
 /// Rendering, the templates, and checking a catalog file before it is deployed.
 struct TemplatesController: Controller {
@@ -35,11 +36,17 @@ struct TemplatesController: Controller {
             at = Int64(ms)
         }
         let s = state.settings
+        let (parameters, draft, catalog, state, wanted, instant) = (try f.parameters("params"), try f.string("text"), catalog, state, locales, at)
         do {
-            return try jsonResponse(try TemplatePreview(
-                template: id, locales: locales, timeZone: timeZone, parameters: try f.parameters("params"),
-                draft: try f.string("text"), at: at, catalog: catalog, report: state.report,
-                folders: .init(templates: s.templatesPath, locales: s.localesPath, events: s.eventsPath)))
+            // Loading and checking a catalog with the draft in place is CPU work of tens of milliseconds: it runs on
+            // the thread pool, not on the threads that serve requests.
+            let preview = try await NIOThreadPool.singleton.runIfActive {
+                try TemplatePreview(
+                    template: id, locales: wanted, timeZone: timeZone, parameters: parameters, draft: draft, at: instant,
+                    catalog: catalog, report: state.report,
+                    folders: .init(templates: s.templatesPath, locales: s.localesPath, events: s.eventsPath))
+            }
+            return try jsonResponse(preview)
         } catch let problem as RowProblem {
             if problem.field == "template" { throw Problem.notFound(problem.text) }
             throw Problem.field(problem.field ?? "text", problem.text)

@@ -169,12 +169,13 @@ paths:
               type: object
               additionalProperties: false
               required: [template]
+              description: An optional field given as null is the same as one left out.
               properties:
                 template: {type: string, examples: [invoice.created]}
-                locale: {type: string, description: BCP 47 tag (default the deployment's language), examples: [fr]}
-                timeZone: {type: string, description: IANA zone (default the deployment's), examples: [Africa/Tunis]}
-                params: {type: object, additionalProperties: {type: [string, number, boolean]}}
-                at: {type: string, format: date-time, description: The instant it is rendered for, to state when it expires}
+                locale: {type: [string, "null"], description: BCP 47 tag (default the deployment's language), examples: [fr]}
+                timeZone: {type: [string, "null"], description: IANA zone (default the deployment's), examples: [Africa/Tunis]}
+                params: {type: [object, "null"], additionalProperties: {type: [string, number, boolean]}}
+                at: {type: [string, "null"], format: date-time, description: The instant it is rendered for, to state when it expires}
       responses:
         "200": {description: "The text, its encoding, segments and replacements", content: {application/json: {schema: {$ref: "#/components/schemas/Rendered"}}}}
         "400": {$ref: "#/components/responses/BadRequest"}
@@ -219,13 +220,14 @@ paths:
             schema:
               type: object
               additionalProperties: false
+              description: A field given as null is the same as one left out.
               properties:
-                locale: {type: string, examples: [fr]}
-                locales: {type: array, items: {type: string}, description: Several locales side by side (every locale when left out)}
-                timeZone: {type: string, examples: [Africa/Tunis]}
-                params: {type: object, additionalProperties: {type: [string, number, boolean]}}
-                text: {type: string, description: A draft of the message (ICU MessageFormat) for the one locale given}
-                at: {type: string, format: date-time, description: The instant it is rendered for (default now)}
+                locale: {type: [string, "null"], examples: [fr]}
+                locales: {type: [array, "null"], items: {type: string}, description: Several locales side by side (every locale when left out)}
+                timeZone: {type: [string, "null"], examples: [Africa/Tunis]}
+                params: {type: [object, "null"], additionalProperties: {type: [string, number, boolean]}}
+                text: {type: [string, "null"], description: A draft of the message (ICU MessageFormat) for the one locale given}
+                at: {type: [string, "null"], format: date-time, description: The instant it is rendered for (default now)}
       responses:
         "200":
           description: The template's parameters and each locale's preview

@@ -210,15 +210,17 @@ extension PostgresStore {
             let to = until ?? Int64.max
             let groups = try await conn.rows(
                 """
-                SELECT m.template, e.type, m.status, COUNT(*) AS n, SUM(m.segments) AS s
+                SELECT m.template, e.type, m.status, m.locale,
+                    to_char(to_timestamp(m.created_at / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
+                    COUNT(*) AS n, SUM(m.segments) AS s
                 FROM message m JOIN event e ON e.id = m.event_id
                 WHERE m.created_at >= \(from) AND m.created_at < \(to) AND (\(contact)::text IS NULL OR m.contact_id = \(contact))
-                GROUP BY m.template, e.type, m.status
+                GROUP BY m.template, e.type, m.status, m.locale, day
                 """, logger: logger
             ).map { row in
                 Statistics.Group(
                     template: try row("template"), eventType: try row("type"), status: try row("status"),
-                    messages: try row("n"), segments: try row("s"))
+                    locale: try row("locale"), day: try row("day"), messages: try row("n"), segments: try row("s"))
             }
             let reported: Int = try await conn.rows(
                 """

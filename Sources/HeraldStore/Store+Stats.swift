@@ -16,14 +16,15 @@ extension SQLiteStore {
             let groups = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT m.template, e.type, m.status, COUNT(*) AS n, SUM(m.segments) AS s
+                    SELECT m.template, e.type, m.status, m.locale, strftime('%Y-%m-%d', m.createdAt / 1000, 'unixepoch') AS day,
+                        COUNT(*) AS n, SUM(m.segments) AS s
                     FROM message m JOIN event e ON e.id = m.eventId \(whereSQL)
-                    GROUP BY m.template, e.type, m.status
+                    GROUP BY m.template, e.type, m.status, m.locale, day
                     """, arguments: arguments
             ).map { row in
                 Statistics.Group(
-                    template: row["template"], eventType: row["type"], status: row["status"], messages: row["n"],
-                    segments: row["s"])
+                    template: row["template"], eventType: row["type"], status: row["status"], locale: row["locale"],
+                    day: row["day"], messages: row["n"], segments: row["s"])
             }
             let reported = try Int.fetchOne(
                 db,

@@ -119,6 +119,19 @@ import Testing
         #expect(stats.deliveredRate == 0.5)
     }
 
+    @Test(arguments: StoreKind.available) func statisticsByUTCDayAndLocale(_ kind: StoreKind) async throws {
+        let outbox = try await Outbox(kind)
+        // 23:30 in UTC is already the 24th in Addis Ababa: days are UTC days.
+        _ = try await outbox.add(2, now: ms("2026-11-23T23:30:00Z"), text: "Two segments? No: one.")
+        _ = try await outbox.add(1, now: ms("2026-11-24T00:30:00Z"))
+        let stats = try await outbox.store.statistics(since: nil)
+        #expect(stats.byDay == ["2026-11-23": ["queued": 2], "2026-11-24": ["queued": 1]])
+        #expect(stats.segmentsByDay == ["2026-11-23": 2, "2026-11-24": 1])
+        #expect(stats.byLocale == ["en": ["queued": 3]])
+        let window = try await outbox.store.statistics(since: ms("2026-11-24T00:00:00Z"))
+        #expect(window.byDay == ["2026-11-24": ["queued": 1]])
+    }
+
     @Test(arguments: StoreKind.available) func aClaimLeftByAStoppedWorkerIsTakenAgainWhenItsLeaseRunsOut(_ kind: StoreKind) async throws {
         let outbox = try await Outbox(kind)
         let now = ms("2026-11-23T10:00:00Z")

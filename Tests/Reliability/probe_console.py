@@ -182,7 +182,12 @@ def run(ctx):
         browser.get(base + "/console#stats")
         wait.until(lambda b: b.find_elements(By.CSS_SELECTOR, "svg.chart rect"))
         shot("statistics")
-        checks.add("statistics: charts drawn", len(browser.find_elements(By.CSS_SELECTOR, "svg.chart rect")) >= 2, "")
+        today = now.strftime("%Y-%m-%d")
+        charts = browser.find_elements(By.CSS_SELECTOR, "svg.chart")
+        by_day = next((c for c in charts if c.get_attribute("aria-label").startswith("Messages by day")), None)
+        labels = [t.text for t in by_day.find_elements(By.TAG_NAME, "text")] if by_day else []
+        checks.add("statistics: charts by day, status, template and locale", len(charts) >= 6 and today in labels,
+                   f"{len(charts)} charts; days {[l for l in labels if l[:2] == '20']}")
 
         # Nothing from elsewhere, no error in the browser's console, no key in an address.
         errors = [e for e in browser.get_log("browser") if e.get("level") == "SEVERE"]

@@ -91,6 +91,12 @@ public struct Statistics: Sendable, Codable, Equatable {
     public var suppressed: [String: Int]
     public var byTemplate: [String: [String: Int]]
     public var byEventType: [String: [String: Int]]
+    /// Messages by locale, then status.
+    public var byLocale: [String: [String: Int]] = [:]
+    /// Messages by the UTC day they were created (`2026-11-23`), then status.
+    public var byDay: [String: [String: Int]] = [:]
+    /// Segments by the UTC day the messages were created.
+    public var segmentsByDay: [String: Int] = [:]
 
     public struct AttemptTotals: Sendable, Codable, Equatable {
         public var total: Int
@@ -197,13 +203,20 @@ extension Statistics {
         public var template: String
         public var eventType: String
         public var status: String
+        public var locale: String
+        /// The UTC day the messages were created, `YYYY-MM-DD`.
+        public var day: String
         public var messages: Int
         public var segments: Int
 
-        public init(template: String, eventType: String, status: String, messages: Int, segments: Int) {
+        public init(
+            template: String, eventType: String, status: String, locale: String, day: String, messages: Int, segments: Int
+        ) {
             self.template = template
             self.eventType = eventType
             self.status = status
+            self.locale = locale
+            self.day = day
             self.messages = messages
             self.segments = segments
         }
@@ -218,6 +231,9 @@ extension Statistics {
         var byStatus: [String: Int] = [:]
         var byTemplate: [String: [String: Int]] = [:]
         var byEventType: [String: [String: Int]] = [:]
+        var byLocale: [String: [String: Int]] = [:]
+        var byDay: [String: [String: Int]] = [:]
+        var segmentsByDay: [String: Int] = [:]
         var messages = 0
         var segments = 0
         for g in groups {
@@ -226,6 +242,9 @@ extension Statistics {
             byStatus[g.status, default: 0] += g.messages
             byTemplate[g.template, default: [:]][g.status, default: 0] += g.messages
             byEventType[g.eventType, default: [:]][g.status, default: 0] += g.messages
+            byLocale[g.locale, default: [:]][g.status, default: 0] += g.messages
+            byDay[g.day, default: [:]][g.status, default: 0] += g.messages
+            segmentsByDay[g.day, default: 0] += g.segments
         }
         let handed = byStatus["sent", default: 0] + byStatus["delivered", default: 0]
         let bad = byStatus["failed", default: 0] + byStatus["expired", default: 0]
@@ -237,5 +256,8 @@ extension Statistics {
             failureRate: finished == 0 ? nil : Double(bad) / Double(finished),
             deliveredRate: reported == 0 ? nil : Double(byStatus["delivered", default: 0]) / Double(reported),
             attempts: attempts, suppressed: suppressed, byTemplate: byTemplate, byEventType: byEventType)
+        self.byLocale = byLocale
+        self.byDay = byDay
+        self.segmentsByDay = segmentsByDay
     }
 }

@@ -378,10 +378,12 @@ async function stats(view) {
   async function load() {
     try {
       const s = await api("GET", `/v1/stats?since=${since.value}`);
-      const stacked = (by) => Object.entries(by).map(([k, v]) => [k, Object.values(v).reduce((a, b) => a + b, 0)]);
       body.replaceChildren(
+        stackedCard("Messages by day (UTC) and status", s.byDay, true),
+        chartCard("Segments by day (UTC)", Object.entries(s.segmentsByDay || {}), true),
         chartCard("Messages by status", Object.entries(s.byStatus)),
-        chartCard("Messages by template", stacked(s.byTemplate)),
+        stackedCard("Messages by template and status", s.byTemplate),
+        stackedCard("Messages by locale and status", s.byLocale),
         chartCard("Attempts by outcome", [["accepted", s.attempts.accepted], ["transient", s.attempts.transient], ["permanent", s.attempts.permanent]]),
         el("div", { class: "card" }, el("h2", { text: "In short" }), el("table", {},
           [["messages", s.messages], ["segments", s.segments], ["handed over", s.handedOver],
@@ -394,18 +396,53 @@ async function stats(view) {
   await load();
 }
 
-function chartCard(title, rows) {
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = (tag, attrs, text) => {
-    const e = document.createElementNS(ns, tag);
-    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-    if (text !== undefined) e.textContent = text;
-    return e;
-  };
+const COLORS = { sent: "#1e7b34", delivered: "#0b5cad", queued: "#7a8799", deferred: "#b38600", retry: "#d17a00",
+  disabled: "#9aa5b1", sending: "#5b8fd1", failed: "#b3261e", expired: "#7d2a8c", cancelled: "#444b55" };
+
+function svg(tag, attrs, text) {
+  const e = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+// Bars of several statuses each, one row a key (a day, a template, a locale), with the statuses' legend.
+function stackedCard(title, by, chronological = false) {
+  const rows = Object.entries(by || {}).map(([k, v]) => [k, v, Object.values(v).reduce((a, b) => a + b, 0)]);
+  rows.sort(chronological ? (a, b) => (a[0] < b[0] ? -1 : 1) : (a, b) => b[2] - a[2]);
+  const statuses = STATUSES.filter((st) => rows.some(([, v]) => v[st]));
+  const max = Math.max(1, ...rows.map((r) => r[2]));
+  const height = 22 * rows.length + 30;
+  const chart = svg("svg", { class: "chart", width: "100%", viewBox: `0 0 420 ${height}`, role: "img", "aria-label": title });
+  rows.forEach(([label, counts, total], i) => {
+    const y = 5 + i * 22;
+    chart.append(svg("text", { x: 0, y: y + 14 }, label));
+    let x = 150;
+    for (const st of statuses) {
+      const w = ((counts[st] || 0) * 220) / max;
+      if (w > 0) {
+        const rect = svg("rect", { x, y, width: w, height: 16, fill: COLORS[st] || "#333" });
+        rect.append(svg("title", {}, `${label}: ${counts[st]} ${st}`));
+        chart.append(rect);
+      }
+      x += w;
+    }
+    chart.append(svg("text", { x: x + 5, y: y + 14 }, String(total)));
+  });
+  let lx = 0;
+  for (const st of statuses) {
+    chart.append(svg("rect", { x: lx, y: height - 18, width: 10, height: 10, fill: COLORS[st] || "#333" }));
+    chart.append(svg("text", { x: lx + 14, y: height - 9 }, st));
+    lx += 24 + st.length * 7;
+  }
+  return el("div", { class: "card" }, el("h2", { text: title }), rows.length ? chart : el("p", { class: "muted", text: "Nothing yet." }));
+}
+
+function chartCard(title, rows, chronological = false) {
   const max = Math.max(1, ...rows.map(([, v]) => v));
   const height = 22 * rows.length + 10;
   const chart = svg("svg", { class: "chart", width: "100%", viewBox: `0 0 420 ${height}`, role: "img", "aria-label": title });
-  rows.sort((a, b) => b[1] - a[1]).forEach(([label, value], i) => {
+  rows.sort(chronological ? (a, b) => (a[0] < b[0] ? -1 : 1) : (a, b) => b[1] - a[1]).forEach(([label, value], i) => {
     const y = 5 + i * 22;
     chart.append(svg("text", { x: 0, y: y + 14 }, label));
     chart.append(svg("rect", { x: 150, y, width: Math.max(1, (220 * value) / max), height: 16, fill: "#0b5cad" }));

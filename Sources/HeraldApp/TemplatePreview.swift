@@ -108,7 +108,7 @@ public struct TemplatePreview: Sendable, Encodable {
     /// Throws `RowProblem` naming the field at fault.
     public init(
         template id: String, locales requested: [String], timeZone: String, parameters given: [String: String],
-        draft: String?, at: Int64, catalog: Catalog, report: CatalogReport, folders: Folders
+        draft: String?, at: Int64, catalog: Catalog, report: @autoclosure () -> CatalogReport, folders: Folders
     ) throws {
         guard let template = catalog.templates[id] else { throw RowProblem(catalog.unknownTemplate(id), field: "template") }
         guard TimeZone(identifier: timeZone) != nil else {
@@ -135,20 +135,22 @@ public struct TemplatePreview: Sendable, Encodable {
                 required: p.isRequired, description: p.description, currency: p.currency, max: p.max,
                 maxLength: p.maxLength, values: p.values)
         }
+        // The served catalog's check, needed only without a draft (a draft is checked with it in place).
+        let served = draft == nil ? report() : nil
         locales = wanted.map { locale in
             let file = files.first { $0.id == locale || $0.icuID == locale }!
             return Self.preview(
                 template: template, file: file, timeZone: timeZone, values: values, draft: draft, at: at,
-                catalog: catalog, report: report, folders: folders)
+                catalog: catalog, report: served, folders: folders)
         }
     }
 
     static func preview(
         template: Template, file: LocaleFile, timeZone: String, values: [String: String], draft: String?, at: Int64,
-        catalog: Catalog, report: CatalogReport, folders: Folders
+        catalog: Catalog, report: CatalogReport?, folders: Folders
     ) -> Locale {
         var catalog = catalog
-        var report = report
+        var report = report ?? CatalogReport.empty
         var localeDraft: LocaleDraft?
         if let draft {
             let source = (try? String(contentsOfFile: file.file, encoding: .utf8)) ?? "locale: \(file.id)\n"
@@ -226,4 +228,51 @@ public struct TemplatePreview: Sendable, Encodable {
             segments: r.segments, room: r.room, parts: parts, raw: runs, characters: characters,
             rawEncoding: r.rawCount.encoding, rawSegments: r.rawCount.segments, warnings: r.warnings, expiresAt: r.expiresAt)
     }
+}
+
+/// A draft written as a template's message into its locale file: checked first with the draft in place (any error
+/// for that template and locale refuses it, naming the draft's line and column), then written whole, atomically.
+public struct MessageWrite: Sendable, Encodable {
+    public var template: String
+    public var locale: String
+    public var file: String
+    /// The entry as written.
+    public var yaml: String
+    /// Warnings the check found (errors refuse the write).
+    public var warnings: [Diagnostic]
+    public var note = "the running server keeps the catalog it started with: restart herald serve to send the new text"
+
+    public init(
+        template id: String, locale: String, text: String, catalog: Catalog, at: Int64, folders: TemplatePreview.Folders
+    ) throws {
+        guard catalog.templates[id] != nil else { throw RowProblem(catalog.unknownTemplate(id), field: "template") }
+        guard let file = catalog.sortedLocales.first(where: { $0.id == locale || $0.icuID == locale }) else {
+            throw RowProblem("no locale file for '\(locale)'", field: "locale")
+        }
+        let preview = try TemplatePreview(
+            template: id, locales: [file.id], timeZone: "UTC", parameters: [:], draft: text, at: at, catalog: catalog,
+            report: CatalogReport.empty, folders: folders)
+        let checked = preview.locales[0]
+        if let error = checked.diagnostics.first(where: { $0.severity == .error }) {
+            let place = [error.line.map { "line \($0)" }, error.column.map { "column \($0)" }].compactMap { $0 }.joined(separator: ", ")
+            throw RowProblem("not written: \(place.isEmpty ? "" : place + ": ")\(error.message)", field: "text")
+        }
+        let source = (try? String(contentsOfFile: file.file, encoding: .utf8)) ?? "locale: \(file.id)\n"
+        let draft = LocaleDraft(source: source, template: id, text: text)
+        do {
+            try draft.file.write(toFile: file.file, atomically: true, encoding: .utf8)
+        } catch {
+            throw RowProblem("cannot write \(file.file): \(error.localizedDescription)", field: "text")
+        }
+        template = id
+        self.locale = file.id
+        self.file = file.file
+        yaml = draft.entry
+        warnings = checked.diagnostics
+    }
+}
+
+extension CatalogReport {
+    /// No diagnostics, no costs.
+    static var empty: CatalogReport { CatalogReport(templates: 0, locales: [], diagnostics: [], costs: []) }
 }

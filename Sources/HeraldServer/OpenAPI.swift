@@ -247,6 +247,46 @@ paths:
         "403": {$ref: "#/components/responses/Forbidden"}
         "404": {$ref: "#/components/responses/NotFound"}
         "422": {$ref: "#/components/responses/Invalid"}
+  /v1/templates/{id}/messages/{locale}:
+    put:
+      tags: [templates]
+      summary: Write a draft as the template's message in a locale file (author; only with herald serve --studio-writes)
+      description: >-
+        The draft is checked as if in place first: an error for this template and locale refuses it (422, with the
+        draft's line and column). Then the whole locale file is written at once. The running server keeps the catalog
+        it started with: a restart serves the new text. Without --studio-writes the answer is 403.
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+        - {name: locale, in: path, required: true, schema: {type: string}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              additionalProperties: false
+              required: [text]
+              properties:
+                text: {type: string, description: The message (ICU MessageFormat)}
+      responses:
+        "200":
+          description: Written
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  template: {type: string}
+                  locale: {type: string}
+                  file: {type: string}
+                  yaml: {type: string}
+                  warnings: {type: array, items: {type: object}}
+                  note: {type: string}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "422": {$ref: "#/components/responses/Invalid"}
   /v1/templates:check:
     post:
       tags: [templates]

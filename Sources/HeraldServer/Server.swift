@@ -30,6 +30,8 @@ public struct ServerSettings: Sendable {
     public var sender: (any Sender)?
     /// How often the worker looks for due messages when idle (seconds).
     public var poll = 0.25
+    /// Whether the console's studio may write a checked draft into its locale file (`--studio-writes`).
+    public var studioWrites = false
     /// How long a resent message stays worth sending (ms).
     public var resendTTL: Int64 = 24 * 3600 * 1000
     public var clock: @Sendable () -> Int64

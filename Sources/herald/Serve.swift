@@ -38,6 +38,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Run no worker (another process sends the outbox).")
     var noWorker = false
 
+    @Flag(help: "Let the console's studio write a checked draft into its file in the locales folder (authors and admins; restart to serve it).")
+    var studioWrites = false
+
     @OptionGroup(title: "Sending") var delivery: DeliveryOptions
     @OptionGroup var engine: EngineOptions
 
@@ -79,6 +82,7 @@ struct Serve: AsyncParsableCommand {
         settings.port = port
         settings.keys = try loadKeys(env: env, port: port)
         settings.maxBody = maxBody
+        settings.studioWrites = studioWrites || env["HERALD_STUDIO_WRITES"] == "1"
         settings.worker = workerConfig
         settings.sender = sender
         let (host, keyCount, path) = (settings.host, settings.keys.keys.count, store.location)

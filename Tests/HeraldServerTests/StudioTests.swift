@@ -93,6 +93,54 @@ import Testing
         }
     }
 
+    @Test func aCheckedDraftIsWrittenIntoItsLocaleFileOnlyWhenTheServerAllowsIt() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("studio-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        for folder in ["Templates", "Locales"] {
+            try FileManager.default.copyItem(at: packageRoot.appendingPathComponent(folder), to: root.appendingPathComponent(folder))
+        }
+        let fr = root.appendingPathComponent("Locales/fr.yaml")
+        let before = try String(contentsOf: fr, encoding: .utf8)
+        let text = "Bonjour {firstName}, votre {carMake} {carModel} est prête. À bientôt !"
+        let body = body(["text": text])
+
+        // Not allowed: the server was started without --studio-writes.
+        let off = try ServerHarness(catalog: root)
+        try await off.application().test(.router) { client in
+            let r = try await client.call(.put, "/v1/templates/service.completed/messages/fr", body, headers: off.headers(.author))
+            #expect(r.status == 403 && r.text.contains("--studio-writes"), "\(r.text)")
+        }
+        #expect(try String(contentsOf: fr, encoding: .utf8) == before)
+
+        let on = try ServerHarness(catalog: root, studioWrites: true)
+        try await on.application().test(.router) { client in
+            let me = try await client.call(.get, "/v1/me", headers: on.headers(.author))
+            #expect(me.json["studioWrites"] as? Bool == true)
+            #expect(try await client.call(.get, "/v1/me", headers: on.headers(.staff)).json["studioWrites"] as? Bool == false)
+            // Staff may look, not write; a draft with an error is refused at its line and column, and nothing changes.
+            #expect(try await client.call(.put, "/v1/templates/service.completed/messages/fr", body, headers: on.headers(.staff)).status == 403)
+            let broken = try await client.call(
+                .put, "/v1/templates/service.completed/messages/fr", self.body(["text": "Bonjour\n{firstName"]), headers: on.headers(.author))
+            #expect(broken.status == 422 && broken.text.contains("line 2"), "\(broken.text)")
+            #expect(try String(contentsOf: fr, encoding: .utf8) == before)
+            #expect(try await client.call(.put, "/v1/templates/nope/messages/fr", body, headers: on.headers(.author)).status == 404)
+            #expect(try await client.call(.put, "/v1/templates/service.completed/messages/xx", body, headers: on.headers(.author)).status == 404)
+
+            let written = try await client.call(.put, "/v1/templates/service.completed/messages/fr", body, headers: on.headers(.author))
+            #expect(written.status == 200, "\(written.text)")
+            #expect((written.json["note"] as? String)?.contains("restart") == true)
+        }
+        // The file now holds the draft, the rest as it was; a catalog loaded from it serves the new text.
+        let after = try String(contentsOf: fr, encoding: .utf8)
+        #expect(after.contains("  service.completed: |2-\n    \(text)\n"))
+        #expect(after.contains("case.assigned:") && after.contains("keywords:"))
+        let reloaded = Catalog.load(
+            templates: root.appendingPathComponent("Templates").path, locales: root.appendingPathComponent("Locales").path)
+        #expect(!reloaded.diagnostics.hasErrors)
+        #expect(reloaded.sortedLocales.first { $0.id == "fr" }?.messages["service.completed"]?.text == text)
+    }
+
     @Test func badRequestsNameTheFieldAndCustomersMayNotLook() async throws {
         let h = try ServerHarness()
         try await h.application().test(.router) { client in

@@ -23,7 +23,8 @@ final class ServerHarness: Sendable {
     let now: Locked<Int64>
     let settings: ServerSettings
 
-    init(now start: String = "2026-11-23T11:00:00Z", worker: Bool = false) throws {
+    /// `catalog`: the folder holding `Templates/` and `Locales/` (the shipped ones by default).
+    init(now start: String = "2026-11-23T11:00:00Z", worker: Bool = false, catalog root: URL = packageRoot, studioWrites: Bool = false) throws {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("herald-server-\(UUID().uuidString).sqlite").path
         store = try SQLiteStore(path: path)
         var secrets: [Role: String] = [:]
@@ -36,13 +37,14 @@ final class ServerHarness: Sendable {
         self.secrets = secrets
         let now = Locked(ms(start))
         self.now = now
-        let templates = packageRoot.appendingPathComponent("Templates").path
-        let locales = packageRoot.appendingPathComponent("Locales").path
+        let templates = root.appendingPathComponent("Templates").path
+        let locales = root.appendingPathComponent("Locales").path
         var settings = ServerSettings(
             catalog: Catalog.load(templates: templates, locales: locales), templatesPath: templates, localesPath: locales,
             eventsPath: nil, policy: PolicyConfig(), keys: Keyring(keys), tokenSecret: Array("test-secret-0123456789".utf8),
             clock: { now.value })
         settings.maxBody = 64 * 1024
+        settings.studioWrites = studioWrites
         self.settings = settings
     }
 

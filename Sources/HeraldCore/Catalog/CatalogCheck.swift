@@ -23,6 +23,14 @@ public struct CatalogReport: Sendable, Codable {
     public var locales: [String]
     public var diagnostics: [Diagnostic]
     public var costs: [Cost]
+
+    public init(templates: Int, locales: [String], diagnostics: [Diagnostic], costs: [Cost]) {
+        self.templates = templates
+        self.locales = locales
+        self.diagnostics = diagnostics
+        self.costs = costs
+    }
+
     public var errors: Int { diagnostics.filter { $0.severity == .error }.count }
     public var warnings: Int { diagnostics.filter { $0.severity == .warning }.count }
 }

@@ -54,6 +54,7 @@ async function signIn(key) {
   }
   state.role = me.role;
   state.name = me.name;
+  state.studioWrites = Boolean(me.studioWrites);
   sessionStorage.setItem("herald.key", key);
 }
 
@@ -144,7 +145,7 @@ async function studio(view) {
     }
     draftBox.hidden = !locale.value;
     if (!edited && answer.locales.length === 1) draft.value = answer.locales[0].source || "";
-    out.replaceChildren(...answer.locales.map(localePreview));
+    out.replaceChildren(...answer.locales.map((l) => localePreview({ ...l, template: answer.template })));
   }
   function schedule() { clearTimeout(timer); timer = setTimeout(() => preview(), 200); }
   template.addEventListener("change", () => { edited = false; preview({ fresh: true }); });
@@ -222,6 +223,22 @@ function localePreview(l) {
   if (l.yaml) {
     card.append(el("h3", { text: `To keep it, paste this into ${l.file} under messages:` }));
     card.append(el("pre", { class: "yaml", text: l.yaml }));
+    if (state.studioWrites) {
+      const result = el("p", { class: "write-result", role: "status" });
+      const write = el("button", { type: "button", class: "write", text: `Write it into ${l.file}` });
+      write.addEventListener("click", async () => {
+        try {
+          const done = await api("PUT", `/v1/templates/${encodeURIComponent(l.template)}/messages/${encodeURIComponent(l.locale)}`,
+            { text: l.source });
+          result.className = "write-result good";
+          result.textContent = `Written to ${done.file}; ${done.note}.`;
+        } catch (error) {
+          result.className = "write-result error";
+          result.textContent = error.message;
+        }
+      });
+      card.append(el("div", { class: "row" }, write), result);
+    }
   }
   return card;
 }

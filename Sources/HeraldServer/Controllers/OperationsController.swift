@@ -22,7 +22,14 @@ struct OperationsController: Controller {
         guard case .key(let name, let role) = context.identity else {
             throw Problem(.forbidden, "forbidden", "a customer token is not a key")
         }
-        return try jsonResponse(["name": name, "role": role.rawValue])
+        struct Me: Encodable {
+            var name: String
+            var role: String
+            /// Whether this key may write a draft into the locales folder from the studio.
+            var studioWrites: Bool
+        }
+        let writes = state.settings.studioWrites && (role == .author || role == .admin)
+        return try jsonResponse(Me(name: name, role: role.rawValue, studioWrites: writes))
     }
 
     func health(_ request: Request, _ context: HeraldContext) async throws -> Response {

@@ -16,6 +16,36 @@ struct TemplatesController: Controller {
         t.add(.get, "/v1/templates/{id}", roles: [.author, .backend, .staff], template)
         t.add(.post, "/v1/templates:check", roles: [.author], checkFile)
         t.add(.post, "/v1/templates/{id}/preview", roles: [.author, .staff], preview)
+        t.add(.put, "/v1/templates/{id}/messages/{locale}", roles: [.author], writeMessage)
+    }
+
+    /// Writes a draft as the template's message in a locale file, once the catalog check finds no error in it with
+    /// the draft in place; only when the server was started with `--studio-writes`. The running server keeps the
+    /// catalog it started with: a restart serves the new text.
+    func writeMessage(_ request: Request, _ context: HeraldContext) async throws -> Response {
+        guard state.settings.studioWrites else {
+            throw Problem(
+                .forbidden, "forbidden",
+                "this server does not write locale files; start herald serve with --studio-writes (or HERALD_STUDIO_WRITES=1) to let the studio write them")
+        }
+        let id = try context.parameters.require("id")
+        let locale = try context.parameters.require("locale")
+        let f = try Fields(try await request.json(limit: limit), allowed: ["text"])
+        let text = try f.string("text", required: true)!
+        let s = state.settings
+        let (catalog, state) = (catalog, state)
+        do {
+            let written = try await NIOThreadPool.singleton.runIfActive {
+                try MessageWrite(
+                    template: id, locale: locale, text: text, catalog: catalog, at: state.clock(),
+                    folders: .init(templates: s.templatesPath, locales: s.localesPath, events: s.eventsPath))
+            }
+            context.logger.notice("studio: \(describe(context.identity!)) wrote \(id) in \(written.file)")
+            return try jsonResponse(written)
+        } catch let problem as RowProblem {
+            if problem.field == "template" || problem.field == "locale" { throw Problem.notFound(problem.text) }
+            throw Problem.field(problem.field ?? "text", problem.text)
+        }
     }
 
     /// The studio's view of one template: its parameters (examples where none is given) and, for each locale asked

@@ -68,6 +68,18 @@ extension PostgresStore {
         }
     }
 
+    public func reports(message id: Int64) async throws -> [ReceivedReport] {
+        try await read { conn in
+            try await conn.rows(
+                "SELECT reference, status, error_code, received_at FROM report WHERE message_id = \(id) ORDER BY id", logger: logger
+            ).map { row in
+                ReceivedReport(
+                    reference: try row("reference"), status: try row("status"), errorCode: try row.optional("error_code"),
+                    receivedAt: Instant(ms: try row("received_at")))
+            }
+        }
+    }
+
     /// Messages newest first. Every filter is a bind parameter; an absent one matches everything.
     public func messages(_ f: MessageFilter) async throws -> [StoredMessage] {
         try await read { conn in

@@ -500,7 +500,7 @@ paths:
   /v1/messages/{id}:
     get:
       tags: [messages]
-      summary: One message with every attempt (staff; backend, to follow up the messages its events caused)
+      summary: One message with every attempt and delivery report (staff; backend, to follow up the messages its events caused)
       parameters:
         - {name: id, in: path, required: true, schema: {type: integer}}
       responses:
@@ -508,7 +508,7 @@ paths:
           description: The message and its attempts
           content:
             application/json:
-              schema: {type: object, properties: {message: {$ref: "#/components/schemas/Message"}, attempts: {type: array, items: {type: object}}}}
+              schema: {type: object, properties: {message: {$ref: "#/components/schemas/Message"}, attempts: {type: array, items: {type: object}}, reports: {type: array, items: {type: object}}}}
         "401": {$ref: "#/components/responses/Unauthorized"}
         "403": {$ref: "#/components/responses/Forbidden"}
         "404": {$ref: "#/components/responses/NotFound"}

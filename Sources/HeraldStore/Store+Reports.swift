@@ -55,6 +55,18 @@ extension SQLiteStore {
         }
     }
 
+    public func reports(message id: Int64) async throws -> [ReceivedReport] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT reference, status, errorCode, receivedAt FROM report WHERE messageId = ? ORDER BY id", arguments: [id]
+            ).map { row in
+                ReceivedReport(
+                    reference: row["reference"], status: row["status"], errorCode: row["errorCode"],
+                    receivedAt: Instant(ms: row["receivedAt"]))
+            }
+        }
+    }
+
     /// One message by id.
     public func message(id: Int64) async throws -> StoredMessage? {
         try await read { db in

@@ -29,6 +29,10 @@ import Testing
         let late = try await outbox.store.apply(DeliveryReport(reference: "\(id)", status: .failed), now: now + 2_000)
         #expect(late.ignored?.contains("already delivered") == true)
         #expect(try await outbox.status(id) == "delivered")
+        // Every report matched to it is kept, in order, the ignored ones too: what its story shows.
+        let kept = try await outbox.store.reports(message: id)
+        #expect(kept.map(\.status) == ["delivered", "delivered", "failed"])
+        #expect(kept.map(\.receivedAt) == [Instant(ms: now), Instant(ms: now + 1_000), Instant(ms: now + 2_000)])
     }
 
     @Test(arguments: StoreKind.available) func aCancelledMessageStaysCancelled(_ kind: StoreKind) async throws {

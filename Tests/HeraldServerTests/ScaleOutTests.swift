@@ -155,8 +155,11 @@ struct ScaleOutTests {
         let counts = try await waitUntilAllSent(store, seconds: 60)
         #expect(counts == ["sent": 34], "\(counts) on \(kind); \(server.log.value.suffix(1500))")
         #expect(await server.stop() == 0)
+        // Every message reached the provider under its own key; a key seen twice is a retry (an answer slower than
+        // --sms-timeout on a loaded machine), never more requests than attempts.
         let keys = received.value
-        #expect(keys.count == 34 && Set(keys).count == 34, "\(keys.count) requests, \(Set(keys).count) keys")
+        let attempts = try await store.messages(MessageFilter(limit: 100)).reduce(0) { $0 + $1.attempts }
+        #expect(Set(keys).count == 34 && keys.count <= attempts, "\(keys.count) requests, \(Set(keys).count) keys, \(attempts) attempts")
         #expect(try await store.campaignCounts("camp-e2e").queued == 4)
         #expect(try await store.explain(event: "e2e-0")?.decisions.count == 1)
     }

@@ -156,6 +156,7 @@ def run(ctx):
         shot("message-story")
         checks.add("messages: one message's story shows its text, the rules and policy that decided, and its attempts",
                    "Why: the rules and the policy" in story_text and "quiet_hours" in story_text and "Attempts" in story_text
+                   and "Delivery reports" in story_text
                    and bool(story.find_elements(By.CSS_SELECTOR, "table.rules td.good")),
                    story_text.splitlines()[0] if story_text else "")
         sms = story.find_element(By.CSS_SELECTOR, ".sms").text

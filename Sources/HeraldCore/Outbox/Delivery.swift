@@ -182,3 +182,19 @@ public struct ReportResult: Sendable, Equatable, Codable {
         self.ignored = ignored
     }
 }
+
+/// A delivery report as kept, matched to its message: what the provider said, and when it came (whether it moved
+/// the message or not).
+public struct ReceivedReport: Sendable, Equatable, Codable {
+    public var reference: String
+    public var status: String
+    public var errorCode: String?
+    public var receivedAt: Instant
+
+    public init(reference: String, status: String, errorCode: String?, receivedAt: Instant) {
+        self.reference = reference
+        self.status = status
+        self.errorCode = errorCode
+        self.receivedAt = receivedAt
+    }
+}

@@ -142,6 +142,8 @@ public protocol Storage: Sendable {
     func message(id: Int64) async throws -> StoredMessage?
     /// A message's attempts, oldest first.
     func attempts(message id: Int64) async throws -> [AttemptRecord]
+    /// The delivery reports matched to one message, oldest first.
+    func reports(message id: Int64) async throws -> [ReceivedReport]
     /// Messages newest first.
     func messages(_ filter: MessageFilter) async throws -> [StoredMessage]
     /// Counts of messages by status.

@@ -282,7 +282,7 @@ function messageTable(list) {
 }
 
 async function story(view, id) {
-  const { message: m, attempts } = await api("GET", `/v1/messages/${encodeURIComponent(id)}`);
+  const { message: m, attempts, reports } = await api("GET", `/v1/messages/${encodeURIComponent(id)}`);
   const explained = await api("GET", `/v1/events/${encodeURIComponent(m.event)}`).catch(() => null);
   const decision = explained && explained.decisions.find((d) => d.messageID === m.id);
   const facts = [["status", m.status + (m.reason ? ` (${m.reason})` : "")], ["template", m.template], ["person", m.contact],
@@ -309,7 +309,13 @@ async function story(view, id) {
         attempts.map((a) => el("tr", {}, el("td", { text: a.number }), el("td", { text: a.startedAt }), el("td", { text: a.sender }),
           el("td", { text: a.outcome }), el("td", { text: a.httpStatus ?? "" }), el("td", { text: `${a.latencyMs} ms` }),
           el("td", { text: a.result }), el("td", { text: a.error || a.providerID || "" }))))
-        : el("p", { class: "muted", text: "Not handed to a provider yet." })));
+        : el("p", { class: "muted", text: "Not handed to a provider yet." }),
+      el("h3", { text: "Delivery reports" }),
+      (reports || []).length ? el("table", { class: "reports" },
+        el("tr", {}, ["received", "status", "error code", "reference"].map((h) => el("th", { text: h }))),
+        reports.map((r) => el("tr", {}, el("td", { text: r.receivedAt }), el("td", { text: r.status }),
+          el("td", { text: r.errorCode || "" }), el("td", { text: r.reference }))))
+        : el("p", { class: "muted", text: "No delivery report yet." })));
 }
 
 function traceTable(trace) {

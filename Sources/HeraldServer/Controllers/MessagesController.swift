@@ -85,8 +85,10 @@ struct MessagesController: Controller {
         struct Answer: Encodable {
             var message: StoredMessage
             var attempts: [AttemptRecord]
+            var reports: [ReceivedReport]
         }
-        return try jsonResponse(Answer(message: m, attempts: try await store.attempts(message: id)))
+        return try jsonResponse(Answer(
+            message: m, attempts: try await store.attempts(message: id), reports: try await store.reports(message: id)))
     }
 
     func resend(_ request: Request, _ context: HeraldContext) async throws -> Response {

@@ -196,30 +196,31 @@ import Testing
     /// A batch that takes longer to send than its lease: the worker renews the leases of what it still holds, so
     /// another worker polling all along takes nothing and every message is claimed and sent once.
     @Test(arguments: StoreKind.available) func aBatchLongerThanItsLeaseKeepsItsClaims(_ kind: StoreKind) async throws {
-        let provider = try await ScriptedProvider { _, _ in .slow(0.05) }
+        let provider = try await ScriptedProvider { _, _ in .slow(0.2) }
         defer { provider.stop() }
         let outbox = try await Outbox(kind)
         let start = SystemClock.now()
-        let ids = try await outbox.add(40, now: start)
+        let ids = try await outbox.add(60, now: start)
         let sender = HTTPSender(config: HTTPSenderConfig(url: provider.url, method: .post, idPath: "id"), connections: 2)
-        // 40 sends of 50 ms, two at a time: a second at least, against a lease of 600 ms.
+        // 60 sends of 200 ms, two at a time: six seconds at least, against a lease of 4 s (renewed every 1.3 s, so a
+        // pause of the test process under load up to 2.6 s is absorbed).
         let worker = Worker(
-            store: outbox.store, sender: sender, config: WorkerConfig(concurrency: 2, lease: 600, batch: 40),
+            store: outbox.store, sender: sender, config: WorkerConfig(concurrency: 2, lease: 4_000, batch: 60),
             policy: PolicyConfig())
         let sending = Task { try await worker.pass(clock: { SystemClock.now() }) }
         while provider.requests.isEmpty, SystemClock.now() - start < 10_000 { try await Task.sleep(for: .milliseconds(5)) }
-        // The worker holds all 40 now; a rival worker asks for due messages every 20 ms until the last is sent.
+        // The worker holds all 60 now; a rival worker asks for due messages every 20 ms until the last is sent.
         var rival = 0
-        while provider.requests.count < 40, SystemClock.now() - start < 10_000 {
-            rival += try await outbox.store.claim(now: SystemClock.now(), limit: 40, lease: 600, policy: PolicyConfig()).count
+        while provider.requests.count < 60, SystemClock.now() - start < 30_000 {
+            rival += try await outbox.store.claim(now: SystemClock.now(), limit: 60, lease: 4_000, policy: PolicyConfig()).count
             try await Task.sleep(for: .milliseconds(20))
         }
         let summary = try await sending.value
         await sender.shutdown()
-        #expect(SystemClock.now() - start > 600, "the batch outlived its lease")
+        #expect(SystemClock.now() - start > 4_000, "the batch outlived its lease")
         #expect(rival == 0, "no claim ran out while its worker held it")
-        #expect(summary.sent == 40 && summary.reclaimed == 0)
+        #expect(summary.sent == 60 && summary.reclaimed == 0)
         for id in ids { #expect(try await outbox.store.message(id: id)?.attempts == 1) }
-        #expect(provider.requests.count == 40)
+        #expect(provider.requests.count == 60)
     }
 }

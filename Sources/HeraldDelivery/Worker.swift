@@ -168,7 +168,17 @@ public final class Worker: Sendable {
             }
             /// Down to the last sends of the batch, with free places.
             func tail() -> Bool { next == queue.count && running > 0 && running < width }
+            /// A tick in 100 ms (a nil record).
+            func tick() {
+                ticking = true
+                group.addTask {
+                    try? await Task.sleep(for: .milliseconds(100))
+                    return nil
+                }
+            }
             while next < queue.count && next < width { start() }
+            // The first tick, before any send is done: leases are renewed even when every first send is slow.
+            if running > 0 { tick() }
             var stopped = false
             while let finished = try await group.next() {
                 if let record = finished {
@@ -218,13 +228,7 @@ public final class Worker: Sendable {
                 if next == queue.count, running == 0, ticking { group.cancelAll() }
                 // A tick every 100 ms while sends run: leases are renewed, and the tail of a batch refilled, on time
                 // even when every send in flight is slow.
-                if running > 0, !ticking {
-                    ticking = true
-                    group.addTask {
-                        try? await Task.sleep(for: .milliseconds(100))
-                        return nil
-                    }
-                }
+                if running > 0, !ticking { tick() }
             }
             if unrecorded > 0 { try await store.record(Array(records.suffix(unrecorded)), now: clock(), policy: policy) }
             if next < queue.count {

@@ -9,7 +9,7 @@ import Testing
 @Suite struct ProviderTests {
     let now = ms("2026-11-23T10:00:00Z")
 
-    func worker(_ outbox: Outbox, _ provider: ScriptedProvider, timeout: Double = 5, maxAttempts: Int = 5,
+    func worker(_ outbox: Outbox, _ provider: ScriptedProvider, timeout: Double = 20, maxAttempts: Int = 5,
                 configure: (inout HTTPSenderConfig) -> Void = { _ in }) -> Worker
     {
         var config = HTTPSenderConfig(url: provider.url, method: .post, idPath: "id")
@@ -194,30 +194,35 @@ import Testing
         #expect(m.lastError?.contains("before the next attempt") == true)
     }
     /// A batch that takes longer to send than its lease: the worker renews the leases of what it still holds, so
-    /// another worker polling all along takes nothing and every message is claimed and sent once.
+    /// another worker polling all along takes nothing and every message is claimed and sent once. Time is the
+    /// engine's, moved 150 ms by each request the provider receives: the batch lasts 9 s of it against a lease of
+    /// 4 s, however slowly a loaded machine runs the test.
     @Test(arguments: StoreKind.available) func aBatchLongerThanItsLeaseKeepsItsClaims(_ kind: StoreKind) async throws {
-        let provider = try await ScriptedProvider { _, _ in .slow(0.2) }
+        let start = ms("2026-11-23T10:00:00Z")
+        let time = Locked(start)
+        let provider = try await ScriptedProvider { _, _ in
+            time.update { $0 += 150 }
+            return .slow(0.02)
+        }
         defer { provider.stop() }
         let outbox = try await Outbox(kind)
-        let start = SystemClock.now()
         let ids = try await outbox.add(60, now: start)
         let sender = HTTPSender(config: HTTPSenderConfig(url: provider.url, method: .post, idPath: "id"), connections: 2)
-        // 60 sends of 200 ms, two at a time: six seconds at least, against a lease of 4 s (renewed every 1.3 s, so a
-        // pause of the test process under load up to 2.6 s is absorbed).
         let worker = Worker(
             store: outbox.store, sender: sender, config: WorkerConfig(concurrency: 2, lease: 4_000, batch: 60),
             policy: PolicyConfig())
-        let sending = Task { try await worker.pass(clock: { SystemClock.now() }) }
-        while provider.requests.isEmpty, SystemClock.now() - start < 10_000 { try await Task.sleep(for: .milliseconds(5)) }
-        // The worker holds all 60 now; a rival worker asks for due messages every 20 ms until the last is sent.
+        let sending = Task { try await worker.pass(clock: { time.value }) }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while provider.requests.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        // The worker holds all 60 now; a rival worker asks for due messages every 10 ms until the last is sent.
         var rival = 0
-        while provider.requests.count < 60, SystemClock.now() - start < 30_000 {
-            rival += try await outbox.store.claim(now: SystemClock.now(), limit: 60, lease: 4_000, policy: PolicyConfig()).count
-            try await Task.sleep(for: .milliseconds(20))
+        while provider.requests.count < 60, ContinuousClock.now < deadline {
+            rival += try await outbox.store.claim(now: time.value, limit: 60, lease: 4_000, policy: PolicyConfig()).count
+            try await Task.sleep(for: .milliseconds(10))
         }
         let summary = try await sending.value
         await sender.shutdown()
-        #expect(SystemClock.now() - start > 4_000, "the batch outlived its lease")
+        #expect(time.value - start >= 9_000, "the batch outlived its lease")
         #expect(rival == 0, "no claim ran out while its worker held it")
         #expect(summary.sent == 60 && summary.reclaimed == 0)
         for id in ids { #expect(try await outbox.store.message(id: id)?.attempts == 1) }

@@ -83,6 +83,12 @@ public struct TemplatePreview: Sendable, Encodable {
         public var worstCase: CatalogReport.Cost?
         /// The entry to paste into the locale file (for a draft).
         public var yaml: String?
+        /// The whole locale file with the draft in place, as it was checked (what a write puts on disk).
+        var checkedFile: String? = nil
+
+        enum CodingKeys: String, CodingKey {
+            case locale, messageLocale, timeZone, source, draft, file, rendered, error, diagnostics, worstCase, yaml
+        }
     }
 
     public var template: String
@@ -182,7 +188,7 @@ public struct TemplatePreview: Sendable, Encodable {
             source: draft ?? file.messages[template.id]?.text, draft: draft != nil, file: file.file, rendered: nil,
             error: nil, diagnostics: diagnostics,
             worstCase: report.costs.first { $0.template == template.id && $0.locale == file.id },
-            yaml: localeDraft?.entry)
+            yaml: localeDraft?.entry, checkedFile: localeDraft?.file)
         do {
             let rendered = try Renderer(catalog: catalog).render(
                 RenderRequest(template: template.id, locale: file.id, timeZone: timeZone, parameters: values, at: Double(at)))
@@ -257,17 +263,19 @@ public struct MessageWrite: Sendable, Encodable {
             let place = [error.line.map { "line \($0)" }, error.column.map { "column \($0)" }].compactMap { $0 }.joined(separator: ", ")
             throw RowProblem("not written: \(place.isEmpty ? "" : place + ": ")\(error.message)", field: "text")
         }
-        let source = (try? String(contentsOfFile: file.file, encoding: .utf8)) ?? "locale: \(file.id)\n"
-        let draft = LocaleDraft(source: source, template: id, text: text)
+        // The file exactly as it was checked, not read a second time.
+        guard let content = checked.checkedFile, let entry = checked.yaml else {
+            throw RowProblem("not written: the draft was not checked", field: "text")
+        }
         do {
-            try draft.file.write(toFile: file.file, atomically: true, encoding: .utf8)
+            try content.write(toFile: file.file, atomically: true, encoding: .utf8)
         } catch {
             throw RowProblem("cannot write \(file.file): \(error.localizedDescription)", field: "text")
         }
         template = id
         self.locale = file.id
         self.file = file.file
-        yaml = draft.entry
+        yaml = entry
         warnings = checked.diagnostics
     }
 }
